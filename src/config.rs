@@ -1,0 +1,150 @@
+//! `site.yaml`: the site's title, base URL and theme. Loaded once per build;
+//! everything downstream reads it, nothing writes it.
+
+use crate::diagnostic::Diagnostic;
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const CONFIG_FILE: &str = "site.yaml";
+
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "author",
+    "extra",
+];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    pub title: String,
+    pub base_url: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default = "default_language")]
+    pub language: String,
+    #[serde(default = "default_theme")]
+    pub theme: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub extra: crate::yaml::Extra,
+}
+
+fn default_language() -> String {
+    "en".into()
+}
+fn default_theme() -> String {
+    "explainer".into()
+}
+
+impl Config {
+    /// Read and validate `site.yaml` under `root`; `base_url` overrides the file's.
+    pub fn load(root: &Path, base_url: Option<&str>) -> Result<Config, Diagnostic> {
+        let path = Path::new(CONFIG_FILE);
+        let text = match std::fs::read(root.join(CONFIG_FILE)) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|_| Diagnostic::error(path, 0, 0, "not valid UTF-8"))?,
+            Err(e) => {
+                return Err(Diagnostic::error(
+                    path,
+                    0,
+                    0,
+                    format!("cannot read {CONFIG_FILE}: {e} (is --root the site's folder?)"),
+                ));
+            }
+        };
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+        let mut config: Config = crate::yaml::parse(&text, path, 1, &text, KNOWN_KEYS)?;
+        if let Some(url) = base_url {
+            config.base_url = url.to_string();
+        }
+        config.base_url = config.base_url.trim_end_matches('/').to_string();
+        if !(config.base_url.starts_with("http://")
+            || config.base_url.starts_with("https://")
+            || config.base_url.starts_with('/')
+            || config.base_url.is_empty())
+        {
+            let line = line_of_key(&text, "base_url");
+            return Err(Diagnostic::error(
+                path,
+                line,
+                0,
+                format!(
+                    "base_url `{}` must be an absolute URL (https://example.org/sub) or a path (/sub)",
+                    config.base_url
+                ),
+            )
+            .with_source(&text));
+        }
+        if config.theme.is_empty() || config.theme.contains(['/', '\\']) || config.theme.starts_with('.') {
+            return Err(Diagnostic::error(
+                path,
+                line_of_key(&text, "theme"),
+                0,
+                format!("theme `{}` must be a folder name under themes/", config.theme),
+            ));
+        }
+        Ok(config)
+    }
+
+    /// The path part of the base URL with a trailing slash: `/` or `/sub/`.
+    pub fn base_path(&self) -> String {
+        let after_scheme = match self.base_url.split_once("://") {
+            Some((_, rest)) => rest.find('/').map_or("", |i| &rest[i..]),
+            None => self.base_url.as_str(),
+        };
+        let trimmed = after_scheme.trim_matches('/');
+        if trimmed.is_empty() {
+            "/".into()
+        } else {
+            format!("/{trimmed}/")
+        }
+    }
+
+    /// The scheme and host of the base URL (`https://example.org`), empty for path-only URLs.
+    pub fn origin(&self) -> &str {
+        match self.base_url.split_once("://") {
+            Some((scheme, rest)) => {
+                let host_end = rest.find('/').unwrap_or(rest.len());
+                &self.base_url[..scheme.len() + 3 + host_end]
+            }
+            None => "",
+        }
+    }
+}
+
+fn line_of_key(text: &str, key: &str) -> usize {
+    text.lines()
+        .position(|l| l.starts_with(&format!("{key}:")))
+        .map_or(0, |i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(base_url: &str) -> Config {
+        Config {
+            title: "t".into(),
+            base_url: base_url.into(),
+            description: None,
+            language: "en".into(),
+            theme: "explainer".into(),
+            author: None,
+            extra: Default::default(),
+        }
+    }
+
+    #[test]
+    fn base_path_comes_from_the_url_path() {
+        assert_eq!(config("https://example.org").base_path(), "/");
+        assert_eq!(config("https://example.org/sub").base_path(), "/sub/");
+        assert_eq!(config("/a/b").base_path(), "/a/b/");
+        assert_eq!(config("https://example.org/sub").origin(), "https://example.org");
+        assert_eq!(config("/sub").origin(), "");
+    }
+}

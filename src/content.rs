@@ -1,0 +1,479 @@
+//! Content loading: walk `content/`, split each Markdown file into YAML front
+//! matter and body, and validate the front matter. Produces [`SourceFile`]s
+//! and the list of non-Markdown assets; knows nothing of URLs, Markdown
+//! rendering or templates.
+
+use crate::diagnostic::{Diagnostic, nearest};
+use crate::yaml::Extra;
+use rayon::prelude::*;
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+pub const CONTENT_DIR: &str = "content";
+
+const FRONT_MATTER_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "date",
+    "updated",
+    "draft",
+    "weight",
+    "slug",
+    "template",
+    "page_template",
+    "tags",
+    "sort_by",
+    "extra",
+];
+
+/// How a section orders its pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum SortBy {
+    #[default]
+    Weight,
+    Date,
+    Title,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFrontMatter {
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    date: Option<Spanned<String>>,
+    #[serde(default)]
+    updated: Option<Spanned<String>>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    weight: Option<i64>,
+    #[serde(default)]
+    slug: Option<Spanned<String>>,
+    #[serde(default)]
+    template: Option<Spanned<String>>,
+    #[serde(default)]
+    page_template: Option<Spanned<String>>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    sort_by: Option<Spanned<String>>,
+    #[serde(default)]
+    extra: Extra,
+}
+
+/// Validated front matter.
+#[derive(Debug, Clone, Default)]
+pub struct FrontMatter {
+    pub title: String,
+    pub description: Option<String>,
+    pub date: Option<Date>,
+    pub updated: Option<Date>,
+    pub draft: bool,
+    pub weight: Option<i64>,
+    pub slug: Option<String>,
+    pub template: Option<Located<String>>,
+    pub page_template: Option<Located<String>>,
+    pub tags: Vec<String>,
+    pub sort_by: SortBy,
+    pub extra: Extra,
+}
+
+/// A value with the 1-based line and column it was written at in its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A date as written: a year, a month, a day, or a full RFC 3339 timestamp.
+/// Partial dates let a timeline place an event whose day the sources do not give.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date {
+    /// Sorts chronologically: `YYYY-MM-DDTHH:MM:SSZ` in UTC, missing parts as their minimum.
+    pub sort_key: String,
+    /// The value for `<time datetime>`: `2020`, `2025-01`, `2025-11-15` or RFC 3339.
+    pub iso: String,
+}
+
+impl Date {
+    pub fn parse(text: &str) -> Option<Date> {
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        let digits = |r: std::ops::Range<usize>| bytes[r].iter().all(u8::is_ascii_digit);
+        let (key, iso) = match text.len() {
+            4 if digits(0..4) => (format!("{text}-01-01T00:00:00Z"), text.to_string()),
+            7 if digits(0..4) && bytes[4] == b'-' && digits(5..7) => {
+                let d: jiff::civil::Date = format!("{text}-01").parse().ok()?;
+                (format!("{d}T00:00:00Z"), text.to_string())
+            }
+            10 => {
+                let d: jiff::civil::Date = text.parse().ok()?;
+                (format!("{d}T00:00:00Z"), d.to_string())
+            }
+            _ => {
+                let ts: jiff::Timestamp = text.parse().ok()?;
+                (ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), text.to_string())
+            }
+        };
+        Some(Date { sort_key: key, iso })
+    }
+}
+
+/// Whether a file is a section index or a page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Section,
+    Page,
+}
+
+/// One Markdown file of `content/`, its front matter parsed and checked.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path under `content/`, `/`-separated (e.g. `memo/claims.md`).
+    pub path: String,
+    pub kind: Kind,
+    pub front: FrontMatter,
+    /// The whole file, BOM removed and line endings normalised to `\n`.
+    pub text: String,
+    /// Byte offset of the body in `text`.
+    pub body_start: usize,
+    /// 1-based line of `text` where the body starts.
+    pub body_line: usize,
+}
+
+impl SourceFile {
+    pub fn body(&self) -> &str {
+        &self.text[self.body_start..]
+    }
+    /// Path relative to the site root, for diagnostics.
+    pub fn root_path(&self) -> PathBuf {
+        Path::new(CONTENT_DIR).join(&self.path)
+    }
+}
+
+/// A non-Markdown file under `content/`, copied to the same relative place.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    pub path: String,
+    pub source: PathBuf,
+}
+
+/// Everything loaded from `content/`.
+#[derive(Debug, Default)]
+pub struct Content {
+    pub files: Vec<SourceFile>,
+    pub assets: Vec<Asset>,
+}
+
+/// Files an editor leaves behind while saving; never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+/// Walk `root/content` and load every file. Drafts are kept only when `drafts`.
+pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    let dir = root.join(CONTENT_DIR);
+    let mut diagnostics = Vec::new();
+    if !dir.is_dir() {
+        diagnostics.push(Diagnostic::error(CONTENT_DIR, 0, 0, "no content/ folder in the site root"));
+        return (Content::default(), diagnostics);
+    }
+    let mut markdown = Vec::new();
+    let mut assets = Vec::new();
+    let walker = WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
+                diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if rel.ends_with(".md") {
+            markdown.push(rel);
+        } else {
+            assets.push(Asset { path: rel, source: entry.path().to_path_buf() });
+        }
+    }
+    let results: Vec<Result<SourceFile, Vec<Diagnostic>>> =
+        markdown.par_iter().map(|rel| load_file(&dir, rel)).collect();
+    let mut files = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(file) if file.front.draft && !drafts => {}
+            Ok(file) => files.push(file),
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    (Content { files, assets }, diagnostics)
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Read and parse one Markdown file given its path under `content/`.
+pub fn load_file(content_dir: &Path, rel: &str) -> Result<SourceFile, Vec<Diagnostic>> {
+    let root_path = Path::new(CONTENT_DIR).join(rel);
+    let bytes = std::fs::read(content_dir.join(rel))
+        .map_err(|e| vec![Diagnostic::error(&root_path, 0, 0, format!("cannot read: {e}"))])?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
+            let (line, column) = crate::diagnostic::line_col(valid, offset);
+            return Err(vec![Diagnostic::error(
+                &root_path,
+                line,
+                column,
+                "file is not valid UTF-8",
+            )]);
+        }
+    };
+    parse_file(rel, text)
+}
+
+/// Parse a file's text (already read) into a [`SourceFile`].
+pub fn parse_file(rel: &str, text: String) -> Result<SourceFile, Vec<Diagnostic>> {
+    let root_path = Path::new(CONTENT_DIR).join(rel);
+    let mut text = text;
+    if text.starts_with('\u{feff}') {
+        text.drain(..3);
+    }
+    if text.contains('\r') {
+        text = text.replace("\r\n", "\n");
+    }
+    let Some(split) = split_front_matter(&text) else {
+        return Err(vec![Diagnostic::error(
+            &root_path,
+            1,
+            1,
+            "missing front matter: the file must start with a `---` line, YAML with at least `title`, and a closing `---` line",
+        )
+        .with_source(&text)]);
+    };
+    let yaml = &text[split.yaml.clone()];
+    let raw: RawFrontMatter = crate::yaml::parse(yaml, &root_path, 2, &text, FRONT_MATTER_KEYS)
+        .map_err(|d| vec![d])?;
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let kind = if name == "_index.md" { Kind::Section } else { Kind::Page };
+    let (front, errors) = validate(raw, kind, &root_path, &text);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let body_line = text[..split.body].matches('\n').count() + 1;
+    Ok(SourceFile {
+        path: rel.to_string(),
+        kind,
+        front,
+        body_start: split.body,
+        body_line,
+        text,
+    })
+}
+
+/// Byte ranges of the YAML and the start of the body.
+#[derive(Debug, PartialEq)]
+pub struct Split {
+    pub yaml: std::ops::Range<usize>,
+    pub body: usize,
+}
+
+/// Find the `---` fenced front matter at the top of `text` (BOM and `\r` removed).
+pub fn split_front_matter(text: &str) -> Option<Split> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "---" {
+        return None;
+    }
+    let yaml_start = first_end + 1;
+    let mut pos = yaml_start;
+    while pos <= text.len() {
+        let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
+        if text[pos..end].trim_end() == "---" {
+            let body = (end + 1).min(text.len());
+            return Some(Split { yaml: yaml_start..pos, body });
+        }
+        if end == text.len() {
+            break;
+        }
+        pos = end + 1;
+    }
+    None
+}
+
+fn validate(raw: RawFrontMatter, kind: Kind, path: &Path, text: &str) -> (FrontMatter, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let at = |s: &Spanned<String>| (s.referenced.line() as usize + 1, s.referenced.column() as usize);
+    let mut error = |loc: (usize, usize), msg: String| {
+        errors.push(Diagnostic::error(path, loc.0, loc.1, msg).with_source(text));
+    };
+    let mut date_of = |field: &str, value: &Option<Spanned<String>>, error: &mut dyn FnMut((usize, usize), String)| {
+        let v = value.as_ref()?;
+        let parsed = Date::parse(&v.value);
+        if parsed.is_none() {
+            error(
+                at(v),
+                format!(
+                    "invalid {field} `{}`: use YYYY-MM-DD (or YYYY, YYYY-MM, or an RFC 3339 timestamp)",
+                    v.value
+                ),
+            );
+        }
+        parsed
+    };
+    let date = date_of("date", &raw.date, &mut error);
+    let updated = date_of("updated", &raw.updated, &mut error);
+    if raw.title.trim().is_empty() {
+        error((2, 1), "`title` must not be empty".into());
+    }
+    if let Some(slug) = &raw.slug {
+        if kind == Kind::Section {
+            error(at(slug), "`slug` is for pages; a section's URL is its folder".into());
+        } else if !is_safe_slug(&slug.value) {
+            error(
+                at(slug),
+                format!(
+                    "unsafe slug `{}`: use one URL segment of letters, digits, `-`, `_` or `.` (no `/`, no `..`)",
+                    slug.value
+                ),
+            );
+        }
+    }
+    let sort_by = match &raw.sort_by {
+        None => SortBy::Weight,
+        Some(s) => match s.value.as_str() {
+            "weight" => SortBy::Weight,
+            "date" => SortBy::Date,
+            "title" => SortBy::Title,
+            other => {
+                let hint = nearest(other, &["weight", "date", "title"])
+                    .map(|n| format!(" (did you mean `{n}`?)"))
+                    .unwrap_or_default();
+                error(at(s), format!("invalid sort_by `{other}`: use weight, date or title{hint}"));
+                SortBy::Weight
+            }
+        },
+    };
+    if kind == Kind::Page && raw.sort_by.is_some() {
+        let s = raw.sort_by.as_ref().map(at).unwrap_or((2, 1));
+        error(s, "`sort_by` is for sections (_index.md)".into());
+    }
+    if kind == Kind::Page && raw.page_template.is_some() {
+        let s = raw.page_template.as_ref().map(at).unwrap_or((2, 1));
+        error(s, "`page_template` is for sections (_index.md)".into());
+    }
+    let located = |s: Spanned<String>| {
+        let (line, column) = at(&s);
+        Located { value: s.value, line, column }
+    };
+    let front = FrontMatter {
+        title: raw.title,
+        description: raw.description,
+        date,
+        updated,
+        draft: raw.draft,
+        weight: raw.weight,
+        slug: raw.slug.map(|s| s.value),
+        template: raw.template.map(located),
+        page_template: raw.page_template.map(located),
+        tags: raw.tags,
+        sort_by,
+        extra: raw.extra,
+    };
+    (front, errors)
+}
+
+/// One URL segment that cannot escape its folder or need escaping.
+pub fn is_safe_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug != "."
+        && slug != ".."
+        && !slug.starts_with('.')
+        && slug.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_split_finds_yaml_and_body() {
+        let text = "---\ntitle: A\n---\nBody\n";
+        let s = split_front_matter(text).unwrap();
+        assert_eq!(&text[s.yaml.clone()], "title: A\n");
+        assert_eq!(&text[s.body..], "Body\n");
+    }
+
+    #[test]
+    fn front_matter_split_accepts_empty_body_and_trailing_spaces() {
+        let text = "---  \ntitle: A\n---";
+        let s = split_front_matter(text).unwrap();
+        assert_eq!(&text[s.yaml.clone()], "title: A\n");
+        assert_eq!(s.body, text.len());
+    }
+
+    #[test]
+    fn front_matter_split_requires_both_fences() {
+        assert!(split_front_matter("title: A\n---\n").is_none());
+        assert!(split_front_matter("---\ntitle: A\n").is_none());
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let f = parse_file("a.md", "\u{feff}---\r\ntitle: A\r\n---\r\nHi\r\n".into()).unwrap();
+        assert_eq!(f.front.title, "A");
+        assert_eq!(f.body(), "Hi\n");
+        assert_eq!(f.body_line, 4);
+    }
+
+    #[test]
+    fn dates_of_every_precision_parse_and_sort() {
+        let y = Date::parse("2020").unwrap();
+        let m = Date::parse("2025-01").unwrap();
+        let d = Date::parse("2025-11-15").unwrap();
+        let t = Date::parse("2025-11-15T10:00:00+01:00").unwrap();
+        assert_eq!(y.iso, "2020");
+        assert!(y < m && m < d && d < t);
+        assert!(Date::parse("2025-13-01").is_none());
+        assert!(Date::parse("2025-02-30").is_none());
+        assert!(Date::parse("yesterday").is_none());
+    }
+
+    #[test]
+    fn unknown_key_names_the_nearest() {
+        let err = parse_file("a.md", "---\ntittle: A\n---\n".into()).unwrap_err();
+        assert!(err[0].message.contains("`tittle`"), "{}", err[0].message);
+        assert!(err[0].message.contains("did you mean `title`"), "{}", err[0].message);
+        assert_eq!(err[0].line, 2);
+    }
+
+    #[test]
+    fn unsafe_slugs_are_refused() {
+        for slug in ["../x", "a/b", "..", ".hidden", ""] {
+            assert!(!is_safe_slug(slug), "{slug}");
+        }
+        assert!(is_safe_slug("claims-2025"));
+    }
+}

@@ -1,0 +1,6 @@
+mod config;
+mod content;
+mod diagnostic;
+mod markdown;
+mod yaml;
+fn main() {}
