@@ -57,7 +57,10 @@ impl Config {
                 ));
             }
         };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text).replace("\r\n", "\n");
+        let text = text
+            .strip_prefix('\u{feff}')
+            .unwrap_or(&text)
+            .replace("\r\n", "\n");
         let mut config: Config = crate::yaml::parse(&text, path, 1, &text, KNOWN_KEYS)?;
         if let Some(url) = base_url {
             config.base_url = url.to_string();
@@ -80,12 +83,18 @@ impl Config {
             )
             .with_source(&text));
         }
-        if config.theme.is_empty() || config.theme.contains(['/', '\\']) || config.theme.starts_with('.') {
+        if config.theme.is_empty()
+            || config.theme.contains(['/', '\\'])
+            || config.theme.starts_with('.')
+        {
             return Err(Diagnostic::error(
                 path,
                 line_of_key(&text, "theme"),
                 0,
-                format!("theme `{}` must be a folder name under themes/", config.theme),
+                format!(
+                    "theme `{}` must be a folder name under themes/",
+                    config.theme
+                ),
             ));
         }
         Ok(config)
@@ -144,7 +153,10 @@ mod tests {
         assert_eq!(config("https://example.org").base_path(), "/");
         assert_eq!(config("https://example.org/sub").base_path(), "/sub/");
         assert_eq!(config("/a/b").base_path(), "/a/b/");
-        assert_eq!(config("https://example.org/sub").origin(), "https://example.org");
+        assert_eq!(
+            config("https://example.org/sub").origin(),
+            "https://example.org"
+        );
         assert_eq!(config("/sub").origin(), "");
     }
 }

@@ -118,7 +118,10 @@ impl Date {
             }
             _ => {
                 let ts: jiff::Timestamp = text.parse().ok()?;
-                (ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), text.to_string())
+                (
+                    ts.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                    text.to_string(),
+                )
             }
         };
         Some(Date { sort_key: key, iso })
@@ -171,14 +174,20 @@ pub struct Content {
     pub assets: Vec<Asset>,
 }
 
-/// Files an editor leaves behind while saving; never content.
+/// Hidden files and what editors leave behind while saving; never content.
 pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.starts_with('#')
+    name.starts_with('.') || is_editor_temp(name)
+}
+
+/// Swap, backup and temporary files of vim, emacs, JetBrains and friends.
+pub fn is_editor_temp(name: &str) -> bool {
+    name.starts_with('#')
+        || name.starts_with(".#")
         || name.ends_with('~')
         || name.ends_with(".swp")
         || name.ends_with(".swx")
         || name.ends_with(".tmp")
+        || name.ends_with(".dossier-tmp")
         || name == "4913"
 }
 
@@ -187,7 +196,12 @@ pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
     let dir = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !dir.is_dir() {
-        diagnostics.push(Diagnostic::error(CONTENT_DIR, 0, 0, "no content/ folder in the site root"));
+        diagnostics.push(Diagnostic::error(
+            CONTENT_DIR,
+            0,
+            0,
+            "no content/ folder in the site root",
+        ));
         return (Content::default(), diagnostics);
     }
     let mut markdown = Vec::new();
@@ -200,7 +214,10 @@ pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(|p| relative(root, p)).unwrap_or_else(|| CONTENT_DIR.into());
+                let path = e
+                    .path()
+                    .map(|p| relative(root, p))
+                    .unwrap_or_else(|| CONTENT_DIR.into());
                 diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
                 continue;
             }
@@ -213,11 +230,16 @@ pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
         if rel.ends_with(".md") {
             markdown.push(rel);
         } else {
-            assets.push(Asset { path: rel, source: entry.path().to_path_buf() });
+            assets.push(Asset {
+                path: rel,
+                source: entry.path().to_path_buf(),
+            });
         }
     }
-    let results: Vec<Result<SourceFile, Vec<Diagnostic>>> =
-        markdown.par_iter().map(|rel| load_file(&dir, rel)).collect();
+    let results: Vec<Result<SourceFile, Vec<Diagnostic>>> = markdown
+        .par_iter()
+        .map(|rel| load_file(&dir, rel))
+        .collect();
     let mut files = Vec::with_capacity(results.len());
     for result in results {
         match result {
@@ -236,8 +258,14 @@ fn relative(root: &Path, path: &Path) -> PathBuf {
 /// Read and parse one Markdown file given its path under `content/`.
 pub fn load_file(content_dir: &Path, rel: &str) -> Result<SourceFile, Vec<Diagnostic>> {
     let root_path = Path::new(CONTENT_DIR).join(rel);
-    let bytes = std::fs::read(content_dir.join(rel))
-        .map_err(|e| vec![Diagnostic::error(&root_path, 0, 0, format!("cannot read: {e}"))])?;
+    let bytes = std::fs::read(content_dir.join(rel)).map_err(|e| {
+        vec![Diagnostic::error(
+            &root_path,
+            0,
+            0,
+            format!("cannot read: {e}"),
+        )]
+    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -275,10 +303,14 @@ pub fn parse_file(rel: &str, text: String) -> Result<SourceFile, Vec<Diagnostic>
         .with_source(&text)]);
     };
     let yaml = &text[split.yaml.clone()];
-    let raw: RawFrontMatter = crate::yaml::parse(yaml, &root_path, 2, &text, FRONT_MATTER_KEYS)
-        .map_err(|d| vec![d])?;
+    let raw: RawFrontMatter =
+        crate::yaml::parse(yaml, &root_path, 2, &text, FRONT_MATTER_KEYS).map_err(|d| vec![d])?;
     let name = rel.rsplit('/').next().unwrap_or(rel);
-    let kind = if name == "_index.md" { Kind::Section } else { Kind::Page };
+    let kind = if name == "_index.md" {
+        Kind::Section
+    } else {
+        Kind::Page
+    };
     let (front, errors) = validate(raw, kind, &root_path, &text);
     if !errors.is_empty() {
         return Err(errors);
@@ -313,7 +345,10 @@ pub fn split_front_matter(text: &str) -> Option<Split> {
         let end = text[pos..].find('\n').map_or(text.len(), |i| pos + i);
         if text[pos..end].trim_end() == "---" {
             let body = (end + 1).min(text.len());
-            return Some(Split { yaml: yaml_start..pos, body });
+            return Some(Split {
+                yaml: yaml_start..pos,
+                body,
+            });
         }
         if end == text.len() {
             break;
@@ -323,13 +358,25 @@ pub fn split_front_matter(text: &str) -> Option<Split> {
     None
 }
 
-fn validate(raw: RawFrontMatter, kind: Kind, path: &Path, text: &str) -> (FrontMatter, Vec<Diagnostic>) {
+fn validate(
+    raw: RawFrontMatter,
+    kind: Kind,
+    path: &Path,
+    text: &str,
+) -> (FrontMatter, Vec<Diagnostic>) {
     let mut errors = Vec::new();
-    let at = |s: &Spanned<String>| (s.referenced.line() as usize + 1, s.referenced.column() as usize);
+    let at = |s: &Spanned<String>| {
+        (
+            s.referenced.line() as usize + 1,
+            s.referenced.column() as usize,
+        )
+    };
     let mut error = |loc: (usize, usize), msg: String| {
         errors.push(Diagnostic::error(path, loc.0, loc.1, msg).with_source(text));
     };
-    let mut date_of = |field: &str, value: &Option<Spanned<String>>, error: &mut dyn FnMut((usize, usize), String)| {
+    let date_of = |field: &str,
+                   value: &Option<Spanned<String>>,
+                   error: &mut dyn FnMut((usize, usize), String)| {
         let v = value.as_ref()?;
         let parsed = Date::parse(&v.value);
         if parsed.is_none() {
@@ -350,7 +397,10 @@ fn validate(raw: RawFrontMatter, kind: Kind, path: &Path, text: &str) -> (FrontM
     }
     if let Some(slug) = &raw.slug {
         if kind == Kind::Section {
-            error(at(slug), "`slug` is for pages; a section's URL is its folder".into());
+            error(
+                at(slug),
+                "`slug` is for pages; a section's URL is its folder".into(),
+            );
         } else if !is_safe_slug(&slug.value) {
             error(
                 at(slug),
@@ -371,7 +421,10 @@ fn validate(raw: RawFrontMatter, kind: Kind, path: &Path, text: &str) -> (FrontM
                 let hint = nearest(other, &["weight", "date", "title"])
                     .map(|n| format!(" (did you mean `{n}`?)"))
                     .unwrap_or_default();
-                error(at(s), format!("invalid sort_by `{other}`: use weight, date or title{hint}"));
+                error(
+                    at(s),
+                    format!("invalid sort_by `{other}`: use weight, date or title{hint}"),
+                );
                 SortBy::Weight
             }
         },
@@ -386,7 +439,11 @@ fn validate(raw: RawFrontMatter, kind: Kind, path: &Path, text: &str) -> (FrontM
     }
     let located = |s: Spanned<String>| {
         let (line, column) = at(&s);
-        Located { value: s.value, line, column }
+        Located {
+            value: s.value,
+            line,
+            column,
+        }
     };
     let front = FrontMatter {
         title: raw.title,
@@ -411,7 +468,9 @@ pub fn is_safe_slug(slug: &str) -> bool {
         && slug != "."
         && slug != ".."
         && !slug.starts_with('.')
-        && slug.chars().all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && slug
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 #[cfg(test)]
@@ -465,7 +524,11 @@ mod tests {
     fn unknown_key_names_the_nearest() {
         let err = parse_file("a.md", "---\ntittle: A\n---\n".into()).unwrap_err();
         assert!(err[0].message.contains("`tittle`"), "{}", err[0].message);
-        assert!(err[0].message.contains("did you mean `title`"), "{}", err[0].message);
+        assert!(
+            err[0].message.contains("did you mean `title`"),
+            "{}",
+            err[0].message
+        );
         assert_eq!(err[0].line, 2);
     }
 

@@ -29,7 +29,12 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn error(path: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn error(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             path: path.into(),
             line,
@@ -40,7 +45,12 @@ impl Diagnostic {
         }
     }
 
-    pub fn warning(path: impl Into<PathBuf>, line: usize, column: usize, message: impl Into<String>) -> Self {
+    pub fn warning(
+        path: impl Into<PathBuf>,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             severity: Severity::Warning,
             ..Self::error(path, line, column, message)
@@ -50,7 +60,10 @@ impl Diagnostic {
     /// Attach the source line `self.line` of `text` as the snippet.
     pub fn with_source(mut self, text: &str) -> Self {
         if self.line > 0 {
-            self.snippet = text.lines().nth(self.line - 1).map(|l| l.trim_end().to_string());
+            self.snippet = text
+                .lines()
+                .nth(self.line - 1)
+                .map(|l| l.trim_end().to_string());
         }
         self
     }
@@ -182,6 +195,9 @@ mod tests {
     #[test]
     fn display_has_path_line_column_and_caret() {
         let d = Diagnostic::error("content/a.md", 2, 3, "bad").with_source("x\nabcdef\n");
-        assert_eq!(d.to_string(), "content/a.md:2:3: bad\n    | abcdef\n    |   ^");
+        assert_eq!(
+            d.to_string(),
+            "content/a.md:2:3: bad\n    | abcdef\n    |   ^"
+        );
     }
 }

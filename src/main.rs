@@ -1,6 +1,3 @@
-mod config;
-mod content;
-mod diagnostic;
-mod markdown;
-mod yaml;
-fn main() {}
+fn main() -> std::process::ExitCode {
+    dossier::cli::run()
+}

@@ -131,8 +131,12 @@ impl<'a> State<'a> {
     fn transform(&mut self, text: &'a str, base: usize, in_box: bool) -> Vec<Event<'a>> {
         let callback = |link: BrokenLink<'a>| {
             let reference = link.reference.trim();
-            (reference.starts_with('@') && link.link_type == LinkType::Shortcut)
-                .then(|| (CowStr::from(format!("{CITE_PREFIX}{reference}")), CowStr::from("")))
+            (reference.starts_with('@') && link.link_type == LinkType::Shortcut).then(|| {
+                (
+                    CowStr::from(format!("{CITE_PREFIX}{reference}")),
+                    CowStr::from(""),
+                )
+            })
         };
         let parser = Parser::new_with_broken_link_callback(text, options(), Some(callback));
         let mut events: Vec<Event<'a>> = Vec::new();
@@ -140,7 +144,12 @@ impl<'a> State<'a> {
         while let Some((event, range)) = iter.next() {
             let offset = base + range.start;
             match event {
-                Event::Start(Tag::Heading { level, id, classes, attrs }) => {
+                Event::Start(Tag::Heading {
+                    level,
+                    id,
+                    classes,
+                    attrs,
+                }) => {
                     let mut inner = Vec::new();
                     let mut title = String::new();
                     for (e, r) in iter.by_ref() {
@@ -157,9 +166,18 @@ impl<'a> State<'a> {
                         None => self.unique_id(&slugify(&title)),
                     };
                     if !in_box {
-                        self.headings.push((heading_number(level), id.clone(), title.trim().to_string()));
+                        self.headings.push((
+                            heading_number(level),
+                            id.clone(),
+                            title.trim().to_string(),
+                        ));
                     }
-                    events.push(Event::Start(Tag::Heading { level, id: Some(id.into()), classes, attrs }));
+                    events.push(Event::Start(Tag::Heading {
+                        level,
+                        id: Some(id.into()),
+                        classes,
+                        attrs,
+                    }));
                     // Headings may hold links and citations too: rewrite them the same way.
                     events.extend(self.rewrite_inline(inner, base, in_box));
                     events.push(Event::End(TagEnd::Heading(level)));
@@ -167,7 +185,11 @@ impl<'a> State<'a> {
                 Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
                     if info.split_whitespace().next() == Some("disputed") =>
                 {
-                    let question = info.trim_start().trim_start_matches("disputed").trim().to_string();
+                    let question = info
+                        .trim_start()
+                        .trim_start_matches("disputed")
+                        .trim()
+                        .to_string();
                     let mut inner_start = None;
                     let mut inner_end = offset;
                     for (e, r) in iter.by_ref() {
@@ -180,7 +202,12 @@ impl<'a> State<'a> {
                         }
                     }
                     let html = match inner_start {
-                        Some(start) => self.disputed_box(&question, &text[start..inner_end.min(text.len())], base + start, offset),
+                        Some(start) => self.disputed_box(
+                            &question,
+                            &text[start..inner_end.min(text.len())],
+                            base + start,
+                            offset,
+                        ),
                         None => {
                             self.error(offset, "an `accounts differ` block needs at least two accounts, one per list item");
                             String::new()
@@ -273,14 +300,32 @@ impl<'a> State<'a> {
     ) -> Vec<Event<'a>> {
         let (first, range) = group.remove(0);
         let offset = base + range.start;
-        let Event::Start(Tag::Link { link_type, dest_url, title, id }) = first else {
-            return std::iter::once(first).chain(group.into_iter().map(|(e, _)| e)).collect();
+        let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            title,
+            id,
+        }) = first
+        else {
+            return std::iter::once(first)
+                .chain(group.into_iter().map(|(e, _)| e))
+                .collect();
         };
         if let Some(refs) = dest_url.strip_prefix(CITE_PREFIX) {
-            return vec![Event::InlineHtml(self.citation(refs, offset, in_box).into())];
+            return vec![Event::InlineHtml(
+                self.citation(refs, offset, in_box).into(),
+            )];
         }
-        let dest = self.resolve_link(&dest_url, offset).map(CowStr::from).unwrap_or(dest_url);
-        let mut out = vec![Event::Start(Tag::Link { link_type, dest_url: dest, title, id })];
+        let dest = self
+            .resolve_link(&dest_url, offset)
+            .map(CowStr::from)
+            .unwrap_or(dest_url);
+        let mut out = vec![Event::Start(Tag::Link {
+            link_type,
+            dest_url: dest,
+            title,
+            id,
+        })];
         // The last event is the link's end; everything between is its text.
         let mut inner = group;
         let end = inner.pop().map(|(e, _)| e);
@@ -301,7 +346,12 @@ impl<'a> State<'a> {
         let (line, column) = self.position(offset);
         if path.is_empty() {
             if let Some(anchor) = anchor {
-                self.out.anchor_refs.push(AnchorRef { target: None, anchor: anchor.to_string(), line, column });
+                self.out.anchor_refs.push(AnchorRef {
+                    target: None,
+                    anchor: anchor.to_string(),
+                    line,
+                    column,
+                });
             }
             return None;
         }
@@ -316,14 +366,22 @@ impl<'a> State<'a> {
             }
         };
         let Some(url) = self.resolver.page_url(&target) else {
-            self.error(offset, &format!("broken link `{dest}`: no page content/{target}"));
+            self.error(
+                offset,
+                &format!("broken link `{dest}`: no page content/{target}"),
+            );
             return None;
         };
         let url = url.to_string();
         self.out.links_to.push(target.clone());
         match anchor {
             Some(anchor) => {
-                self.out.anchor_refs.push(AnchorRef { target: Some(target), anchor: anchor.to_string(), line, column });
+                self.out.anchor_refs.push(AnchorRef {
+                    target: Some(target),
+                    anchor: anchor.to_string(),
+                    line,
+                    column,
+                });
                 Some(format!("{url}#{anchor}"))
             }
             None => Some(url),
@@ -339,7 +397,10 @@ impl<'a> State<'a> {
                 continue;
             }
             let Some((title, url)) = self.resolver.source(id) else {
-                self.error(offset, &format!("unknown source `@{id}`: no page with that id in content/sources/"));
+                self.error(
+                    offset,
+                    &format!("unknown source `@{id}`: no page with that id in content/sources/"),
+                );
                 continue;
             };
             let number = match self.out.citations.iter().position(|c| c == id) {
@@ -351,7 +412,12 @@ impl<'a> State<'a> {
             };
             let mut html = String::new();
             if in_box {
-                let _ = write!(html, "<cite class=\"side-source\"><a href=\"{}\">{}</a></cite> ", escape(url), escape(title));
+                let _ = write!(
+                    html,
+                    "<cite class=\"side-source\"><a href=\"{}\">{}</a></cite> ",
+                    escape(url),
+                    escape(title)
+                );
             }
             let _ = write!(
                 html,
@@ -368,7 +434,13 @@ impl<'a> State<'a> {
     }
 
     /// An "accounts differ" box: the question, then each account with its source.
-    fn disputed_box(&mut self, question: &str, inner: &'a str, inner_base: usize, fence: usize) -> String {
+    fn disputed_box(
+        &mut self,
+        question: &str,
+        inner: &'a str,
+        inner_base: usize,
+        fence: usize,
+    ) -> String {
         let events = self.transform(inner, inner_base, true);
         let mut sides = 0;
         let mut depth = 0;
@@ -388,15 +460,24 @@ impl<'a> State<'a> {
             }
         }
         if sides < 2 {
-            self.error(fence, "an `accounts differ` block needs at least two accounts, one per list item");
+            self.error(
+                fence,
+                "an `accounts differ` block needs at least two accounts, one per list item",
+            );
         } else if missing > 0 {
             self.error(fence, "each account in an `accounts differ` block must cite its source, e.g. `[@source-id]`");
         }
         let mut body = String::new();
         pulldown_cmark::html::push_html(&mut body, events.into_iter());
-        let mut html = String::from("<aside class=\"disputed\" role=\"note\">\n<p class=\"disputed-label\">Accounts differ</p>\n");
+        let mut html = String::from(
+            "<aside class=\"disputed\" role=\"note\">\n<p class=\"disputed-label\">Accounts differ</p>\n",
+        );
         if !question.is_empty() {
-            let _ = writeln!(html, "<p class=\"disputed-question\">{}</p>", escape(question));
+            let _ = writeln!(
+                html,
+                "<p class=\"disputed-question\">{}</p>",
+                escape(question)
+            );
         }
         html.push_str(&body);
         html.push_str("</aside>\n");
@@ -415,7 +496,6 @@ impl<'a> State<'a> {
         id
     }
 
-
     /// 1-based line and column in the file of a byte offset in the body.
     fn position(&self, offset: usize) -> (usize, usize) {
         let (line, column) = line_col(self.body, offset);
@@ -424,9 +504,10 @@ impl<'a> State<'a> {
 
     fn error(&mut self, offset: usize, message: &str) {
         let (line, column) = self.position(offset);
-        self.out
-            .diagnostics
-            .push(Diagnostic::error(self.origin.file, line, column, message).with_source(self.origin.file_text));
+        self.out.diagnostics.push(
+            Diagnostic::error(self.origin.file, line, column, message)
+                .with_source(self.origin.file_text),
+        );
     }
 }
 
@@ -437,10 +518,16 @@ fn heading_number(level: HeadingLevel) -> u8 {
 /// The page's summary: everything before `<!-- more -->`, else its first
 /// paragraph; citations are left out, since their reference list is not there.
 fn summary(events: &[Event]) -> String {
-    let range = match events.iter().position(|e| matches!(e, Event::Html(h) if h.contains(MORE_MARKER))) {
+    let range = match events
+        .iter()
+        .position(|e| matches!(e, Event::Html(h) if h.contains(MORE_MARKER)))
+    {
         Some(cut) => 0..cut,
         None => {
-            let Some(start) = events.iter().position(|e| matches!(e, Event::Start(Tag::Paragraph))) else {
+            let Some(start) = events
+                .iter()
+                .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
+            else {
                 return String::new();
             };
             let len = events[start..]
@@ -463,7 +550,12 @@ fn summary(events: &[Event]) -> String {
 fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
     let mut root: Vec<TocEntry> = Vec::new();
     for (level, id, title) in flat {
-        let entry = TocEntry { level, id, title, children: Vec::new() };
+        let entry = TocEntry {
+            level,
+            id,
+            title,
+            children: Vec::new(),
+        };
         insert_toc(&mut root, entry);
     }
     root
@@ -596,13 +688,21 @@ mod tests {
 
     fn render_at(path: &str, body: &str) -> Rendered {
         let file = Path::new("content").join(path);
-        let origin = Origin { file: &file, content_path: path, first_line: 4, file_text: body };
+        let origin = Origin {
+            file: &file,
+            content_path: path,
+            first_line: 4,
+            file_text: body,
+        };
         render(body, &origin, &Fixture)
     }
 
     #[test]
     fn headings_get_unique_slug_ids() {
-        let r = render_at("a.md", "# Who issued it?\n\n## Who issued it?\n\n## Custom {#mine}\n");
+        let r = render_at(
+            "a.md",
+            "# Who issued it?\n\n## Who issued it?\n\n## Custom {#mine}\n",
+        );
         assert!(r.html.contains("<h1 id=\"who-issued-it\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"who-issued-it-1\">"), "{}", r.html);
         assert!(r.html.contains("<h2 id=\"mine\">"), "{}", r.html);
@@ -611,7 +711,11 @@ mod tests {
     #[test]
     fn automatic_ids_avoid_explicit_ones() {
         let r = render_at("a.md", "## Intro\n\n## Other {#intro}\n");
-        assert!(r.html.contains("<h2 id=\"intro-1\">Intro</h2>"), "{}", r.html);
+        assert!(
+            r.html.contains("<h2 id=\"intro-1\">Intro</h2>"),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
@@ -624,14 +728,20 @@ mod tests {
 
     #[test]
     fn slugs_fold_case_and_punctuation() {
-        assert_eq!(slugify("Apple–Alibaba: the AI deal"), "apple-alibaba-the-ai-deal");
+        assert_eq!(
+            slugify("Apple–Alibaba: the AI deal"),
+            "apple-alibaba-the-ai-deal"
+        );
         assert_eq!(slugify("What’s next?"), "whats-next");
         assert_eq!(slugify("Ünïcode Text"), "ünïcode-text");
     }
 
     #[test]
     fn relative_md_links_become_urls() {
-        let r = render_at("players/alibaba.md", "[a](apple.md) [m](../memo.md#who) [x](https://e.org/a.md)");
+        let r = render_at(
+            "players/alibaba.md",
+            "[a](apple.md) [m](../memo.md#who) [x](https://e.org/a.md)",
+        );
         assert!(r.html.contains("href=\"/players/apple/\""), "{}", r.html);
         assert!(r.html.contains("href=\"/memo/#who\""), "{}", r.html);
         assert!(r.html.contains("href=\"https://e.org/a.md\""), "{}", r.html);
@@ -651,10 +761,19 @@ mod tests {
 
     #[test]
     fn join_resolves_dot_dot_and_refuses_escape() {
-        assert_eq!(join_content_path("a/b.md", "../c.md").as_deref(), Some("c.md"));
-        assert_eq!(join_content_path("a/b/index.md", "x.md").as_deref(), Some("a/b/x.md"));
+        assert_eq!(
+            join_content_path("a/b.md", "../c.md").as_deref(),
+            Some("c.md")
+        );
+        assert_eq!(
+            join_content_path("a/b/index.md", "x.md").as_deref(),
+            Some("a/b/x.md")
+        );
         assert_eq!(join_content_path("a.md", "../../c.md"), None);
-        assert_eq!(join_content_path("a/b.md", "/c%20d.md").as_deref(), Some("c d.md"));
+        assert_eq!(
+            join_content_path("a/b.md", "/c%20d.md").as_deref(),
+            Some("c d.md")
+        );
     }
 
     #[test]
@@ -676,16 +795,28 @@ mod tests {
 
     #[test]
     fn disputed_block_names_each_side_source() {
-        let r = render_at("a.md", "```disputed Who issued it?\n- The Pentagon [@ft]\n- The White House [@brief]\n```\n");
+        let r = render_at(
+            "a.md",
+            "```disputed Who issued it?\n- The Pentagon [@ft]\n- The White House [@brief]\n```\n",
+        );
         assert!(r.html.contains("class=\"disputed\""), "{}", r.html);
         assert!(r.html.contains("Who issued it?"));
-        assert!(r.html.contains("<cite class=\"side-source\"><a href=\"/sources/ft/\">FT report</a></cite>"), "{}", r.html);
+        assert!(
+            r.html.contains(
+                "<cite class=\"side-source\"><a href=\"/sources/ft/\">FT report</a></cite>"
+            ),
+            "{}",
+            r.html
+        );
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
     }
 
     #[test]
     fn disputed_side_without_source_is_an_error() {
-        let r = render_at("a.md", "```disputed Q\n- The Pentagon [@ft]\n- The White House\n```\n");
+        let r = render_at(
+            "a.md",
+            "```disputed Q\n- The Pentagon [@ft]\n- The White House\n```\n",
+        );
         assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
     }
 

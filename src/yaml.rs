@@ -22,7 +22,11 @@ pub fn parse<T: DeserializeOwned>(
             .location()
             .map(|l| (l.line() as usize, l.column() as usize))
             .unwrap_or((0, 0));
-        let line = if line > 0 { line + first_line - 1 } else { first_line };
+        let line = if line > 0 {
+            line + first_line - 1
+        } else {
+            first_line
+        };
         let message = describe(&err, known_keys);
         Diagnostic::error(path, line, column, message).with_source(file_text)
     })
@@ -59,7 +63,9 @@ fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
 fn strip_position_prefix(message: &str) -> &str {
     if let Some(rest) = message.strip_prefix("line ")
         && let Some((position, tail)) = rest.split_once(": ")
-        && position.chars().all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic())
+        && position
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == ' ' || c.is_ascii_alphabetic())
     {
         return tail;
     }

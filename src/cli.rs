@@ -1,0 +1,164 @@
+//! The command line: parse arguments, run a command, print diagnostics and
+//! the one-line summary, and choose the exit code (0 ok, 1 site problem,
+//! 2 wrong usage). Each command is a short function over the pipeline.
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::{output, pipeline};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+/// dossier: build explainer microsites from Markdown, with every claim tied to its source.
+#[derive(Debug, Parser)]
+#[command(name = "dossier", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder.
+    Build(BuildArgs),
+    /// Do everything `build` does and report problems, but write nothing.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct SiteArgs {
+    /// The site's folder (holding site.yaml and content/).
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub root: PathBuf,
+    /// Include pages marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site [default: ROOT/output].
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Override site.yaml's base_url, e.g. https://example.org/explainer.
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    match cli.command {
+        Command::Build(args) => build(&args),
+        Command::Check(args) => check(&args),
+    }
+}
+
+/// Print diagnostics to stderr; true when any is an error.
+pub fn report(diagnostics: Vec<Diagnostic>) -> bool {
+    let diagnostics = Diagnostics(diagnostics);
+    let failed = diagnostics.has_errors();
+    let sorted = diagnostics.sorted();
+    let errors = sorted.iter().filter(|d| d.is_error()).count();
+    for d in &sorted {
+        eprintln!("{d}");
+    }
+    if failed {
+        eprintln!(
+            "error: build failed with {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    failed
+}
+
+pub fn output_dir(root: &std::path::Path, output: &Option<PathBuf>) -> PathBuf {
+    output.clone().unwrap_or_else(|| root.join("output"))
+}
+
+fn build(args: &BuildArgs) -> ExitCode {
+    let start = Instant::now();
+    let options = pipeline::Options {
+        root: args.site.root.clone(),
+        base_url: args.base_url.clone(),
+        drafts: args.site.drafts,
+    };
+    let out_dir = output_dir(&options.root, &args.output);
+    if let Err(d) = output::check_folder(&options.root, &out_dir) {
+        report(vec![d]);
+        return ExitCode::from(1);
+    }
+    let built = match pipeline::build(&options) {
+        Ok(b) => b,
+        Err(diagnostics) => {
+            report(diagnostics);
+            return ExitCode::from(1);
+        }
+    };
+    report(built.warnings.clone());
+    let written = match output::write(&out_dir, &built.plan) {
+        Ok(w) => w,
+        Err(e) => {
+            report(vec![Diagnostic::error(
+                out_dir.display().to_string(),
+                0,
+                0,
+                format!("cannot write: {e}"),
+            )]);
+            return ExitCode::from(1);
+        }
+    };
+    println!(
+        "Built {} pages, {} sections: {} files written, {} unchanged, {} removed in {} ms",
+        built.page_count(),
+        built.section_count(),
+        written.written.len(),
+        written.unchanged,
+        written.removed.len(),
+        start.elapsed().as_millis()
+    );
+    ExitCode::SUCCESS
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let start = Instant::now();
+    let options = pipeline::Options {
+        root: args.site.root.clone(),
+        base_url: None,
+        drafts: args.site.drafts,
+    };
+    match pipeline::build(&options) {
+        Ok(built) => {
+            report(built.warnings.clone());
+            println!(
+                "Checked {} pages, {} sections: {} files would be written, no errors, in {} ms",
+                built.page_count(),
+                built.section_count(),
+                built.plan.len(),
+                start.elapsed().as_millis()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            report(diagnostics);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! dossier: a static-site generator for explainer microsites.
+//!
+//! The pipeline, one module per stage: [`config`] → [`content`] →
+//! [`markdown`] → [`site`] → [`render`] → [`output`], run by [`pipeline`]
+//! and driven from [`cli`].
+
+pub mod cli;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod output;
+pub mod pipeline;
+pub mod render;
+pub mod site;
+pub mod yaml;

@@ -1,0 +1,426 @@
+//! The site model: every page and section with its URL, its place in the
+//! section tree, its rendered Markdown, its citations, and who depends on
+//! whom. Built from loaded content in one pass; rendering reads it and never
+//! changes it. Not for templates or files on disk.
+
+use crate::config::Config;
+use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
+use crate::diagnostic::Diagnostic;
+use crate::markdown::{self, Origin, Rendered, Resolver};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+/// The section whose pages are citable sources (`[@id]`).
+pub const SOURCES_SECTION: &str = "sources/_index.md";
+
+/// A page or a section.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub file: SourceFile,
+    /// Path under the site, with the base path: `/sub/memo/claims/`.
+    pub url: String,
+    /// File to write under the output folder: `memo/claims/index.html`.
+    pub out_path: String,
+    /// The section this doc belongs to (a section's parent section); `None` for home.
+    pub parent: Option<usize>,
+    /// Sections only: pages in display order, and child sections.
+    pub pages: Vec<usize>,
+    pub subsections: Vec<usize>,
+    pub previous: Option<usize>,
+    pub next: Option<usize>,
+    pub rendered: Rendered,
+    /// Sources only: the docs that cite it, in site order.
+    pub cited_by: Vec<usize>,
+}
+
+impl Doc {
+    pub fn is_section(&self) -> bool {
+        self.file.kind == Kind::Section
+    }
+    /// The source id of a page in the sources section: its last URL segment.
+    pub fn source_id(&self) -> &str {
+        self.url
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or_default()
+    }
+}
+
+/// The whole site as a value.
+#[derive(Debug, Clone)]
+pub struct Site {
+    pub config: Config,
+    pub base_path: String,
+    pub docs: Vec<Doc>,
+    /// Content path (`memo/claims.md`) → index in `docs`.
+    pub by_path: HashMap<String, usize>,
+    /// Source id → index in `docs`.
+    pub sources: BTreeMap<String, usize>,
+    pub assets: Vec<Asset>,
+    pub home: usize,
+}
+
+impl Site {
+    pub fn doc(&self, content_path: &str) -> Option<&Doc> {
+        self.by_path.get(content_path).map(|&i| &self.docs[i])
+    }
+
+    /// The docs whose rendered output reads `index`: its section (listing), its
+    /// neighbours (previous/next), and docs that link to or cite it.
+    pub fn dependents(&self, index: usize) -> Vec<usize> {
+        let doc = &self.docs[index];
+        let mut out: Vec<usize> = Vec::new();
+        out.extend(doc.parent);
+        out.extend(doc.previous);
+        out.extend(doc.next);
+        out.extend(&doc.cited_by);
+        let path = &doc.file.path;
+        for (i, other) in self.docs.iter().enumerate() {
+            if other.rendered.links_to.iter().any(|l| l == path) {
+                out.push(i);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// URL path (without base) and output file for a content path.
+fn route(file: &SourceFile) -> (String, String) {
+    let path = file.path.trim_end_matches(".md");
+    let mut segments: Vec<&str> = path.split('/').collect();
+    let last = segments.pop().unwrap_or_default();
+    match (file.kind, last) {
+        (Kind::Section, _) => {}
+        (Kind::Page, "index") => {
+            if let Some(slug) = &file.front.slug {
+                segments.pop();
+                segments.push(slug);
+            }
+        }
+        (Kind::Page, stem) => segments.push(file.front.slug.as_deref().unwrap_or(stem)),
+    }
+    let rel = segments.join("/");
+    if rel.is_empty() {
+        (String::new(), "index.html".into())
+    } else {
+        (format!("{rel}/"), format!("{rel}/index.html"))
+    }
+}
+
+/// Answers Markdown's questions about URLs and sources.
+struct Urls<'a> {
+    by_path: &'a HashMap<String, usize>,
+    urls: Vec<String>,
+    sources: HashMap<String, (String, String)>,
+}
+
+impl Resolver for Urls<'_> {
+    fn page_url(&self, content_path: &str) -> Option<&str> {
+        let i = self.by_path.get(content_path).or_else(|| {
+            self.by_path.get(&format!(
+                "{}/_index.md",
+                content_path.trim_end_matches(".md")
+            ))
+        })?;
+        Some(&self.urls[*i])
+    }
+    fn source(&self, id: &str) -> Option<(&str, &str)> {
+        self.sources.get(id).map(|(t, u)| (t.as_str(), u.as_str()))
+    }
+}
+
+/// Build the model from loaded content. Errors and warnings go to `diagnostics`.
+pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>) -> Site {
+    let base_path = config.base_path();
+    let mut files = content.files;
+    // A stable order: by content path, sections before their pages.
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+
+    // URLs, and two files claiming one URL.
+    let mut docs: Vec<Doc> = Vec::with_capacity(files.len() + 1);
+    let mut by_url: HashMap<String, usize> = HashMap::with_capacity(files.len());
+    for file in files {
+        let (rel, out_path) = route(&file);
+        if let Some(&other) = by_url.get(&rel) {
+            let other_path = docs[other].file.root_path();
+            diagnostics.push(Diagnostic::error(
+                file.root_path(),
+                1,
+                1,
+                format!(
+                    "two files claim the URL /{rel}: this one and {}",
+                    other_path.display()
+                ),
+            ));
+            continue;
+        }
+        by_url.insert(rel.clone(), docs.len());
+        docs.push(Doc {
+            url: format!("{base_path}{rel}"),
+            out_path,
+            file,
+            parent: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            previous: None,
+            next: None,
+            rendered: Rendered::default(),
+            cited_by: Vec::new(),
+        });
+    }
+    // Non-Markdown files under content/ land at the same relative path; they must not
+    // collide with a page's index.html.
+    let page_files: HashSet<&str> = docs.iter().map(|d| d.out_path.as_str()).collect();
+    for asset in &content.assets {
+        if page_files.contains(asset.path.as_str()) {
+            diagnostics.push(Diagnostic::error(
+                PathBuf::from("content").join(&asset.path),
+                0,
+                0,
+                "this file would overwrite a generated page",
+            ));
+        }
+    }
+
+    let mut by_path: HashMap<String, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.file.path.clone(), i))
+        .collect();
+    let home = match by_path.get("_index.md") {
+        Some(&i) => i,
+        None => {
+            diagnostics.push(Diagnostic::error(
+                "content/_index.md",
+                0,
+                0,
+                "missing home page: create content/_index.md with front matter and at least a `title`",
+            ));
+            let file = SourceFile {
+                path: "_index.md".into(),
+                kind: Kind::Section,
+                front: crate::content::FrontMatter {
+                    title: config.title.clone(),
+                    ..Default::default()
+                },
+                text: String::new(),
+                body_start: 0,
+                body_line: 1,
+            };
+            docs.push(Doc {
+                url: base_path.clone(),
+                out_path: "index.html".into(),
+                file,
+                parent: None,
+                pages: Vec::new(),
+                subsections: Vec::new(),
+                previous: None,
+                next: None,
+                rendered: Rendered::default(),
+                cited_by: Vec::new(),
+            });
+            by_path.insert("_index.md".into(), docs.len() - 1);
+            docs.len() - 1
+        }
+    };
+
+    // The section tree: each doc belongs to the nearest section above it.
+    for i in 0..docs.len() {
+        if i == home {
+            continue;
+        }
+        let parent = parent_section(&docs[i].file, &by_path).unwrap_or(home);
+        docs[i].parent = Some(parent);
+        if docs[i].is_section() {
+            docs[parent].subsections.push(i);
+        } else {
+            docs[parent].pages.push(i);
+        }
+    }
+
+    // Sources, for citations.
+    let mut sources = BTreeMap::new();
+    if let Some(&src) = by_path.get(SOURCES_SECTION) {
+        for &p in &docs[src].pages {
+            sources.insert(docs[p].source_id().to_string(), p);
+        }
+    }
+    let resolver = Urls {
+        by_path: &by_path,
+        urls: docs.iter().map(|d| d.url.clone()).collect(),
+        sources: sources
+            .iter()
+            .map(|(id, &i)| {
+                (
+                    id.clone(),
+                    (docs[i].file.front.title.clone(), docs[i].url.clone()),
+                )
+            })
+            .collect(),
+    };
+
+    // Markdown, in parallel.
+    let rendered: Vec<Rendered> = docs
+        .par_iter()
+        .map(|doc| {
+            let file = doc.file.root_path();
+            let origin = Origin {
+                file: &file,
+                content_path: &doc.file.path,
+                first_line: doc.file.body_line,
+                file_text: &doc.file.text,
+            };
+            markdown::render(doc.file.body(), &origin, &resolver)
+        })
+        .collect();
+    for (doc, r) in docs.iter_mut().zip(rendered) {
+        doc.rendered = r;
+        diagnostics.append(&mut doc.rendered.diagnostics);
+    }
+
+    check_anchors(&docs, &by_path, diagnostics);
+
+    // Section order and neighbours.
+    for s in 0..docs.len() {
+        if !docs[s].is_section() {
+            continue;
+        }
+        let sort_by = docs[s].file.front.sort_by;
+        let mut pages = std::mem::take(&mut docs[s].pages);
+        pages.sort_by(|&a, &b| compare(&docs[a].file, &docs[b].file, sort_by));
+        for (n, &p) in pages.iter().enumerate() {
+            docs[p].previous = n.checked_sub(1).map(|k| pages[k]);
+            docs[p].next = pages.get(n + 1).copied();
+        }
+        docs[s].pages = pages;
+        let mut subsections = std::mem::take(&mut docs[s].subsections);
+        subsections.sort_by(|&a, &b| compare(&docs[a].file, &docs[b].file, SortBy::Weight));
+        docs[s].subsections = subsections;
+    }
+
+    // Who cites each source; a source nothing cites is worth a warning.
+    for i in 0..docs.len() {
+        for id in docs[i].rendered.citations.clone() {
+            if let Some(&s) = sources.get(&id) {
+                docs[s].cited_by.push(i);
+            }
+        }
+    }
+    for &s in sources.values() {
+        if docs[s].cited_by.is_empty() {
+            diagnostics.push(Diagnostic::warning(
+                docs[s].file.root_path(),
+                0,
+                0,
+                format!("source `@{}` is not cited by any page", docs[s].source_id()),
+            ));
+        }
+    }
+
+    Site {
+        config,
+        base_path,
+        docs,
+        by_path,
+        sources,
+        assets: content.assets,
+        home,
+    }
+}
+
+fn parent_section(file: &SourceFile, by_path: &HashMap<String, usize>) -> Option<usize> {
+    let mut dir = dirname(&file.path);
+    // A section, or a bundle's index.md, belongs to the section above its own folder.
+    if file.kind == Kind::Section || file.path.ends_with("/index.md") {
+        dir = dirname(dir);
+    }
+    loop {
+        let candidate = if dir.is_empty() {
+            "_index.md".to_string()
+        } else {
+            format!("{dir}/_index.md")
+        };
+        if let Some(&i) = by_path.get(&candidate) {
+            return Some(i);
+        }
+        if dir.is_empty() {
+            return None;
+        }
+        dir = dirname(dir);
+    }
+}
+
+fn dirname(path: &str) -> &str {
+    path.rsplit_once('/').map_or("", |(dir, _)| dir)
+}
+
+/// Weight first (unweighted last), then date newest first, then title; or by `sort_by`.
+fn compare(a: &SourceFile, b: &SourceFile, sort_by: SortBy) -> std::cmp::Ordering {
+    let by_weight = || match (a.front.weight, b.front.weight) {
+        (Some(x), Some(y)) => x.cmp(&y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    };
+    let by_date = || b.front.date.cmp(&a.front.date);
+    let by_title = || {
+        a.front
+            .title
+            .to_lowercase()
+            .cmp(&b.front.title.to_lowercase())
+    };
+    let by_path = || a.path.cmp(&b.path);
+    match sort_by {
+        SortBy::Weight => by_weight().then_with(by_date).then_with(by_title),
+        SortBy::Date => by_date().then_with(by_weight).then_with(by_title),
+        SortBy::Title => by_title().then_with(by_weight).then_with(by_date),
+    }
+    .then_with(by_path)
+}
+
+fn check_anchors(
+    docs: &[Doc],
+    by_path: &HashMap<String, usize>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for doc in docs {
+        for r in &doc.rendered.anchor_refs {
+            let target = match &r.target {
+                None => Some(doc),
+                Some(path) => by_path
+                    .get(path)
+                    .or_else(|| by_path.get(&format!("{}/_index.md", path.trim_end_matches(".md"))))
+                    .map(|&i| &docs[i]),
+            };
+            let Some(target) = target else { continue };
+            if r.anchor.is_empty() || target.rendered.ids.binary_search(&r.anchor).is_ok() {
+                continue;
+            }
+            if is_template_anchor(&r.anchor) {
+                continue;
+            }
+            diagnostics.push(
+                Diagnostic::error(
+                    doc.file.root_path(),
+                    r.line,
+                    r.column,
+                    format!(
+                        "broken anchor `#{}`: content/{} has no heading with that id",
+                        r.anchor, target.file.path
+                    ),
+                )
+                .with_source(&doc.file.text),
+            );
+        }
+    }
+}
+
+/// Ids every page gets from the theme rather than from its Markdown.
+fn is_template_anchor(anchor: &str) -> bool {
+    matches!(anchor, "main" | "top" | "content" | "references" | "toc")
+        || anchor.starts_with("ref-")
+}
