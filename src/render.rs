@@ -212,18 +212,40 @@ pub fn render_docs(
     indices: &[usize],
     with_404: bool,
 ) -> (Vec<Rendered>, Vec<Diagnostic>) {
-    let results: Vec<Result<Rendered, Diagnostic>> = indices
+    let results: Vec<Result<Rendered, (Diagnostic, usize)>> = indices
         .par_iter()
-        .map(|&i| render_doc(site, tera, files, values, i))
+        .map(|&i| render_doc(site, tera, files, values, i).map_err(|d| (d, i)))
         .collect();
     let mut out = Vec::with_capacity(results.len() + 1);
-    let mut errors: Vec<Diagnostic> = Vec::new();
+    // One broken template fails every page that uses it: report each place once,
+    // naming the first page and how many more.
+    let mut errors: Vec<(Diagnostic, usize, usize)> = Vec::new();
     for r in results {
         match r {
             Ok(file) => out.push(file),
-            Err(d) => errors.push(d),
+            Err((d, i)) => match errors.iter_mut().find(|(e, _, _)| *e == d) {
+                Some((_, _, more)) => *more += 1,
+                None => errors.push((d, i, 0)),
+            },
         }
     }
+    let mut errors: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|(mut d, i, more)| {
+            if d.path != site.docs[i].file.root_path() {
+                let others = match more {
+                    0 => String::new(),
+                    1 => " and 1 other page".into(),
+                    n => format!(" and {n} other pages"),
+                };
+                d.message = format!(
+                    "{} (rendering content/{}{others})",
+                    d.message, site.docs[i].file.path
+                );
+            }
+            d
+        })
+        .collect();
     if with_404 && tera.get_template_names().any(|n| n == "404.html") {
         let mut ctx = Context::new();
         ctx.insert_value("site", values.site.clone());
@@ -232,9 +254,6 @@ pub fn render_docs(
             Err(e) => errors.push(tera_diagnostic(&e, files, "404.html")),
         }
     }
-    // One broken template fails every page that uses it: report each place once.
-    let mut seen = std::collections::HashSet::new();
-    errors.retain(|d| seen.insert((d.path.clone(), d.line, d.column, d.message.clone())));
     (out, errors)
 }
 
@@ -298,11 +317,7 @@ fn render_doc(
     }
     match tera.render(&template, &ctx) {
         Ok(html) => Ok((doc.out_path.clone(), html.into_bytes())),
-        Err(e) => {
-            let mut d = tera_diagnostic(&e, files, &template);
-            d.message = format!("{} (rendering content/{})", d.message, doc.file.path);
-            Err(d)
-        }
+        Err(e) => Err(tera_diagnostic(&e, files, &template)),
     }
 }
 
