@@ -1,0 +1,337 @@
+//! `dossier build` over broken fixture sites: every problem is reported as
+//! `path:line:column: message`, all together, with exit code 1 and no panic,
+//! and a failed build leaves `output/` as it was.
+
+mod fixture;
+use fixture::{Fixture, snapshot};
+
+#[test]
+fn bad_yaml_points_at_its_line_in_the_md_file() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A\ndescription: [unclosed", "");
+    let err = f.build_fails();
+    assert!(err.contains("content/a.md:3:"), "{err}");
+}
+
+#[test]
+fn unknown_key_names_the_nearest_known_key() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A\ndescripton: typo", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:3:1: unknown key `descripton` (did you mean `description`?)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("    | descripton: typo"),
+        "offending line shown: {err}"
+    );
+}
+
+#[test]
+fn missing_title_is_an_error() {
+    let f = Fixture::new();
+    f.page("a.md", "description: no title", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:") && err.contains("`title`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn wrong_types_are_errors() {
+    let f = Fixture::new();
+    f.page("w.md", "title: W\nweight: heavy", "");
+    f.page("d.md", "title: D\ndraft: yes", "");
+    let err = f.build_fails();
+    assert!(err.contains("content/w.md:3:"), "{err}");
+    assert!(err.contains("content/d.md:3:"), "strict booleans: {err}");
+}
+
+#[test]
+fn invalid_date_is_an_error_at_its_value() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A\ndate: 2025-02-30", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:3:7: invalid date `2025-02-30`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_utf8_is_an_error_with_its_position() {
+    let f = Fixture::new();
+    f.write_bytes("content/bad.md", b"---\ntitle: A\n---\nok\nbad \xff here\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/bad.md:5:5: file is not valid UTF-8"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_front_matter_is_an_error() {
+    let f = Fixture::new();
+    f.write("content/plain.md", "# Just markdown\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/plain.md:1:1: missing front matter"),
+        "{err}"
+    );
+}
+
+#[test]
+fn unsafe_slug_is_refused() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A\nslug: ../../etc", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:3:7: unsafe slug `../../etc`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn invalid_sort_by_suggests_a_value() {
+    let f = Fixture::new();
+    f.page("s/_index.md", "title: S\nsort_by: wieght", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/s/_index.md:3:10: invalid sort_by `wieght`")
+            && err.contains("did you mean `weight`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn two_files_for_one_url_name_both() {
+    let f = Fixture::new();
+    f.page("claims.md", "title: A", "");
+    f.page("claims/index.md", "title: B", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("/claims/")
+            && err.contains("content/claims.md")
+            && err.contains("content/claims/index.md"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_link_is_reported_at_file_line_column() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "Intro.\n\nSee [the memo](memo.md).\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:6:5: broken link `memo.md`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn broken_anchor_is_reported() {
+    let f = Fixture::new();
+    f.page("memo.md", "title: Memo", "## Who issued it\n");
+    f.page(
+        "a.md",
+        "title: A",
+        "[ok](memo.md#who-issued-it) [bad](memo.md#when)\n[self](#nowhere)\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:4:29: broken anchor `#when`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/a.md:5:1: broken anchor `#nowhere`"),
+        "{err}"
+    );
+    assert!(!err.contains("who-issued-it`"), "{err}");
+}
+
+#[test]
+fn unknown_citation_is_an_error() {
+    let f = Fixture::new();
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page("sources/ft.md", "title: FT", "Cited [@ft].");
+    f.page("a.md", "title: A", "Claim [@nope].\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:4:7: unknown source `@nope`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_template_is_an_error_where_it_is_named() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A\ntemplate: fancy.html", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:3:11: template `fancy.html` not found"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_theme_is_an_error() {
+    let f = Fixture::new();
+    f.write(
+        "site.yaml",
+        "title: F\nbase_url: https://e.org\ntheme: nope\n",
+    );
+    let err = f.build_fails();
+    assert!(err.contains("site.yaml: theme `nope` not found"), "{err}");
+}
+
+#[test]
+fn template_syntax_error_names_template_and_line() {
+    let f = Fixture::new();
+    f.write("templates/page.html", "line one\n{% if %}\n");
+    f.write("templates/section.html", "ok\n{{ broken( }}\n");
+    f.page("a.md", "title: A", "");
+    let err = f.build_fails();
+    assert!(err.contains("templates/page.html:2:7:"), "{err}");
+    assert!(
+        err.contains("templates/section.html:2:"),
+        "every broken template is reported: {err}"
+    );
+}
+
+#[test]
+fn template_rendering_error_names_template_line_and_page() {
+    let f = Fixture::new();
+    f.write("templates/page.html", "<p>\n{{ page.missing_field }}\n</p>");
+    f.page("a.md", "title: A", "");
+    f.page("b.md", "title: B", "");
+    let err = f.build_fails();
+    assert!(err.contains("templates/page.html:2:9:"), "{err}");
+    assert!(
+        err.contains("rendering content/a.md and 1 other page"),
+        "{err}"
+    );
+    assert_eq!(
+        err.matches("templates/page.html:2:9:").count(),
+        1,
+        "reported once: {err}"
+    );
+}
+
+#[test]
+fn missing_parent_template_is_an_error() {
+    let f = Fixture::new();
+    f.write("templates/page.html", "{% extends \"nope.html\" %}");
+    let err = f.build_fails();
+    assert!(
+        err.contains("templates/page.html:1:") && err.contains("nope.html"),
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_site_yaml_is_an_error() {
+    let f = Fixture::new();
+    f.write("site.yaml", "title: F\nbase_ur: https://e.org\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("site.yaml:2:1: unknown key `base_ur` (did you mean `base_url`?)"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_site_yaml_is_an_error() {
+    let f = Fixture::new();
+    f.remove("site.yaml");
+    let err = f.build_fails();
+    assert!(err.contains("site.yaml: cannot read site.yaml"), "{err}");
+}
+
+#[test]
+fn every_problem_is_reported_in_one_build() {
+    let f = Fixture::new();
+    f.page("a.md", "tittle: A", "");
+    f.page("b.md", "title: B\ndate: someday", "");
+    f.page("c.md", "title: C", "[x](nowhere.md)");
+    let err = f.build_fails();
+    for want in [
+        "content/a.md:2:1:",
+        "content/b.md:3:7:",
+        "content/c.md:4:1:",
+        "build failed with 3 errors",
+    ] {
+        assert!(err.contains(want), "{want} in {err}");
+    }
+}
+
+#[test]
+fn failed_build_leaves_output_untouched() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "first");
+    f.build();
+    let before = snapshot(&f.path("output"));
+    f.page("a.md", "title: A", "second [broken](nope.md)");
+    f.page("new.md", "title: New", "");
+    f.build_fails();
+    assert_eq!(before, snapshot(&f.path("output")));
+}
+
+#[test]
+fn output_folder_may_not_be_the_root_or_content() {
+    let f = Fixture::new();
+    for bad in [".", "content", "content/out", ".."] {
+        let r = f.run(&["build", "--output", bad]);
+        assert_eq!(r.code, 1, "--output {bad}: {}", r.stderr);
+        assert!(r.stderr.contains("refusing output folder"), "{}", r.stderr);
+    }
+    assert!(f.exists("content/_index.md") && f.exists("site.yaml"));
+}
+
+#[test]
+fn foreign_non_empty_output_folder_is_refused_and_kept() {
+    let f = Fixture::new();
+    f.write("mine/notes.txt", "precious");
+    let r = f.run(&["build", "--output", "mine"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("not empty and was not made by dossier"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(f.read("mine/notes.txt"), "precious");
+}
+
+#[test]
+fn empty_output_folder_is_accepted() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.path("empty")).unwrap();
+    let r = f.run(&["build", "--output", "empty"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(f.exists("empty/index.html"));
+}
+
+#[test]
+fn wrong_usage_exits_with_2() {
+    let f = Fixture::new();
+    assert_eq!(f.run(&["bild"]).code, 2);
+    assert_eq!(f.run(&["build", "--nope"]).code, 2);
+    let help = f.run(&["build", "--help"]);
+    assert_eq!(help.code, 0);
+    assert!(help.stdout.contains("--base-url"), "{}", help.stdout);
+}
+
+#[test]
+fn check_reports_errors_without_writing() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "[x](gone.md)");
+    let r = f.run(&["check"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("content/a.md:4:1: broken link"),
+        "{}",
+        r.stderr
+    );
+    assert!(!f.exists("output"));
+}
