@@ -23,6 +23,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Do everything `build` does and report problems, but write nothing.
     Check(CheckArgs),
+    /// Build, serve the site with live reload, and rebuild on every change.
+    #[command(alias = "serve")]
+    Watch(WatchArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -53,6 +56,24 @@ pub struct CheckArgs {
     pub site: SiteArgs,
 }
 
+#[derive(Debug, Args, Clone)]
+pub struct WatchArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The port to serve on.
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to serve on; the default is reachable from this machine only.
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDRESS")]
+    pub bind: std::net::IpAddr,
+    /// Rebuild on changes, but do not serve.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Open the site in the default browser.
+    #[arg(long, conflicts_with = "no_serve")]
+    pub open: bool,
+}
+
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -68,6 +89,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Watch(args) => crate::watch::run(&args),
     }
 }
 

@@ -128,29 +128,7 @@ pub fn write(output: &Path, plan: &Plan) -> io::Result<Written> {
     let removed = remove_stale(output, plan)?;
     let results: Vec<io::Result<Option<String>>> = plan
         .par_iter()
-        .map(|(rel, source)| {
-            let target = output.join(rel);
-            let bytes = match source {
-                Source::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
-                Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
-            };
-            if same_bytes(&target, &bytes) {
-                return Ok(None);
-            }
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            let tmp = target.with_file_name(format!(
-                ".{}.dossier-tmp",
-                target
-                    .file_name()
-                    .map(|n| n.to_string_lossy())
-                    .unwrap_or_default()
-            ));
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, &target)?;
-            Ok(Some(rel.clone()))
-        })
+        .map(|(rel, source)| write_file(output, rel, source))
         .collect();
     let mut written = Written {
         removed,
@@ -163,6 +141,81 @@ pub fn write(output: &Path, plan: &Plan) -> io::Result<Written> {
         }
     }
     Ok(written)
+}
+
+/// Write only the `changed` files of `plan` (each still compared with what is
+/// on disk) and delete the `removed` ones, with folders they leave empty. For
+/// `watch`, which knows what differs from its last write; an error means the
+/// caller should fall back to [`write`].
+pub fn write_some(
+    output: &Path,
+    plan: &Plan,
+    changed: &[String],
+    removed: &[String],
+) -> io::Result<Written> {
+    let mut written = Written::default();
+    for rel in removed.iter().filter(|r| !plan.contains_key(*r)) {
+        let target = output.join(rel);
+        let Ok(meta) = std::fs::symlink_metadata(&target) else {
+            continue;
+        };
+        if meta.is_dir() {
+            std::fs::remove_dir_all(&target)?;
+        } else {
+            std::fs::remove_file(&target)?;
+        }
+        written.removed.push(rel.clone());
+        let mut dir = target.parent();
+        while let Some(d) = dir.filter(|d| *d != output && d.starts_with(output)) {
+            if std::fs::remove_dir(d).is_err() {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    let results: Vec<io::Result<Option<String>>> = changed
+        .par_iter()
+        .filter_map(|rel| Some((rel, plan.get(rel)?)))
+        .map(|(rel, source)| {
+            let target = output.join(rel);
+            if target.is_dir() {
+                std::fs::remove_dir_all(&target)?;
+            }
+            write_file(output, rel, source)
+        })
+        .collect();
+    for r in results {
+        match r? {
+            Some(rel) => written.written.push(rel),
+            None => written.unchanged += 1,
+        }
+    }
+    Ok(written)
+}
+
+/// Write one file of the plan unless its bytes are already there; its name when written.
+fn write_file(output: &Path, rel: &str, source: &Source) -> io::Result<Option<String>> {
+    let target = output.join(rel);
+    let bytes = match source {
+        Source::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+        Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
+    };
+    if same_bytes(&target, &bytes) {
+        return Ok(None);
+    }
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = target.with_file_name(format!(
+        ".{}.dossier-tmp",
+        target
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&tmp, &bytes)?;
+    std::fs::rename(&tmp, &target)?;
+    Ok(Some(rel.to_string()))
 }
 
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {

@@ -27,8 +27,11 @@ pub struct Built {
     pub site: Site,
     pub templates: TemplateFiles,
     pub tera: tera::Tera,
+    pub values: Arc<render::Values>,
     pub plan: Plan,
     pub warnings: Vec<Diagnostic>,
+    /// Pages rendered by this build; [`rebuild`] reuses the others' bytes.
+    pub rendered: usize,
 }
 
 impl Built {
@@ -42,6 +45,15 @@ impl Built {
 
 /// Run every stage. On failure, every problem found (errors and warnings).
 pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
+    rebuild(options, None)
+}
+
+/// [`build`] again after an edit. Every stage runs as in a clean build except
+/// rendering: a page whose template sources, template name and template values
+/// are all unchanged since `previous` keeps its bytes. So the result is always
+/// what a clean build would produce, and an edit to one page renders only the
+/// pages that show something of it.
+pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec<Diagnostic>> {
     let root = &options.root;
     let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
     let mut diagnostics = Vec::new();
@@ -63,8 +75,19 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
-    let (rendered, errors) = render::render_site(&site, &tera, &templates, &values);
+    let reused = match previous {
+        Some(previous) => reusable_pages(previous, &site, &values, &templates),
+        None => Reused::none(site.docs.len()),
+    };
+    let indices: Vec<usize> = (0..site.docs.len())
+        .filter(|&i| reused.pages[i].is_none())
+        .collect();
+    let with_404 = reused.not_found.is_none();
+    let (mut rendered, errors) =
+        render::render_docs(&site, &tera, &templates, &values, &indices, with_404);
     diagnostics.extend(errors);
+    let rendered_count = indices.len();
+    rendered.extend(reused.pages.into_iter().chain([reused.not_found]).flatten());
     let plan = plan(root, &site, rendered, &mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
@@ -73,9 +96,71 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
         site,
         templates,
         tera,
+        values,
         plan,
         warnings: diagnostics,
+        rendered: rendered_count,
     })
+}
+
+/// Rendered files a rebuild can take from the previous build, by doc index.
+struct Reused {
+    pages: Vec<Option<render::Rendered>>,
+    not_found: Option<render::Rendered>,
+}
+
+impl Reused {
+    fn none(docs: usize) -> Self {
+        Reused {
+            pages: vec![None; docs],
+            not_found: None,
+        }
+    }
+}
+
+/// Which pages of `site` would render to the same bytes as in `previous`.
+/// A template's output depends on its sources, the `site` value, the doc's
+/// context and what Tera functions return; the functions read other docs'
+/// values, so when a template calls them any changed doc renders everything.
+fn reusable_pages(
+    previous: &Built,
+    site: &Site,
+    values: &render::Values,
+    templates: &TemplateFiles,
+) -> Reused {
+    let mut reused = Reused::none(site.docs.len());
+    let same_templates = previous.templates.files == templates.files;
+    if !same_templates || previous.values.site != values.site {
+        return reused;
+    }
+    let bytes_of = |out_path: &str| match previous.plan.get(out_path) {
+        Some(Source::Bytes(b)) => Some((out_path.to_string(), b.clone())),
+        _ => None,
+    };
+    let mut any_changed = previous.site.docs.len() != site.docs.len();
+    for (i, doc) in site.docs.iter().enumerate() {
+        let Some(&j) = previous.site.by_path.get(&doc.file.path) else {
+            any_changed = true;
+            continue;
+        };
+        let same = previous.site.docs[j].out_path == doc.out_path
+            && render::template_for(&previous.site, j).0 == render::template_for(site, i).0
+            && render::doc_context(&previous.site, &previous.values, j)
+                == render::doc_context(site, values, i);
+        if same {
+            reused.pages[i] = bytes_of(&doc.out_path);
+        }
+        any_changed |= reused.pages[i].is_none();
+    }
+    let calls_functions = templates
+        .files
+        .values()
+        .any(|(_, text)| text.contains("get_page") || text.contains("get_section"));
+    if any_changed && calls_functions {
+        return Reused::none(site.docs.len());
+    }
+    reused.not_found = bytes_of("404.html");
+    reused
 }
 
 /// Every file of the output: static files (theme, then site), content assets, pages.
@@ -136,3 +221,4 @@ pub fn static_files(root: &Path, dir: &Path) -> Vec<(String, PathBuf)> {
         })
         .collect()
 }
+

@@ -257,8 +257,26 @@ pub fn render_docs(
     (out, errors)
 }
 
+/// Everything the template of doc `i` reads besides Tera functions. `watch`
+/// compares these between builds to find the pages that must be rendered again.
+pub fn doc_context(site: &Site, values: &Values, i: usize) -> Context {
+    let doc = &site.docs[i];
+    let mut ctx = Context::new();
+    ctx.insert_value("site", values.site.clone());
+    let value = full_value(site, values, i);
+    ctx.insert_value(
+        if doc.is_section() { "section" } else { "page" },
+        value.clone(),
+    );
+    if doc.is_section() {
+        // Section templates may share partials with pages.
+        ctx.insert_value("page", value);
+    }
+    ctx
+}
+
 /// Which template renders `doc`, and where that choice was written.
-fn template_for(site: &Site, i: usize) -> (String, Option<(usize, usize)>) {
+pub fn template_for(site: &Site, i: usize) -> (String, Option<(usize, usize)>) {
     let doc = &site.docs[i];
     if let Some(t) = &doc.file.front.template {
         return (t.value.clone(), Some((t.line, t.column)));
@@ -304,17 +322,7 @@ fn render_doc(
         )
         .with_source(&doc.file.text));
     }
-    let mut ctx = Context::new();
-    ctx.insert_value("site", values.site.clone());
-    let value = full_value(site, values, i);
-    ctx.insert_value(
-        if doc.is_section() { "section" } else { "page" },
-        value.clone(),
-    );
-    if doc.is_section() {
-        // Section templates may share partials with pages.
-        ctx.insert_value("page", value);
-    }
+    let ctx = doc_context(site, values, i);
     match tera.render(&template, &ctx) {
         Ok(html) => Ok((doc.out_path.clone(), html.into_bytes())),
         Err(e) => Err(tera_diagnostic(&e, files, &template)),

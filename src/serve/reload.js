@@ -1,0 +1,100 @@
+// dossier watch: live reload and the build-error overlay. The preview server
+// adds this script to HTML pages as it serves them; files on disk never
+// contain it. It listens to /__dossier/events (Server-Sent Events):
+//   reload {paths: [...]} or {all: true}  files were rewritten
+//   errors {errors: [{path, line, column, message, snippet, text}]}
+//   ok                                    the site builds again
+(() => {
+  "use strict";
+  const me = document.currentScript;
+  const notFound = me !== null && me.dataset.notFound === "true";
+  const OVERLAY_ID = "dossier-error-overlay";
+
+  // `/sub/memo/index.html` and `/sub/memo/` are one page.
+  const pagePath = (path) => path.replace(/index\.html$/, "");
+  const isPage = (path) => path.endsWith("/") || path.endsWith(".html");
+  const here = () => pagePath(decodeURI(location.pathname));
+
+  function swapStylesheets(paths) {
+    const changed = new Set(paths);
+    for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
+      const url = new URL(link.href, location.href);
+      if (url.origin !== location.origin || !changed.has(decodeURI(url.pathname))) continue;
+      url.searchParams.set("dossier-reload", Date.now().toString());
+      const fresh = link.cloneNode();
+      fresh.href = url.href;
+      // Keep the old sheet until the new one is in, so nothing flashes unstyled.
+      fresh.addEventListener("load", () => link.remove(), { once: true });
+      fresh.addEventListener("error", () => location.reload(), { once: true });
+      link.after(fresh);
+    }
+  }
+
+  function hideOverlay() {
+    const overlay = document.getElementById(OVERLAY_ID);
+    if (overlay) overlay.remove();
+  }
+
+  function showOverlay(errors) {
+    hideOverlay();
+    const host = document.createElement("div");
+    host.id = OVERLAY_ID;
+    host.setAttribute("role", "alert");
+    const root = host.attachShadow({ mode: "open" });
+    const style = document.createElement("style");
+    style.textContent = `
+      :host { all: initial; position: fixed; inset: 0; z-index: 2147483647;
+        background: rgb(20 20 20 / 0.72); display: flex; align-items: flex-start;
+        justify-content: center; overflow: auto; font: 15px/1.5 system-ui, sans-serif; }
+      section { margin: 8vh 1rem; max-width: 56rem; width: 100%; background: #fff; color: #1a1a1a;
+        border-top: 6px solid #c62828; border-radius: 6px; padding: 1.25rem 1.5rem;
+        box-shadow: 0 10px 40px rgb(0 0 0 / 0.4); }
+      h2 { margin: 0 0 0.75rem; font-size: 1.1rem; color: #b71c1c; }
+      li { margin: 0 0 0.9rem; }
+      code { font: 600 14px/1.4 ui-monospace, monospace; }
+      pre { margin: 0.3rem 0 0; padding: 0.5rem 0.75rem; background: #f5f5f5; overflow: auto;
+        font: 13px/1.4 ui-monospace, monospace; white-space: pre; }
+      p { margin: 0.75rem 0 0; color: #555; font-size: 13px; }
+      ul { margin: 0; padding-left: 1.2rem; }`;
+    const box = document.createElement("section");
+    const title = document.createElement("h2");
+    title.textContent = errors.length === 1
+      ? "The site did not build: 1 error"
+      : `The site did not build: ${errors.length} errors`;
+    const list = document.createElement("ul");
+    for (const e of errors) {
+      const item = document.createElement("li");
+      const where = document.createElement("code");
+      where.className = "location";
+      where.textContent = e.path + (e.line ? `:${e.line}` : "") + (e.line && e.column ? `:${e.column}` : "");
+      item.append(where, document.createTextNode(": " + e.message));
+      if (e.snippet) {
+        const pre = document.createElement("pre");
+        pre.textContent = e.snippet;
+        item.append(pre);
+      }
+      list.append(item);
+    }
+    const note = document.createElement("p");
+    note.textContent = "Still showing the last version that built. Fix the file and save: this page reloads by itself.";
+    box.append(title, list, note);
+    root.append(style, box);
+    document.documentElement.append(host);
+  }
+
+  const events = new EventSource("/__dossier/events");
+  events.addEventListener("reload", (event) => {
+    const message = JSON.parse(event.data);
+    const paths = message.paths || [];
+    if (!message.all && paths.length > 0 && paths.every((p) => p.endsWith(".css"))) {
+      swapStylesheets(paths);
+      return;
+    }
+    const mine = here();
+    const affectsMe = message.all || notFound ||
+      paths.some((p) => !isPage(p) || pagePath(p) === mine);
+    if (affectsMe) location.reload();
+  });
+  events.addEventListener("errors", (event) => showOverlay(JSON.parse(event.data).errors));
+  events.addEventListener("ok", hideOverlay);
+})();

@@ -1,0 +1,295 @@
+//! File events → the set of site paths that changed. Wraps notify and its
+//! full debouncer, watches only what a build reads (`site.yaml`, `content/`,
+//! `themes/`, `templates/`, `static/`), drops editor swap and temp files and
+//! access events, and folds a burst of changes (a `git checkout`, a
+//! formatter over the whole site) into one batch. Knows nothing of what a
+//! change means for the site: the rebuild decides that.
+
+use crate::content::{self, CONTENT_DIR};
+use crate::pipeline::STATIC_DIR;
+use crate::render::{TEMPLATES_DIR, THEMES_DIR};
+use notify::{EventKind, RecursiveMode};
+use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+/// How long the debouncer holds an event, so one save's several events
+/// (write temp, rename, chmod) arrive together.
+const DEBOUNCE: Duration = Duration::from_millis(20);
+/// A batch is complete once no further change arrives for this long.
+const QUIET: Duration = Duration::from_millis(30);
+/// However busy the disk, rebuild at least this often.
+const MAX_WAIT: Duration = Duration::from_millis(1000);
+
+/// The folders under the root whose changes matter, watched recursively.
+pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, THEMES_DIR, TEMPLATES_DIR, STATIC_DIR];
+
+/// What changed since the last batch.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Changes {
+    /// Changed paths relative to the root, `/`-separated.
+    pub paths: BTreeSet<String>,
+    /// Events were lost (queue overflow, watcher error): rebuild everything.
+    pub rescan: bool,
+}
+
+impl Changes {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && !self.rescan
+    }
+
+    pub fn merge(&mut self, other: Changes) {
+        self.paths.extend(other.paths);
+        self.rescan |= other.rescan;
+    }
+
+    /// For the one-line report: `content/a.md`, `content/a.md and 3 more`.
+    pub fn summary(&self) -> String {
+        let mut paths = self.paths.iter();
+        match (paths.next(), self.paths.len()) {
+            (None, _) if self.rescan => "files changed (rescan)".into(),
+            (None, _) => "nothing".into(),
+            (Some(p), 1) => p.clone(),
+            (Some(p), n) => format!("{p} and {} more", n - 1),
+        }
+    }
+
+    /// Whether `file` (absolute, under `root`) is a changed path or lies in one.
+    pub fn touches(&self, root: &Path, file: &Path) -> bool {
+        let Ok(rel) = file.strip_prefix(root) else {
+            return true;
+        };
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        self.rescan
+            || self.paths.iter().any(|p| {
+                rel == *p || (rel.starts_with(p.as_str()) && rel.as_bytes()[p.len()] == b'/')
+            })
+    }
+}
+
+/// What the watch loop hears: changes, or the user asking to stop.
+#[derive(Debug)]
+pub enum Signal {
+    Changed(Changes),
+    Stop,
+}
+
+/// The running watcher; dropping it stops watching.
+pub struct Watcher {
+    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    root: PathBuf,
+    watched: BTreeSet<PathBuf>,
+}
+
+impl Watcher {
+    /// Watch `root` (an absolute path) and send every batch of changes to `tx`.
+    pub fn start(root: &Path, tx: Sender<Signal>) -> notify::Result<Watcher> {
+        let handler_root = root.to_path_buf();
+        let debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+            let changes = match result {
+                Ok(events) => changes_of(
+                    &handler_root,
+                    events
+                        .iter()
+                        .map(|e| (&e.event.kind, e.event.need_rescan(), &e.event.paths[..])),
+                ),
+                Err(errors) => {
+                    for e in errors {
+                        eprintln!("warning: file watcher: {e}; rebuilding everything");
+                    }
+                    Changes {
+                        rescan: true,
+                        ..Changes::default()
+                    }
+                }
+            };
+            if !changes.is_empty() {
+                let _ = tx.send(Signal::Changed(changes));
+            }
+        })?;
+        let mut watcher = Watcher {
+            debouncer,
+            root: root.to_path_buf(),
+            watched: BTreeSet::new(),
+        };
+        // The root itself, not recursively: site.yaml, and folders appearing or going.
+        watcher.debouncer.watch(root, RecursiveMode::NonRecursive)?;
+        watcher.refresh(&Changes::default());
+        Ok(watcher)
+    }
+
+    /// Start watching watched folders that appeared, and watch again those
+    /// that were replaced (deleted and made anew) in `changes`.
+    pub fn refresh(&mut self, changes: &Changes) {
+        for dir in WATCHED_DIRS {
+            let path = self.root.join(dir);
+            let replaced = changes.rescan || changes.paths.contains(dir);
+            if self.watched.contains(&path) && (replaced || !path.is_dir()) {
+                let _ = self.debouncer.unwatch(&path);
+                self.watched.remove(&path);
+            }
+            if !self.watched.contains(&path) && path.is_dir() {
+                match self.debouncer.watch(&path, RecursiveMode::Recursive) {
+                    Ok(()) => {
+                        self.watched.insert(path);
+                    }
+                    Err(e) => eprintln!("warning: cannot watch {dir}/: {e}"),
+                }
+            }
+        }
+    }
+}
+
+/// Wait for the next batch: the first change, then every change that follows
+/// within [`QUIET`] of the one before (up to [`MAX_WAIT`]), as one batch.
+/// `None` when asked to stop.
+pub fn next_batch(rx: &Receiver<Signal>) -> Option<Changes> {
+    let mut batch = match rx.recv() {
+        Ok(Signal::Changed(c)) => c,
+        Ok(Signal::Stop) | Err(_) => return None,
+    };
+    let start = Instant::now();
+    while start.elapsed() < MAX_WAIT {
+        match rx.recv_timeout(QUIET) {
+            Ok(Signal::Changed(c)) => batch.merge(c),
+            Ok(Signal::Stop) => return None,
+            Err(RecvTimeoutError::Timeout) => break,
+            Err(RecvTimeoutError::Disconnected) => return None,
+        }
+    }
+    Some(batch)
+}
+
+/// The changes named by some raw events, relative to `root`.
+pub fn changes_of<'a>(
+    root: &Path,
+    events: impl Iterator<Item = (&'a EventKind, bool, &'a [PathBuf])>,
+) -> Changes {
+    let mut changes = Changes::default();
+    for (kind, rescan, paths) in events {
+        if rescan {
+            changes.rescan = true;
+            continue;
+        }
+        if matches!(kind, EventKind::Access(_)) {
+            continue;
+        }
+        for path in paths {
+            if let Some(rel) = relevant(root, path) {
+                changes.paths.insert(rel);
+            }
+        }
+    }
+    changes
+}
+
+/// `path` relative to `root` when a build reads it; `None` for everything
+/// else: the output folder, `.git`, editor swap and temp files.
+pub fn relevant(root: &Path, path: &Path) -> Option<String> {
+    let rel = path.strip_prefix(root).ok()?;
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let (top, rest) = rel.split_once('/').unwrap_or((&rel, ""));
+    if rest.is_empty() && top == crate::config::CONFIG_FILE {
+        return Some(rel);
+    }
+    if !WATCHED_DIRS.contains(&top) {
+        return None;
+    }
+    let name = rel.rsplit('/').next().unwrap_or_default();
+    if is_editor_file(name) {
+        return None;
+    }
+    // Static folders copy hidden files (`.well-known/`); content and templates skip them.
+    let in_static = top == STATIC_DIR || rest.split('/').nth(1) == Some(STATIC_DIR);
+    if !in_static && rest.split('/').any(|part| part.starts_with('.')) {
+        return None;
+    }
+    Some(rel)
+}
+
+/// Files editors write while saving and never mean as content.
+fn is_editor_file(name: &str) -> bool {
+    content::is_editor_temp(name)
+        || name.ends_with(".swo")
+        || name.ends_with(".bak")
+        || name.ends_with("___jb_tmp___")
+        || name.ends_with("___jb_old___")
+        || (name.starts_with(".goutputstream-"))
+        || (name.starts_with(".~lock.") && name.ends_with('#'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use notify::event::{AccessKind, CreateKind, ModifyKind};
+
+    fn rel(path: &str) -> Option<String> {
+        relevant(Path::new("/site"), &Path::new("/site").join(path))
+    }
+
+    #[test]
+    fn only_what_a_build_reads_is_relevant() {
+        assert_eq!(rel("site.yaml").as_deref(), Some("site.yaml"));
+        assert_eq!(rel("content/a.md").as_deref(), Some("content/a.md"));
+        assert_eq!(rel("content").as_deref(), Some("content"));
+        assert_eq!(
+            rel("themes/x/templates/page.html").as_deref(),
+            Some("themes/x/templates/page.html")
+        );
+        assert_eq!(rel("output/index.html"), None);
+        assert_eq!(rel(".git/index"), None);
+        assert_eq!(rel("README.md"), None);
+        assert_eq!(
+            relevant(Path::new("/site"), Path::new("/elsewhere/a.md")),
+            None
+        );
+    }
+
+    #[test]
+    fn editor_swap_and_temp_files_are_ignored() {
+        for name in [
+            "content/.a.md.swp",
+            "content/a.md~",
+            "content/4913",
+            "content/#a.md#",
+            "content/.#a.md",
+            "content/a.md.tmp",
+            "templates/page.html___jb_tmp___",
+            "static/.style.css.swx",
+        ] {
+            assert_eq!(rel(name), None, "{name}");
+        }
+        assert_eq!(
+            rel("static/.well-known/security.txt").as_deref(),
+            Some("static/.well-known/security.txt")
+        );
+        assert_eq!(rel("content/.hidden/a.md"), None);
+    }
+
+    #[test]
+    fn access_events_are_ignored_and_rescans_kept() {
+        let root = Path::new("/site");
+        let paths = vec![root.join("content/a.md")];
+        let access = EventKind::Access(AccessKind::Any);
+        let modify = EventKind::Modify(ModifyKind::Any);
+        let c = changes_of(root, [(&access, false, &paths[..])].into_iter());
+        assert!(c.is_empty());
+        let c = changes_of(root, [(&modify, false, &paths[..])].into_iter());
+        assert_eq!(c.summary(), "content/a.md");
+        let create = EventKind::Create(CreateKind::Any);
+        let c = changes_of(root, [(&create, true, &[][..])].into_iter());
+        assert!(c.rescan);
+    }
+
+    #[test]
+    fn touches_matches_a_path_or_a_folder_above_it() {
+        let mut c = Changes::default();
+        c.paths.insert("static/css".into());
+        let root = Path::new("/site");
+        assert!(c.touches(root, Path::new("/site/static/css/a.css")));
+        assert!(!c.touches(root, Path::new("/site/static/cssx/a.css")));
+        assert!(!c.touches(root, Path::new("/site/static/b.css")));
+    }
+}

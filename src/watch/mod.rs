@@ -1,0 +1,144 @@
+//! `dossier watch` (alias `serve`): build, serve, and rebuild on every change.
+//! The loop is: a batch of changed paths ([`events`]) → a rebuild that
+//! renders only the pages whose inputs changed ([`crate::pipeline::rebuild`])
+//! → the files that differ from the last write ([`session`]) → a reload
+//! pushed to open pages ([`crate::serve::Live`]). A broken edit keeps the
+//! last good site on disk and served, and shows its errors in the page.
+
+pub mod events;
+mod session;
+
+use crate::cli::{self, WatchArgs};
+use crate::diagnostic::Diagnostic;
+use crate::{config, output, pipeline, serve};
+use events::{Signal, Watcher};
+use session::Session;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Run `watch` until Ctrl-C.
+pub fn run(args: &WatchArgs) -> ExitCode {
+    let root = output::absolute(&args.build.site.root);
+    let out_dir = output::absolute(&cli::output_dir(&args.build.site.root, &args.build.output));
+    if let Err(d) = output::check_folder(&root, &out_dir) {
+        cli::report(vec![d]);
+        return ExitCode::from(1);
+    }
+    // Without site.yaml there is nothing to watch: most likely a wrong --root.
+    if let Err(d) = config::Config::load(&root, args.build.base_url.as_deref())
+        && !root.join(config::CONFIG_FILE).is_file()
+    {
+        cli::report(vec![d]);
+        return ExitCode::from(1);
+    }
+    let listener = if args.no_serve {
+        None
+    } else {
+        match serve::bind(SocketAddr::new(args.bind, args.port)) {
+            Ok(l) => Some(l),
+            Err(message) => {
+                eprintln!("error: {message}");
+                return ExitCode::from(1);
+            }
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the server's runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let (tx, rx) = mpsc::channel();
+    // Watch before the first build, so an edit made during it is not missed.
+    let mut watcher = match Watcher::start(&root, tx.clone()) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch {}: {e}", root.display());
+            return ExitCode::from(1);
+        }
+    };
+    let stop = tx.clone();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            let _ = stop.send(Signal::Stop);
+        }
+    });
+
+    let options = pipeline::Options {
+        root: root.clone(),
+        base_url: args.build.base_url.clone(),
+        drafts: args.build.site.drafts,
+    };
+    let mut session = Session::new(options, out_dir.clone());
+    session.first_build();
+
+    let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel::<()>();
+    if let Some(listener) = listener {
+        let live = session.serve();
+        let addr = listener.local_addr().ok();
+        let server = serve::run(listener, out_dir, live.clone(), async {
+            let _ = shutdown_rx.await;
+        });
+        runtime.spawn(async move {
+            if let Err(e) = server.await {
+                eprintln!("error: the preview server stopped: {e}");
+            }
+        });
+        let host = match addr {
+            Some(a) if a.ip().is_unspecified() => format!("localhost:{}", a.port()),
+            Some(a) => a.to_string(),
+            None => format!("{}:{}", args.bind, args.port),
+        };
+        let url = format!("http://{host}{}", live.base_path());
+        println!("Serving {url} and watching for changes; press Ctrl-C to stop");
+        if args.open {
+            open_browser(&url);
+        }
+    } else {
+        println!("Watching for changes; press Ctrl-C to stop");
+    }
+
+    while let Some(changes) = events::next_batch(&rx) {
+        watcher.refresh(&changes);
+        session.rebuild(&changes);
+    }
+    drop(watcher);
+    let _ = shutdown_tx.send(());
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    println!("Stopped.");
+    ExitCode::SUCCESS
+}
+
+/// Open `url` in the desktop's browser; a failure is only a note.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        ("open", vec![url])
+    } else if cfg!(windows) {
+        ("cmd", vec!["/C", "start", "", url])
+    } else {
+        ("xdg-open", vec![url])
+    };
+    let spawned = std::process::Command::new(opener.0)
+        .args(&opener.1)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Err(e) = spawned {
+        eprintln!(
+            "note: cannot open a browser ({}: {e}); open {url} yourself",
+            opener.0
+        );
+    }
+}
+
+/// Print diagnostics like `build` does; true when any is an error.
+fn report(diagnostics: &[Diagnostic]) -> bool {
+    cli::report(diagnostics.to_vec())
+}

@@ -1,0 +1,199 @@
+//! One `watch` session's state: the last good build, what the output folder
+//! holds, and the live-reload handle. Each rebuild writes only the files
+//! whose bytes differ from the last write, then tells open pages; a failed
+//! rebuild changes nothing on disk.
+
+use super::events::Changes;
+use super::report;
+use crate::diagnostic::Diagnostic;
+use crate::output::{self, Plan, Source, Written};
+use crate::pipeline::{self, Built};
+use crate::serve::Live;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+pub struct Session {
+    options: pipeline::Options,
+    out_dir: PathBuf,
+    /// The last build that succeeded; its plan is what the output folder holds.
+    last: Option<Built>,
+    /// The errors of the current broken build, if it is broken.
+    failed: Option<Vec<Diagnostic>>,
+    /// A write failed: the output folder may not match `last`.
+    dirty: bool,
+    warnings: Vec<Diagnostic>,
+    live: Option<Live>,
+}
+
+impl Session {
+    pub fn new(options: pipeline::Options, out_dir: PathBuf) -> Session {
+        Session {
+            options,
+            out_dir,
+            last: None,
+            failed: None,
+            dirty: false,
+            warnings: Vec::new(),
+            live: None,
+        }
+    }
+
+    /// The first, full build; the output folder is made to match it exactly.
+    pub fn first_build(&mut self) {
+        let start = Instant::now();
+        match pipeline::build(&self.options) {
+            Ok(built) => {
+                self.show_warnings(&built.warnings);
+                match output::write(&self.out_dir, &built.plan) {
+                    Ok(w) => println!(
+                        "Built {} pages, {} sections: {} files written, {} unchanged, {} removed in {} ms",
+                        built.page_count(),
+                        built.section_count(),
+                        w.written.len(),
+                        w.unchanged,
+                        w.removed.len(),
+                        start.elapsed().as_millis()
+                    ),
+                    Err(e) => self.write_failed(&e),
+                }
+                self.last = Some(built);
+            }
+            Err(diagnostics) => {
+                report(&diagnostics);
+                println!("The site does not build yet; fix the errors above and save");
+                self.failed = Some(diagnostics);
+            }
+        }
+    }
+
+    /// Start live reload; pages opened now see the current errors, if any.
+    pub fn serve(&mut self) -> Live {
+        let base_path = match &self.last {
+            Some(built) => built.site.base_path.clone(),
+            None => crate::config::Config::load(&self.options.root, None)
+                .map(|c| c.base_path())
+                .unwrap_or_else(|_| "/".into()),
+        };
+        let live = Live::new(&base_path);
+        if let Some(diagnostics) = &self.failed {
+            live.failed(diagnostics);
+        }
+        self.live = Some(live.clone());
+        live
+    }
+
+    /// Rebuild after `changes` and print one line saying what happened.
+    pub fn rebuild(&mut self, changes: &Changes) {
+        let start = Instant::now();
+        let incremental = !changes.rescan && !self.dirty;
+        let previous = self.last.as_ref().filter(|_| incremental);
+        let incremental = previous.is_some();
+        let result = pipeline::rebuild(&self.options, previous);
+        let when = jiff::Zoned::now().strftime("%H:%M:%S").to_string();
+        let what = changes.summary();
+        let built = match result {
+            Ok(built) => built,
+            Err(diagnostics) => {
+                report(&diagnostics);
+                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+                println!(
+                    "{when} {what} changed: {errors} error{} in {} ms; still serving the last good site",
+                    if errors == 1 { "" } else { "s" },
+                    start.elapsed().as_millis()
+                );
+                if let Some(live) = &self.live {
+                    live.failed(&diagnostics);
+                }
+                self.failed = Some(diagnostics);
+                return;
+            }
+        };
+        self.failed = None;
+        self.show_warnings(&built.warnings);
+        let written = match self.write(&built, changes, incremental) {
+            Ok(w) => w,
+            Err(e) => {
+                self.write_failed(&e);
+                self.last = Some(built);
+                return;
+            }
+        };
+        println!(
+            "{when} {what} changed: {} page{} re-rendered, {} file{} written, {} removed in {} ms",
+            built.rendered,
+            if built.rendered == 1 { "" } else { "s" },
+            written.written.len(),
+            if written.written.len() == 1 { "" } else { "s" },
+            written.removed.len(),
+            start.elapsed().as_millis()
+        );
+        if let Some(live) = &self.live {
+            live.set_base_path(&built.site.base_path);
+            let touched: Vec<String> = written
+                .written
+                .iter()
+                .chain(&written.removed)
+                .cloned()
+                .collect();
+            live.built(&touched);
+        }
+        self.last = Some(built);
+    }
+
+    /// Bring the output folder to `built`: only what differs from the last
+    /// write when that is known, else a full comparison.
+    fn write(
+        &mut self,
+        built: &Built,
+        changes: &Changes,
+        incremental: bool,
+    ) -> std::io::Result<Written> {
+        if incremental && let Some(last) = &self.last {
+            let (changed, removed) = diff(&last.plan, &built.plan, changes, &self.options.root);
+            if let Ok(w) = output::write_some(&self.out_dir, &built.plan, &changed, &removed) {
+                return Ok(w);
+            }
+        }
+        let written = output::write(&self.out_dir, &built.plan)?;
+        self.dirty = false;
+        Ok(written)
+    }
+
+    fn write_failed(&mut self, e: &std::io::Error) {
+        eprintln!("error: {}: cannot write: {e}", self.out_dir.display());
+        self.dirty = true;
+    }
+
+    /// Warnings are printed when they first appear, not on every rebuild.
+    fn show_warnings(&mut self, warnings: &[Diagnostic]) {
+        let new: Vec<Diagnostic> = warnings
+            .iter()
+            .filter(|w| !self.warnings.contains(w))
+            .cloned()
+            .collect();
+        if !new.is_empty() {
+            report(&new);
+        }
+        self.warnings = warnings.to_vec();
+    }
+}
+
+/// Files of `new` that differ from `old` (copied files: when their source
+/// moved or was touched by `changes`), and files of `old` that `new` drops.
+fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>, Vec<String>) {
+    let changed = new
+        .iter()
+        .filter(|(rel, source)| match (old.get(*rel), source) {
+            (Some(Source::Bytes(a)), Source::Bytes(b)) => a != b,
+            (Some(Source::Copy(a)), Source::Copy(b)) => a != b || changes.touches(root, b),
+            _ => true,
+        })
+        .map(|(rel, _)| rel.clone())
+        .collect();
+    let removed = old
+        .keys()
+        .filter(|rel| !new.contains_key(*rel))
+        .cloned()
+        .collect();
+    (changed, removed)
+}
