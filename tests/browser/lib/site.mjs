@@ -1,0 +1,90 @@
+// Shared by the browser tests: a fresh build of the repository's site, the
+// list of its pages, and a tiny static server for it on 127.0.0.1 under a
+// subpath (so every URL must honour base_path, as on a real subfolder host).
+//
+// The Rust test tests/site_browser.rs builds once and passes the folder in
+// DOSSIER_SITE_DIR (and DOSSIER_BASE_PATH). Run alone (`npm test`), each test
+// file builds its own copy with DOSSIER_BIN, or `cargo run` as a fallback.
+
+import { execFileSync } from "node:child_process";
+import { createServer } from "node:http";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { extname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+export function site() {
+  const basePath = process.env.DOSSIER_BASE_PATH || "/sub/";
+  if (process.env.DOSSIER_SITE_DIR) {
+    return { dir: process.env.DOSSIER_SITE_DIR, basePath };
+  }
+  const dir = mkdtempSync(join(tmpdir(), "dossier-browser-"));
+  const args = ["build", "--root", REPO, "--output", join(dir, "out"), "--base-url", `http://127.0.0.1${basePath}`];
+  if (process.env.DOSSIER_BIN) {
+    execFileSync(process.env.DOSSIER_BIN, args, { stdio: "inherit" });
+  } else {
+    execFileSync("cargo", ["run", "-q", "--", ...args], { cwd: REPO, stdio: "inherit" });
+  }
+  return { dir: join(dir, "out"), basePath };
+}
+
+/** Every HTML file of the built site as a URL path under the base path. */
+export function pages(dir, basePath) {
+  const out = [];
+  const walk = (d) => {
+    for (const name of readdirSync(d).sort()) {
+      const full = join(d, name);
+      if (statSync(full).isDirectory()) walk(full);
+      else if (name.endsWith(".html")) {
+        const rel = relative(dir, full).split(sep).join("/");
+        out.push(basePath + rel.replace(/(^|\/)index\.html$/, "$1"));
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".jpg": "image/jpeg",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain; charset=utf-8",
+};
+
+/** Serve `dir` at http://127.0.0.1:PORT{basePath}; resolves to { origin, close }. */
+export function serve(dir, basePath) {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = null;
+    if (path.startsWith(basePath)) {
+      const candidate = resolve(dir, "." + path.slice(basePath.length - 1));
+      if (candidate.startsWith(resolve(dir))) {
+        if (existsSync(candidate) && statSync(candidate).isDirectory()) {
+          const index = join(candidate, "index.html");
+          if (path.endsWith("/") && existsSync(index)) file = index;
+        } else if (existsSync(candidate)) file = candidate;
+      }
+    }
+    if (!file) {
+      const notFound = join(dir, "404.html");
+      res.writeHead(404, { "content-type": TYPES[".html"] });
+      res.end(existsSync(notFound) ? readFileSync(notFound) : "not found");
+      return;
+    }
+    res.writeHead(200, { "content-type": TYPES[extname(file)] || "application/octet-stream" });
+    res.end(readFileSync(file));
+  });
+  return new Promise((ok) => {
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      ok({ origin: `http://127.0.0.1:${port}`, close: () => new Promise((done) => server.close(done)) });
+    });
+  });
+}

@@ -1,0 +1,130 @@
+// Every page of a fresh build, in headless Chromium (Debian's package): no
+// console errors, no failed or third-party requests, one h1 and the
+// landmarks, no sideways scrolling on a 375 px phone, and no serious or
+// critical axe-core violations in light and dark colour schemes.
+// Screenshots go to target/screenshots/ (375 px, 1280 px, 1280 px dark) for a
+// person to look at.
+
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { REPO, pages, serve, site } from "./lib/site.mjs";
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve("axe-core/axe.min.js");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
+
+const { dir, basePath } = site();
+const paths = pages(dir, basePath);
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await serve(dir, basePath);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const VIEWS = [
+  { name: "1280", viewport: { width: 1280, height: 900 }, colorScheme: "light" },
+  { name: "375", viewport: { width: 375, height: 800 }, colorScheme: "light" },
+  { name: "1280-dark", viewport: { width: 1280, height: 900 }, colorScheme: "dark" },
+];
+
+function shotName(path, view) {
+  const rel = path.slice(basePath.length).replace(/\/$/, "").replace(/\.html$/, "");
+  return `${(rel || "home").replaceAll("/", "_")}-${view}.png`;
+}
+
+/** Load `path` in a fresh context and collect every problem seen on the way. */
+async function visit(path, view) {
+  const context = await browser.newContext({ viewport: view.viewport, colorScheme: view.colorScheme });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (msg) => {
+    if (msg.type() === "error") problems.push(`console error: ${msg.text()}`);
+  });
+  page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
+  page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
+  page.on("request", (req) => {
+    if (!req.url().startsWith(server.origin) && !req.url().startsWith("data:")) {
+      problems.push(`third-party request: ${req.url()}`);
+    }
+  });
+  const expectStatus = path.endsWith("404.html") ? 200 : 200;
+  page.on("response", (res) => {
+    if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
+  });
+  const response = await page.goto(server.origin + path, { waitUntil: "load" });
+  assert.equal(response.status(), expectStatus, `${path} answered ${response.status()}`);
+  return { context, page, problems };
+}
+
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+}
+
+describe("every page in headless Chromium", () => {
+  test("the site has the pages we expect to check", () => {
+    assert.ok(paths.length >= 20, `only ${paths.length} pages found in ${dir}`);
+    assert.ok(paths.includes(basePath), "no home page");
+  });
+
+  for (const path of paths) {
+    test(path, async () => {
+      for (const view of VIEWS) {
+        const { context, page, problems } = await visit(path, view);
+        try {
+          const shape = await page.evaluate(() => ({
+            h1: document.querySelectorAll("h1").length,
+            main: document.querySelectorAll("main").length,
+            banner: document.querySelectorAll("body > header").length,
+            footer: document.querySelectorAll("body > footer").length,
+            nav: document.querySelectorAll("nav").length,
+            skipTarget: !!document.querySelector(document.querySelector(".skip-link")?.getAttribute("href") || "#none"),
+            scripts: document.querySelectorAll("script").length,
+            overflow: document.documentElement.scrollWidth - window.innerWidth,
+          }));
+          assert.equal(shape.h1, 1, `${path}: ${shape.h1} h1 elements`);
+          assert.equal(shape.main, 1, `${path}: ${shape.main} main elements`);
+          assert.equal(shape.banner, 1, `${path}: no banner header`);
+          assert.equal(shape.footer, 1, `${path}: no footer`);
+          assert.ok(shape.nav >= 1, `${path}: no nav`);
+          assert.ok(shape.skipTarget, `${path}: the skip link points nowhere`);
+          assert.equal(shape.scripts, 0, `${path}: the page needs no JavaScript, yet has a script`);
+          assert.ok(shape.overflow <= 1, `${path} at ${view.name}: the page scrolls sideways by ${shape.overflow}px`);
+          await page.screenshot({ path: join(SHOTS, shotName(path, view.name)), fullPage: true });
+          const violations = view.name === "375" ? [] : await axeViolations(page);
+          assert.deepEqual(problems, [], `${path} at ${view.name}`);
+          assert.deepEqual(violations, [], `${path} at ${view.name}: axe-core`);
+        } finally {
+          await context.close();
+        }
+      }
+    });
+  }
+});
