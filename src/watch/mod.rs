@@ -66,9 +66,8 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     };
     let stop = tx.clone();
     runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            let _ = stop.send(Signal::Stop);
-        }
+        stop_requested().await;
+        let _ = stop.send(Signal::Stop);
     });
 
     let options = pipeline::Options {
@@ -114,6 +113,22 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     runtime.shutdown_timeout(Duration::from_millis(500));
     println!("Stopped.");
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or (on Unix) a polite `kill`.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Open `url` in the desktop's browser; a failure is only a note.

@@ -102,7 +102,14 @@ impl Session {
                     start.elapsed().as_millis()
                 );
                 if let Some(live) = &self.live {
-                    live.failed(&diagnostics);
+                    // The file just saved is most likely the culprit: its errors first.
+                    let mut shown = diagnostics.clone();
+                    shown.sort_by_key(|d| {
+                        !changes
+                            .paths
+                            .contains(&crate::diagnostic::display_path(&d.path))
+                    });
+                    live.failed(&shown);
                 }
                 self.failed = Some(diagnostics);
                 return;

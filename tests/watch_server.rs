@@ -1,0 +1,255 @@
+//! The preview server of `dossier watch`: what it serves, what it refuses,
+//! and the live-reload events it pushes.
+
+mod watch_common;
+use std::time::Duration;
+use watch_common::{BIN, Site, Watch, free_port};
+
+#[test]
+fn serves_pages_and_files_with_their_content_types() {
+    let site = Site::new();
+    site.write("static/data.json", "{\"a\": 1}");
+    let watch = Watch::start(&site);
+    let home = watch.get("/");
+    assert_eq!(home.status, 200);
+    assert!(
+        home.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(home.text().contains("<h1>Home</h1>"));
+    let page = watch.get("/notes/one/");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Note one"));
+    assert_eq!(watch.get("/notes/one/index.html").status, 200);
+    let css = watch.get("/style.css");
+    assert!(css.header("content-type").unwrap().starts_with("text/css"));
+    assert_eq!(css.text(), "body { color: black; }\n");
+    let json = watch.get("/data.json");
+    assert!(
+        json.header("content-type")
+            .unwrap()
+            .starts_with("application/json")
+    );
+}
+
+#[test]
+fn folder_without_trailing_slash_redirects() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let r = watch.get("/notes");
+    assert!(r.status == 301 || r.status == 302 || r.status == 307 || r.status == 308);
+    assert_eq!(r.header("location"), Some("/notes/"));
+}
+
+#[test]
+fn unknown_path_gets_the_sites_404_page_with_status_404() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let r = watch.get("/no/such/page/");
+    assert_eq!(r.status, 404);
+    assert!(r.text().contains("Nothing here"), "{}", r.text());
+    assert!(r.text().contains("/__dossier/reload.js"));
+}
+
+#[test]
+fn paths_escaping_the_output_folder_are_refused() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    for path in [
+        "/../site.yaml",
+        "/%2e%2e/site.yaml",
+        "/..%2fsite.yaml",
+        "/%2e%2e%2fsite.yaml",
+        "/notes/../../site.yaml",
+        "/..\\site.yaml",
+        "//etc/passwd",
+        "/%2fetc%2fpasswd",
+    ] {
+        let r = watch.get(path);
+        assert!(r.status >= 400, "{path}: {}", r.status);
+        let text = r.text();
+        assert!(!text.contains("base_url"), "{path} leaked site.yaml");
+        assert!(!text.contains("root:"), "{path} leaked /etc/passwd");
+    }
+}
+
+#[test]
+fn folders_are_never_listed() {
+    let site = Site::new();
+    site.write("static/files/a.txt", "a");
+    let watch = Watch::start(&site);
+    assert_eq!(watch.get("/files/a.txt").status, 200);
+    let r = watch.get("/files/");
+    assert_eq!(r.status, 404);
+    assert!(!r.text().contains("a.txt"));
+}
+
+#[test]
+fn reload_script_is_served_but_never_written_to_disk() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    assert!(
+        watch
+            .get("/beta/")
+            .text()
+            .contains("<script src=\"/__dossier/reload.js\"")
+    );
+    for (name, bytes) in watch_common::files(&site.path("output")) {
+        assert!(
+            !String::from_utf8_lossy(&bytes).contains("__dossier"),
+            "{name} on disk has the reload script"
+        );
+    }
+    let script = watch.get("/__dossier/reload.js");
+    assert_eq!(script.status, 200);
+    assert!(
+        script
+            .header("content-type")
+            .unwrap()
+            .contains("javascript")
+    );
+    assert!(script.text().contains("EventSource"));
+    // Not HTML: untouched.
+    assert!(!watch.get("/style.css").text().contains("__dossier"));
+}
+
+#[test]
+fn site_with_a_base_path_is_served_under_it() {
+    let site = Site::with_base_url("https://example.org/sub");
+    let watch = Watch::start(&site);
+    assert!(
+        watch
+            .stdout()
+            .contains(&format!("http://127.0.0.1:{}/sub/", watch.port))
+    );
+    let home = watch.get("/sub/");
+    assert_eq!(home.status, 200);
+    assert!(home.text().contains("href=\"/sub/alpha/\""));
+    assert_eq!(watch.get("/sub/alpha/").status, 200);
+    assert_eq!(watch.get("/sub/style.css").status, 200);
+    assert_eq!(watch.get("/").header("location"), Some("/sub/"));
+    assert_eq!(watch.get("/sub").header("location"), Some("/sub/"));
+    assert_eq!(
+        watch.get("/sub/notes").header("location"),
+        Some("/sub/notes/")
+    );
+    let outside = watch.get("/alpha/");
+    assert_eq!(outside.status, 404);
+    assert!(outside.text().contains("Nothing here"));
+}
+
+#[test]
+fn edit_pushes_a_reload_after_the_files_are_written() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let events = watch.events();
+    site.page("beta.md", "Beta", "Pushed.\n");
+    let data = events.next_named("reload");
+    assert!(data.contains("\"/beta/\""), "{data}");
+    // By the time the reload arrives, the page is complete on disk and served.
+    assert!(watch.get("/beta/").text().contains("Pushed."));
+}
+
+#[test]
+fn css_only_change_names_only_stylesheets() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let events = watch.events();
+    site.write("themes/plain/static/style.css", "body { color: green; }\n");
+    let data = events.next_named("reload");
+    assert_eq!(data, "{\"paths\":[\"/style.css\"]}");
+}
+
+#[test]
+fn broken_edit_sends_errors_with_file_and_line_then_ok_when_fixed() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let events = watch.events();
+    site.write(
+        "content/beta.md",
+        "---\ntitle: Beta\ntittle: typo\n---\nx\n",
+    );
+    let data = events.next_named("errors");
+    assert!(data.contains("\"path\":\"content/beta.md\""), "{data}");
+    assert!(data.contains("\"line\":3"), "{data}");
+    assert!(data.contains("tittle"), "{data}");
+    // A page opened while the site is broken sees the errors at once.
+    let late = watch.events();
+    assert!(late.next_named("errors").contains("content/beta.md"));
+    assert!(
+        watch.get("/beta/").text().contains("The second page."),
+        "last good page"
+    );
+    site.page("beta.md", "Beta", "Fixed.\n");
+    events.next_named("ok");
+    assert!(events.next_named("reload").contains("/beta/"));
+}
+
+#[test]
+fn port_in_use_is_a_clear_error_suggesting_another_port() {
+    let site = Site::new();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let out = std::process::Command::new(BIN)
+        .args(["watch", "--port", &port.to_string(), "--root"])
+        .arg(site.dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("already in use") && stderr.contains("--port"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_is_an_alias_of_watch() {
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in [
+        "--port",
+        "--bind",
+        "--no-serve",
+        "--open",
+        "--drafts",
+        "--base-url",
+        "--output",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from:\n{help}");
+    }
+}
+
+#[test]
+fn missing_site_is_an_error_not_a_wait() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["watch", "--port", &free_port().to_string(), "--root"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("site.yaml"));
+}
+
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly() {
+    let site = Site::new();
+    let mut watch = Watch::start(&site);
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &watch.pid().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = watch
+        .wait_exit(Duration::from_secs(5))
+        .expect("still running");
+    assert!(status.success(), "{status:?}");
+    watch.wait_for_stdout("Stopped.");
+}
