@@ -57,11 +57,16 @@ pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec
     let root = &options.root;
     let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
     let mut diagnostics = Vec::new();
+    let timer = Timer::new();
     let theme = config.theme.clone();
     let (content, content_diagnostics) = content::load(root, options.drafts);
+    timer.lap("load content");
     diagnostics.extend(content_diagnostics);
-    let site = site::build(config, content, &mut diagnostics);
+    let mut site = site::build(config, content, &mut diagnostics);
+    timer.lap("site model + markdown");
     let values = Arc::new(render::values(&site));
+    site.release_html();
+    timer.lap("template values");
     // Template problems are reported together with content problems.
     let compiled = render::read_templates(root, &theme)
         .and_then(|t| render::compile(&t, &site, &values).map(|tera| (t, tera)));
@@ -85,6 +90,7 @@ pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec
     let with_404 = reused.not_found.is_none();
     let (mut rendered, errors) =
         render::render_docs(&site, &tera, &templates, &values, &indices, with_404);
+    timer.lap("render");
     diagnostics.extend(errors);
     let rendered_count = indices.len();
     rendered.extend(reused.pages.into_iter().chain([reused.not_found]).flatten());
@@ -222,3 +228,35 @@ pub fn static_files(root: &Path, dir: &Path) -> Vec<(String, PathBuf)> {
         .collect()
 }
 
+/// Stage timings on stderr when `DOSSIER_TIMINGS` is set, for profiling.
+struct Timer {
+    on: bool,
+    last: std::cell::Cell<std::time::Instant>,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("DOSSIER_TIMINGS").is_some(),
+            last: std::cell::Cell::new(std::time::Instant::now()),
+        }
+    }
+    fn lap(&self, stage: &str) {
+        if self.on {
+            let now = std::time::Instant::now();
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS:"))
+                        .map(|l| l[6..].trim().to_string())
+                })
+                .unwrap_or_default();
+            eprintln!(
+                "timing: {stage}: {:.1} ms, rss {rss}",
+                (now - self.last.get()).as_secs_f64() * 1e3
+            );
+            self.last.set(now);
+        }
+    }
+}

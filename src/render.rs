@@ -324,7 +324,11 @@ fn render_doc(
     }
     let ctx = doc_context(site, values, i);
     match tera.render(&template, &ctx) {
-        Ok(html) => Ok((doc.out_path.clone(), html.into_bytes())),
+        Ok(mut html) => {
+            // Tera grows its buffer by doubling; on a large site the slack adds up.
+            html.shrink_to_fit();
+            Ok((doc.out_path.clone(), html.into_bytes()))
+        }
         Err(e) => Err(tera_diagnostic(&e, files, &template)),
     }
 }

@@ -67,6 +67,16 @@ impl Site {
         self.by_path.get(content_path).map(|&i| &self.docs[i])
     }
 
+    /// Drop each doc's rendered HTML once the template values hold their own
+    /// copy ([`crate::render::values`]): on a large site it is the biggest
+    /// part of the model, and nothing after rendering reads it.
+    pub fn release_html(&mut self) {
+        for doc in &mut self.docs {
+            doc.rendered.html = String::new();
+            doc.rendered.summary = String::new();
+        }
+    }
+
     /// The docs whose rendered output reads `index`: its section (listing), its
     /// neighbours (previous/next), and docs that link to or cite it.
     pub fn dependents(&self, index: usize) -> Vec<usize> {
