@@ -83,6 +83,9 @@
   }
 
   const events = new EventSource("/__dossier/events");
+  // For tests and the curious: whether this page is listening.
+  window.__dossierLive = { connected: false };
+  events.addEventListener("hello", () => { window.__dossierLive.connected = true; });
   events.addEventListener("reload", (event) => {
     const message = JSON.parse(event.data);
     const paths = message.paths || [];

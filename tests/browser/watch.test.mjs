@@ -1,0 +1,133 @@
+// `dossier watch` in headless Chromium (Debian's package): a copy of the
+// repository's site is served by the real binary; the test edits its
+// Markdown and sees the open page update by itself, breaks it and sees the
+// error overlay naming file and line, fixes it and sees the overlay go, and
+// edits the stylesheet and sees it swapped without a reload.
+//
+// Run from `cargo test` (tests/watch_browser.rs), which passes DOSSIER_BIN.
+
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { REPO } from "./lib/site.mjs";
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const BIN = process.env.DOSSIER_BIN || join(REPO, "target", "debug", "dossier");
+const PAGE = "content/what-we-know.md";
+const WAIT = { timeout: 15000 };
+
+let root;
+let watch;
+let browser;
+let page;
+let output = "";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function startWatch(port) {
+  return new Promise((resolve, reject) => {
+    watch = spawn(BIN, ["watch", "--root", root, "--port", String(port)], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const timer = setTimeout(() => reject(new Error(`watch did not start:\n${output}`)), 20000);
+    const listen = (chunk) => {
+      output += chunk;
+      if (output.includes("press Ctrl-C to stop")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    watch.stdout.on("data", listen);
+    watch.stderr.on("data", (chunk) => (output += chunk));
+    watch.once("exit", (code) => reject(new Error(`watch exited with ${code}:\n${output}`)));
+  });
+}
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), "dossier-watch-browser-"));
+  for (const part of ["site.yaml", "content", "themes", "static", "templates"]) {
+    try {
+      cpSync(join(REPO, part), join(root, part), { recursive: true });
+    } catch (e) {
+      if (e.code !== "ENOENT") throw e;
+    }
+  }
+  const port = await freePort();
+  await startWatch(port);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+  page = await browser.newPage();
+  await page.goto(`http://127.0.0.1:${port}/what-we-know/`);
+  await page.waitForFunction(() => window.__dossierLive && window.__dossierLive.connected, null, WAIT);
+});
+
+after(async () => {
+  await browser?.close();
+  watch?.kill();
+  if (root) rmSync(root, { recursive: true, force: true });
+});
+
+const original = () => readFileSync(join(REPO, PAGE), "utf8");
+const overlayText = () =>
+  page.evaluate(() => document.getElementById("dossier-error-overlay")?.shadowRoot?.textContent ?? null);
+
+test("an edit to the Markdown shows in the open page by itself", async () => {
+  const text = original().replace(/\n*$/, "\n\nFreshly added sentence for the live reload test.\n");
+  writeFileSync(join(root, PAGE), text);
+  await page.waitForFunction(
+    () => document.body.innerText.includes("Freshly added sentence for the live reload test."),
+    null,
+    WAIT,
+  );
+});
+
+test("a broken edit shows an overlay naming file and line; the fix removes it", async () => {
+  // An unknown front-matter key on line 3.
+  const broken = original().replace(/^---\n/, "---\ntittle: typo\n");
+  writeFileSync(join(root, PAGE), broken);
+  await page.waitForFunction(() => document.getElementById("dossier-error-overlay") !== null, null, WAIT);
+  const shown = await overlayText();
+  assert.match(shown, /content\/what-we-know\.md:2(:\d+)?/, shown);
+  assert.match(shown, /tittle/, shown);
+  // The last good page is still there under the overlay.
+  assert.ok(await page.evaluate(() => document.body.innerText.includes("Freshly added sentence")));
+
+  writeFileSync(join(root, PAGE), original().replace(/\n*$/, "\n\nFixed and reloaded.\n"));
+  await page.waitForFunction(
+    () => document.getElementById("dossier-error-overlay") === null && document.body.innerText.includes("Fixed and reloaded."),
+    null,
+    WAIT,
+  );
+});
+
+test("a stylesheet edit is swapped in without reloading the page", async () => {
+  await page.evaluate(() => (window.__notReloaded = true));
+  const css = join(root, "themes", "explainer", "static", "style.css");
+  writeFileSync(css, readFileSync(css, "utf8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n");
+  await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === "rgb(1, 2, 3)", null, WAIT);
+  assert.equal(await page.evaluate(() => window.__notReloaded), true);
+});
