@@ -127,30 +127,19 @@ fn build(args: &BuildArgs) -> ExitCode {
         report(vec![d]);
         return ExitCode::from(1);
     }
-    let built = match pipeline::build(&options) {
-        Ok(b) => b,
+    let summary = match pipeline::build_into(&options, &out_dir) {
+        Ok(s) => s,
         Err(diagnostics) => {
             report(diagnostics);
             return ExitCode::from(1);
         }
     };
-    report(built.warnings.clone());
-    let written = match output::write(&out_dir, &built.plan) {
-        Ok(w) => w,
-        Err(e) => {
-            report(vec![Diagnostic::error(
-                out_dir.display().to_string(),
-                0,
-                0,
-                format!("cannot write: {e}"),
-            )]);
-            return ExitCode::from(1);
-        }
-    };
+    report(summary.warnings);
+    let written = summary.written;
     println!(
         "Built {} pages, {} sections: {} files written, {} unchanged, {} removed in {} ms",
-        built.page_count(),
-        built.section_count(),
+        summary.pages,
+        summary.sections,
         written.written.len(),
         written.unchanged,
         written.removed.len(),

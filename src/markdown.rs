@@ -102,6 +102,7 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
     state.out.summary = summary(&events);
+    html.shrink_to_fit();
     state.out.html = html;
     state.out.toc = nest_toc(std::mem::take(&mut state.headings));
     state.out.ids.extend(state.used_ids);

@@ -7,7 +7,8 @@ use crate::diagnostic::Diagnostic;
 use crate::output::{Plan, Source};
 use crate::render::{self, TemplateFiles};
 use crate::site::Site;
-use crate::{content, site};
+use crate::{content, output, site};
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
@@ -55,31 +56,14 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
 /// pages that show something of it.
 pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec<Diagnostic>> {
     let root = &options.root;
-    let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
-    let mut diagnostics = Vec::new();
-    let timer = Timer::new();
-    let theme = config.theme.clone();
-    let (content, content_diagnostics) = content::load(root, options.drafts);
-    timer.lap("load content");
-    diagnostics.extend(content_diagnostics);
-    let mut site = site::build(config, content, &mut diagnostics);
-    timer.lap("site model + markdown");
-    let values = Arc::new(render::values(&site));
-    site.release_html();
-    timer.lap("template values");
-    // Template problems are reported together with content problems.
-    let compiled = render::read_templates(root, &theme)
-        .and_then(|t| render::compile(&t, &site, &values).map(|tera| (t, tera)));
-    let (templates, tera) = match compiled {
-        Ok(t) => t,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            return Err(diagnostics);
-        }
-    };
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
+    let Prepared {
+        site,
+        templates,
+        tera,
+        values,
+        mut diagnostics,
+        timer,
+    } = prepare(options)?;
     let reused = match previous {
         Some(previous) => reusable_pages(previous, &site, &values, &templates),
         None => Reused::none(site.docs.len()),
@@ -106,6 +90,142 @@ pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec
         plan,
         warnings: diagnostics,
         rendered: rendered_count,
+    })
+}
+
+/// Everything up to rendering: the model, its template values, compiled templates.
+struct Prepared {
+    site: Site,
+    templates: TemplateFiles,
+    tera: tera::Tera,
+    values: Arc<render::Values>,
+    /// Warnings so far (errors end the build before this exists).
+    diagnostics: Vec<Diagnostic>,
+    timer: Timer,
+}
+
+fn prepare(options: &Options) -> Result<Prepared, Vec<Diagnostic>> {
+    let root = &options.root;
+    let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
+    let mut diagnostics = Vec::new();
+    let timer = Timer::new();
+    let theme = config.theme.clone();
+    let (content, content_diagnostics) = content::load(root, options.drafts);
+    timer.lap("load content");
+    diagnostics.extend(content_diagnostics);
+    let mut site = site::build(config, content, &mut diagnostics);
+    timer.lap("site model + markdown");
+    let values = Arc::new(render::values(&mut site));
+    site.release_bodies();
+    timer.lap("template values");
+    // Template problems are reported together with content problems.
+    let compiled = render::read_templates(root, &theme)
+        .and_then(|t| render::compile(&t, &site, &values).map(|tera| (t, tera)));
+    let (templates, tera) = match compiled {
+        Ok(t) => t,
+        Err(errors) => {
+            diagnostics.extend(errors);
+            return Err(diagnostics);
+        }
+    };
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    Ok(Prepared {
+        site,
+        templates,
+        tera,
+        values,
+        diagnostics,
+        timer,
+    })
+}
+
+/// What [`build_into`] built.
+pub struct Summary {
+    pub pages: usize,
+    pub sections: usize,
+    pub written: output::Written,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Pages rendered at once by [`build_into`]: enough to keep both cores busy,
+/// few enough that a large site's pages are never all in memory.
+const BATCH: usize = 512;
+
+/// Build straight into `out_dir` (already checked with
+/// [`output::check_folder`]): pages are rendered in batches and staged on
+/// disk as they come, then moved into place only if the whole build
+/// succeeded. The result is the same as [`build`] followed by [`output::write`].
+pub fn build_into(options: &Options, out_dir: &Path) -> Result<Summary, Vec<Diagnostic>> {
+    let root = &options.root;
+    let Prepared {
+        site,
+        templates,
+        tera,
+        values,
+        mut diagnostics,
+        timer,
+    } = prepare(options)?;
+    let copies = plan(root, &site, Vec::new(), &mut diagnostics);
+    let has_404 = templates.files.contains_key("404.html");
+    for rel in site
+        .docs
+        .iter()
+        .map(|d| d.out_path.as_str())
+        .chain(has_404.then_some("404.html"))
+    {
+        if let Some(Source::Copy(from)) = copies.get(rel) {
+            let from = from.strip_prefix(root).unwrap_or(from).to_path_buf();
+            diagnostics.push(Diagnostic::error(
+                from,
+                0,
+                0,
+                format!("this file would overwrite the generated {rel}"),
+            ));
+        }
+    }
+    let io_error = |e: std::io::Error| {
+        vec![Diagnostic::error(
+            out_dir.display().to_string(),
+            0,
+            0,
+            format!("cannot write: {e}"),
+        )]
+    };
+    let staging = output::Staging::begin(out_dir).map_err(io_error)?;
+    let indices: Vec<usize> = (0..site.docs.len()).collect();
+    let batches = indices
+        .chunks(BATCH)
+        .map(|b| (b, false))
+        .chain([(&indices[..0], true)]);
+    for (batch, with_404) in batches {
+        let (rendered, errors) =
+            render::render_docs(&site, &tera, &templates, &values, batch, with_404);
+        diagnostics.extend(errors);
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            continue; // keep rendering to report every error, but stage nothing more
+        }
+        let staged: std::io::Result<()> = rendered
+            .par_iter()
+            .try_for_each(|(rel, bytes)| staging.put(rel, bytes));
+        if let Err(e) = staged {
+            staging.abort();
+            return Err(io_error(e));
+        }
+    }
+    timer.lap("render and stage");
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        staging.abort();
+        return Err(diagnostics);
+    }
+    let written = staging.commit(&copies).map_err(io_error)?;
+    timer.lap("write");
+    Ok(Summary {
+        pages: site.docs.iter().filter(|d| !d.is_section()).count(),
+        sections: site.docs.iter().filter(|d| d.is_section()).count(),
+        written,
+        warnings: diagnostics,
     })
 }
 

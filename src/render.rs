@@ -373,7 +373,20 @@ fn toc_value(toc: &[TocEntry]) -> Value {
 }
 
 /// Build the values every template sees.
-pub fn values(site: &Site) -> Values {
+/// The rendered Markdown moves from the model into the values: nothing after
+/// rendering reads it from the model, and on a large site it is the biggest part.
+pub fn values(site: &mut Site) -> Values {
+    let html: Vec<(String, String)> = site
+        .docs
+        .iter_mut()
+        .map(|d| {
+            (
+                std::mem::take(&mut d.rendered.html),
+                std::mem::take(&mut d.rendered.summary),
+            )
+        })
+        .collect();
+    let site = &*site;
     let c = &site.config;
     let mut s = Map::new();
     s.insert("title".into(), Value::from(c.title.as_str()));
@@ -384,14 +397,19 @@ pub fn values(site: &Site) -> Values {
     s.insert("theme".into(), Value::from(c.theme.as_str()));
     s.insert("author".into(), Value::from(c.author.clone()));
     s.insert("extra".into(), extra_value(&c.extra));
-    let base = site.docs.par_iter().map(|d| base_value(site, d)).collect();
+    let base = site
+        .docs
+        .par_iter()
+        .zip(html.into_par_iter())
+        .map(|(d, (html, summary))| base_value(site, d, &html, &summary))
+        .collect();
     Values {
         site: map_value(s),
         base,
     }
 }
 
-fn base_value(site: &Site, doc: &Doc) -> Value {
+fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
     let f = &doc.file.front;
     let r = &doc.rendered;
     let mut m = Map::with_capacity(32);
@@ -418,8 +436,8 @@ fn base_value(site: &Site, doc: &Doc) -> Value {
     m.insert("weight".into(), Value::from(f.weight));
     m.insert("draft".into(), Value::from(f.draft));
     m.insert("slug".into(), Value::from(doc.source_id()));
-    m.insert("content".into(), Value::safe_string(&r.html));
-    m.insert("summary".into(), Value::safe_string(&r.summary));
+    m.insert("content".into(), Value::safe_string(html));
+    m.insert("summary".into(), Value::safe_string(summary));
     m.insert("toc".into(), toc_value(&r.toc));
     m.insert("url".into(), Value::from(doc.url.as_str()));
     m.insert(

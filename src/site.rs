@@ -67,13 +67,14 @@ impl Site {
         self.by_path.get(content_path).map(|&i| &self.docs[i])
     }
 
-    /// Drop each doc's rendered HTML once the template values hold their own
-    /// copy ([`crate::render::values`]): on a large site it is the biggest
-    /// part of the model, and nothing after rendering reads it.
-    pub fn release_html(&mut self) {
+    /// Drop each doc's Markdown body, keeping its front matter (for error
+    /// snippets): once rendered, nothing reads it, and on a large site it is
+    /// a large part of the model.
+    pub fn release_bodies(&mut self) {
         for doc in &mut self.docs {
-            doc.rendered.html = String::new();
-            doc.rendered.summary = String::new();
+            let file = &mut doc.file;
+            file.text.truncate(file.body_start);
+            file.text.shrink_to_fit();
         }
     }
 

@@ -335,3 +335,18 @@ fn check_reports_errors_without_writing() {
     );
     assert!(!f.exists("output"));
 }
+
+#[test]
+fn failed_render_leaves_output_untouched_and_nothing_staged() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "first");
+    f.build();
+    let before = snapshot(&f.path("output"));
+    f.page("a.md", "title: A", "second");
+    f.write(
+        "templates/page.html",
+        "{{ page.content | safe }}{{ page.nope }}",
+    );
+    f.build_fails();
+    assert_eq!(before, snapshot(&f.path("output")));
+}
