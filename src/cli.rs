@@ -26,6 +26,11 @@ pub enum Command {
     /// Build, serve the site with live reload, and rebuild on every change.
     #[command(alias = "serve")]
     Watch(WatchArgs),
+    /// Start a new explainer in DIR (new or empty) that builds as it is.
+    New {
+        /// The folder to create the site in.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args, Clone)]
@@ -90,6 +95,7 @@ pub fn run() -> ExitCode {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Watch(args) => crate::watch::run(&args),
+        Command::New { dir } => crate::scaffold::run(&dir),
     }
 }
 

@@ -30,6 +30,19 @@ export function site() {
   return { dir: join(dir, "out"), basePath };
 }
 
+/** A fresh `dossier new` skeleton, built the same way: the theme as a new user gets it. */
+export function skeleton() {
+  const basePath = process.env.DOSSIER_BASE_PATH || "/sub/";
+  const dir = mkdtempSync(join(tmpdir(), "dossier-new-"));
+  const run = (args) =>
+    process.env.DOSSIER_BIN
+      ? execFileSync(process.env.DOSSIER_BIN, args, { stdio: "inherit" })
+      : execFileSync("cargo", ["run", "-q", "--", ...args], { cwd: REPO, stdio: "inherit" });
+  run(["new", join(dir, "site")]);
+  run(["build", "--root", join(dir, "site"), "--output", join(dir, "out"), "--base-url", `http://127.0.0.1${basePath}`]);
+  return { dir: join(dir, "out"), basePath };
+}
+
 /** Every HTML file of the built site as a URL path under the base path. */
 export function pages(dir, basePath) {
   const out = [];
