@@ -17,9 +17,14 @@ use std::time::{Duration, Instant};
 
 /// How long the debouncer holds an event, so one save's several events
 /// (write temp, rename, chmod) arrive together.
-const DEBOUNCE: Duration = Duration::from_millis(20);
-/// A batch is complete once no further change arrives for this long.
-const QUIET: Duration = Duration::from_millis(30);
+const DEBOUNCE: Duration = Duration::from_millis(10);
+/// A batch is complete once no further change arrives for this long...
+const QUIET: Duration = Duration::from_millis(25);
+/// ...or this long while changes keep coming (a checkout, a formatter, a
+/// script), so a burst makes one or a few rebuilds rather than many.
+const QUIET_WHEN_BUSY: Duration = Duration::from_millis(150);
+/// Changes this soon after the last batch mean a burst is under way.
+const BUSY_FOR: Duration = Duration::from_millis(500);
 /// However busy the disk, rebuild at least this often.
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 
@@ -142,24 +147,50 @@ impl Watcher {
     }
 }
 
-/// Wait for the next batch: the first change, then every change that follows
-/// within [`QUIET`] of the one before (up to [`MAX_WAIT`]), as one batch.
-/// `None` when asked to stop.
-pub fn next_batch(rx: &Receiver<Signal>) -> Option<Changes> {
-    let mut batch = match rx.recv() {
-        Ok(Signal::Changed(c)) => c,
-        Ok(Signal::Stop) | Err(_) => return None,
-    };
-    let start = Instant::now();
-    while start.elapsed() < MAX_WAIT {
-        match rx.recv_timeout(QUIET) {
-            Ok(Signal::Changed(c)) => batch.merge(c),
-            Ok(Signal::Stop) => return None,
-            Err(RecvTimeoutError::Timeout) => break,
-            Err(RecvTimeoutError::Disconnected) => return None,
+/// Batches of changes from the watcher, folded so a burst rebuilds only a few times.
+pub struct Batches {
+    rx: Receiver<Signal>,
+    last: Option<Instant>,
+}
+
+impl Batches {
+    pub fn new(rx: Receiver<Signal>) -> Batches {
+        Batches { rx, last: None }
+    }
+
+    /// Wait for the next batch: the first change, then every change that
+    /// follows within the quiet time of the one before (up to [`MAX_WAIT`]).
+    /// `None` when asked to stop.
+    pub fn next(&mut self) -> Option<Changes> {
+        let mut batch = match self.rx.recv() {
+            Ok(Signal::Changed(c)) => c,
+            Ok(Signal::Stop) | Err(_) => return None,
+        };
+        let busy = self.last.is_some_and(|t| t.elapsed() < BUSY_FOR);
+        let quiet = if busy { QUIET_WHEN_BUSY } else { QUIET };
+        let start = Instant::now();
+        while start.elapsed() < MAX_WAIT {
+            match self.more_within(quiet) {
+                Ok(Some(c)) => batch.merge(c),
+                Ok(None) => break,
+                Err(()) => return None,
+            }
+        }
+        self.last = Some(Instant::now());
+        Some(batch)
+    }
+
+    /// Changes arriving within `wait`, if any; `Err` when asked to stop.
+    pub fn more_within(&mut self, wait: Duration) -> Result<Option<Changes>, ()> {
+        match self.rx.recv_timeout(wait) {
+            Ok(Signal::Changed(c)) => {
+                self.last = Some(Instant::now());
+                Ok(Some(c))
+            }
+            Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => Err(()),
+            Err(RecvTimeoutError::Timeout) => Ok(None),
         }
     }
-    Some(batch)
 }
 
 /// The changes named by some raw events, relative to `root`.

@@ -16,7 +16,10 @@ use session::Session;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// After a failed rebuild, how long to wait for more changes before showing the errors.
+const SETTLE_AFTER_ERROR: Duration = Duration::from_millis(100);
 
 /// Run `watch` until Ctrl-C.
 pub fn run(args: &WatchArgs) -> ExitCode {
@@ -104,9 +107,26 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         println!("Watching for changes; press Ctrl-C to stop");
     }
 
-    while let Some(changes) = events::next_batch(&rx) {
-        watcher.refresh(&changes);
-        session.rebuild(&changes);
+    let mut batches = events::Batches::new(rx);
+    'watching: while let Some(mut changes) = batches.next() {
+        let start = Instant::now();
+        loop {
+            watcher.refresh(&changes);
+            let Err(diagnostics) = session.rebuild(&changes, start) else {
+                break;
+            };
+            // A file read while its editor was still writing it fails to
+            // parse; if more changes follow at once, build again before
+            // showing anyone an error.
+            match batches.more_within(SETTLE_AFTER_ERROR) {
+                Ok(Some(more)) => changes.merge(more),
+                Ok(None) => {
+                    session.failed(&changes, diagnostics, start);
+                    break;
+                }
+                Err(()) => break 'watching,
+            }
+        }
     }
     drop(watcher);
     let _ = shutdown_tx.send(());

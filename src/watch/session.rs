@@ -82,39 +82,16 @@ impl Session {
         live
     }
 
-    /// Rebuild after `changes` and print one line saying what happened.
-    pub fn rebuild(&mut self, changes: &Changes) {
-        let start = Instant::now();
+    /// Rebuild after `changes`; on success write, print one line and push the
+    /// reload. On failure nothing changes: the caller decides when to show
+    /// the errors ([`Session::failed`]).
+    pub fn rebuild(&mut self, changes: &Changes, start: Instant) -> Result<(), Vec<Diagnostic>> {
         let incremental = !changes.rescan && !self.dirty;
         let previous = self.last.as_ref().filter(|_| incremental);
         let incremental = previous.is_some();
-        let result = pipeline::rebuild(&self.options, previous);
-        let when = jiff::Zoned::now().strftime("%H:%M:%S").to_string();
+        let built = pipeline::rebuild(&self.options, previous)?;
+        let when = clock();
         let what = changes.summary();
-        let built = match result {
-            Ok(built) => built,
-            Err(diagnostics) => {
-                report(&diagnostics);
-                let errors = diagnostics.iter().filter(|d| d.is_error()).count();
-                println!(
-                    "{when} {what} changed: {errors} error{} in {} ms; still serving the last good site",
-                    if errors == 1 { "" } else { "s" },
-                    start.elapsed().as_millis()
-                );
-                if let Some(live) = &self.live {
-                    // The file just saved is most likely the culprit: its errors first.
-                    let mut shown = diagnostics.clone();
-                    shown.sort_by_key(|d| {
-                        !changes
-                            .paths
-                            .contains(&crate::diagnostic::display_path(&d.path))
-                    });
-                    live.failed(&shown);
-                }
-                self.failed = Some(diagnostics);
-                return;
-            }
-        };
         self.failed = None;
         self.show_warnings(&built.warnings);
         let written = match self.write(&built, changes, incremental) {
@@ -122,7 +99,7 @@ impl Session {
             Err(e) => {
                 self.write_failed(&e);
                 self.last = Some(built);
-                return;
+                return Ok(());
             }
         };
         println!(
@@ -145,6 +122,32 @@ impl Session {
             live.built(&touched);
         }
         self.last = Some(built);
+        Ok(())
+    }
+
+    /// Show a failed rebuild: in the terminal, and over the open pages. The
+    /// last good site stays on disk and served.
+    pub fn failed(&mut self, changes: &Changes, diagnostics: Vec<Diagnostic>, start: Instant) {
+        report(&diagnostics);
+        let errors = diagnostics.iter().filter(|d| d.is_error()).count();
+        println!(
+            "{} {} changed: {errors} error{} in {} ms; still serving the last good site",
+            clock(),
+            changes.summary(),
+            if errors == 1 { "" } else { "s" },
+            start.elapsed().as_millis()
+        );
+        if let Some(live) = &self.live {
+            // The file just saved is most likely the culprit: its errors first.
+            let mut shown = diagnostics.clone();
+            shown.sort_by_key(|d| {
+                !changes
+                    .paths
+                    .contains(&crate::diagnostic::display_path(&d.path))
+            });
+            live.failed(&shown);
+        }
+        self.failed = Some(diagnostics);
     }
 
     /// Bring the output folder to `built`: only what differs from the last
@@ -203,4 +206,9 @@ fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>,
         .cloned()
         .collect();
     (changed, removed)
+}
+
+/// The time of day, for the rebuild lines.
+fn clock() -> String {
+    jiff::Zoned::now().strftime("%H:%M:%S").to_string()
 }
