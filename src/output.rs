@@ -36,6 +36,8 @@ pub const STAGING: &str = ".dossier-staging";
 /// and a failed build still leaves the output folder as it was.
 pub struct Staging {
     output: PathBuf,
+    /// The output folder was empty: files are written in place, not staged.
+    fresh: bool,
     dir: PathBuf,
     /// Every file put, whether it had to be staged or was already in place.
     put: Mutex<Vec<String>>,
@@ -51,13 +53,20 @@ impl Staging {
         if !marker.is_file() {
             std::fs::write(&marker, MARKER_TEXT)?;
         }
-        let dir = output.join(STAGING);
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+        let staging = output.join(STAGING);
+        if staging.exists() {
+            std::fs::remove_dir_all(&staging)?;
         }
+        // An empty output folder has nothing to protect: pages go straight to
+        // their place, and a failed build empties it again.
+        let fresh = std::fs::read_dir(output)?
+            .filter_map(Result::ok)
+            .all(|e| e.file_name() == MARKER);
+        let dir = if fresh { output.to_path_buf() } else { staging };
         std::fs::create_dir_all(&dir)?;
         Ok(Staging {
             output: output.to_path_buf(),
+            fresh,
             dir,
             put: Mutex::default(),
             staged: Mutex::default(),
@@ -71,7 +80,7 @@ impl Staging {
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(rel.to_string());
-        if same_bytes(&self.output.join(rel), bytes) {
+        if !self.fresh && same_bytes(&self.output.join(rel), bytes) {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
@@ -87,9 +96,13 @@ impl Staging {
         Ok(())
     }
 
-    /// The build failed: forget what was staged.
+    /// The build failed: forget what was staged (or empty a fresh folder again).
     pub fn abort(self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+        if self.fresh {
+            let _ = remove_unwanted(&self.output, HashSet::new());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
     }
 
     /// The build succeeded: move staged pages into place, write `copies`, and
@@ -102,8 +115,12 @@ impl Staging {
             .map(String::as_str)
             .chain(copies.keys().map(String::as_str))
             .collect();
-        let removed = remove_unwanted(&self.output, wanted)?;
-        for rel in &staged {
+        let removed = if self.fresh {
+            Vec::new()
+        } else {
+            remove_unwanted(&self.output, wanted)?
+        };
+        for rel in staged.iter().filter(|_| !self.fresh) {
             let target = self.output.join(rel);
             if target.is_dir() {
                 std::fs::remove_dir_all(&target)?;
@@ -128,7 +145,9 @@ impl Staging {
                 None => written.unchanged += 1,
             }
         }
-        std::fs::remove_dir_all(&self.dir)?;
+        if !self.fresh {
+            std::fs::remove_dir_all(&self.dir)?;
+        }
         Ok(written)
     }
 }

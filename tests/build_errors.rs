@@ -350,3 +350,21 @@ fn failed_render_leaves_output_untouched_and_nothing_staged() {
     f.build_fails();
     assert_eq!(before, snapshot(&f.path("output")));
 }
+
+#[test]
+fn failed_first_build_leaves_an_empty_output_folder() {
+    let f = Fixture::new();
+    std::fs::create_dir_all(f.path("output")).unwrap();
+    // More pages than one rendering batch, the broken one last.
+    for i in 0..600 {
+        f.page(&format!("p{i:03}.md"), "title: P", "");
+    }
+    f.page("zz.md", "title: Z\ntemplate: broken.html", "");
+    f.write("templates/broken.html", "{{ page.nope }}");
+    f.build_fails();
+    let left: Vec<String> = snapshot(&f.path("output"))
+        .into_keys()
+        .filter(|k| k != ".dossier-output")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
