@@ -218,19 +218,7 @@ impl<'a> State<'a> {
                 }
                 Event::Start(Tag::Link { .. }) => {
                     // Links span several events: gather up to their end, then rewrite.
-                    let mut group = vec![(event, range)];
-                    let mut depth = 1;
-                    for (e, r) in iter.by_ref() {
-                        match &e {
-                            Event::Start(Tag::Link { .. }) => depth += 1,
-                            Event::End(TagEnd::Link) => depth -= 1,
-                            _ => {}
-                        }
-                        group.push((e, r));
-                        if depth == 0 {
-                            break;
-                        }
-                    }
+                    let (group, _) = gather_link((event, range), &mut iter);
                     events.extend(self.rewrite_link_group(group, base, in_box));
                 }
                 other => events.extend(self.rewrite_inline(vec![(other, range)], base, in_box)),
@@ -247,24 +235,12 @@ impl<'a> State<'a> {
         in_box: bool,
     ) -> Vec<Event<'a>> {
         let mut out = Vec::new();
-        let mut iter = events.into_iter().peekable();
+        let mut iter = events.into_iter();
         while let Some((event, range)) = iter.next() {
             match event {
                 Event::Start(Tag::Link { .. }) => {
-                    let mut group = vec![(event, range)];
-                    let mut depth = 1;
-                    for (e, r) in iter.by_ref() {
-                        match &e {
-                            Event::Start(Tag::Link { .. }) => depth += 1,
-                            Event::End(TagEnd::Link) => depth -= 1,
-                            _ => {}
-                        }
-                        group.push((e, r));
-                        if depth == 0 {
-                            break;
-                        }
-                    }
-                    if depth > 0 {
+                    let (group, closed) = gather_link((event, range), &mut iter);
+                    if !closed {
                         // Unclosed in this run (the caller gathers the rest): leave as is.
                         out.extend(group.into_iter().map(|(e, _)| e));
                     } else {
@@ -510,6 +486,30 @@ impl<'a> State<'a> {
                 .with_source(self.origin.file_text),
         );
     }
+}
+
+type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
+
+/// A link's events from its start (`first`) to its matching end, taken from
+/// `rest`; and whether the end was found.
+fn gather_link<'a>(
+    first: Spanned<'a>,
+    rest: &mut impl Iterator<Item = Spanned<'a>>,
+) -> (Vec<Spanned<'a>>, bool) {
+    let mut group = vec![first];
+    let mut depth = 1;
+    for (e, r) in rest.by_ref() {
+        match &e {
+            Event::Start(Tag::Link { .. }) => depth += 1,
+            Event::End(TagEnd::Link) => depth -= 1,
+            _ => {}
+        }
+        group.push((e, r));
+        if depth == 0 {
+            return (group, true);
+        }
+    }
+    (group, false)
 }
 
 fn heading_number(level: HeadingLevel) -> u8 {

@@ -35,6 +35,22 @@ pub struct Doc {
 }
 
 impl Doc {
+    /// A doc not yet placed in the section tree nor rendered.
+    fn new(file: SourceFile, url: String, out_path: String) -> Doc {
+        Doc {
+            file,
+            url,
+            out_path,
+            parent: None,
+            pages: Vec::new(),
+            subsections: Vec::new(),
+            previous: None,
+            next: None,
+            rendered: Rendered::default(),
+            cited_by: Vec::new(),
+        }
+    }
+
     pub fn is_section(&self) -> bool {
         self.file.kind == Kind::Section
     }
@@ -170,18 +186,7 @@ pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>
             continue;
         }
         by_url.insert(rel.clone(), docs.len());
-        docs.push(Doc {
-            url: format!("{base_path}{rel}"),
-            out_path,
-            file,
-            parent: None,
-            pages: Vec::new(),
-            subsections: Vec::new(),
-            previous: None,
-            next: None,
-            rendered: Rendered::default(),
-            cited_by: Vec::new(),
-        });
+        docs.push(Doc::new(file, format!("{base_path}{rel}"), out_path));
     }
     // Non-Markdown files under content/ land at the same relative path; they must not
     // collide with a page's index.html.
@@ -222,18 +227,7 @@ pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>
                 body_start: 0,
                 body_line: 1,
             };
-            docs.push(Doc {
-                url: base_path.clone(),
-                out_path: "index.html".into(),
-                file,
-                parent: None,
-                pages: Vec::new(),
-                subsections: Vec::new(),
-                previous: None,
-                next: None,
-                rendered: Rendered::default(),
-                cited_by: Vec::new(),
-            });
+            docs.push(Doc::new(file, base_path.clone(), "index.html".into()));
             by_path.insert("_index.md".into(), docs.len() - 1);
             docs.len() - 1
         }
