@@ -23,8 +23,9 @@ const QUIET: Duration = Duration::from_millis(25);
 /// ...or this long while changes keep coming (a checkout, a formatter, a
 /// script), so a burst makes one or a few rebuilds rather than many.
 const QUIET_WHEN_BUSY: Duration = Duration::from_millis(150);
-/// Changes this soon after the last batch mean a burst is under way.
-const BUSY_FOR: Duration = Duration::from_millis(500);
+/// Changes that came during the last rebuild or this soon after it mean a
+/// burst is under way.
+const BUSY_FOR: Duration = Duration::from_millis(100);
 /// However busy the disk, rebuild at least this often.
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 
@@ -150,23 +151,23 @@ impl Watcher {
 /// Batches of changes from the watcher, folded so a burst rebuilds only a few times.
 pub struct Batches {
     rx: Receiver<Signal>,
-    last: Option<Instant>,
 }
 
 impl Batches {
     pub fn new(rx: Receiver<Signal>) -> Batches {
-        Batches { rx, last: None }
+        Batches { rx }
     }
 
     /// Wait for the next batch: the first change, then every change that
     /// follows within the quiet time of the one before (up to [`MAX_WAIT`]).
     /// `None` when asked to stop.
     pub fn next(&mut self) -> Option<Changes> {
+        let called = Instant::now();
         let mut batch = match self.rx.recv() {
             Ok(Signal::Changed(c)) => c,
             Ok(Signal::Stop) | Err(_) => return None,
         };
-        let busy = self.last.is_some_and(|t| t.elapsed() < BUSY_FOR);
+        let busy = called.elapsed() < BUSY_FOR;
         let quiet = if busy { QUIET_WHEN_BUSY } else { QUIET };
         let start = Instant::now();
         while start.elapsed() < MAX_WAIT {
@@ -176,17 +177,13 @@ impl Batches {
                 Err(()) => return None,
             }
         }
-        self.last = Some(Instant::now());
         Some(batch)
     }
 
     /// Changes arriving within `wait`, if any; `Err` when asked to stop.
     pub fn more_within(&mut self, wait: Duration) -> Result<Option<Changes>, ()> {
         match self.rx.recv_timeout(wait) {
-            Ok(Signal::Changed(c)) => {
-                self.last = Some(Instant::now());
-                Ok(Some(c))
-            }
+            Ok(Signal::Changed(c)) => Ok(Some(c)),
             Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => Err(()),
             Err(RecvTimeoutError::Timeout) => Ok(None),
         }
