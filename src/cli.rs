@@ -133,7 +133,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         report(vec![d]);
         return ExitCode::from(1);
     }
-    let summary = match pipeline::build_into(&options, &out_dir) {
+    let summary = match pipeline::build_into(&options, Some(&out_dir)) {
         Ok(s) => s,
         Err(diagnostics) => {
             report(diagnostics);
@@ -161,14 +161,14 @@ fn check(args: &CheckArgs) -> ExitCode {
         base_url: None,
         drafts: args.site.drafts,
     };
-    match pipeline::build(&options) {
-        Ok(built) => {
-            report(built.warnings.clone());
+    match pipeline::build_into(&options, None) {
+        Ok(summary) => {
+            report(summary.warnings);
             println!(
                 "Checked {} pages, {} sections: {} files would be written, no errors, in {} ms",
-                built.page_count(),
-                built.section_count(),
-                built.plan.len(),
+                summary.pages,
+                summary.sections,
+                summary.files,
                 start.elapsed().as_millis()
             );
             ExitCode::SUCCESS

@@ -92,10 +92,13 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
         headings: Vec::new(),
         plain: String::new(),
     };
-    // Explicit `{#id}`s are reserved first, so automatic ids never take them.
-    for (event, _) in Parser::new_ext(body, options()).into_offset_iter() {
-        if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-            state.used_ids.insert(id.to_string());
+    // Explicit `{#id}`s are reserved first, so automatic ids never take them
+    // (a second parse, only for the pages that have any).
+    if body.contains("{#") {
+        for event in Parser::new_ext(body, options()) {
+            if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
+                state.used_ids.insert(id.to_string());
+            }
         }
     }
     let events = state.transform(body, 0, false);

@@ -145,6 +145,8 @@ fn prepare(options: &Options) -> Result<Prepared, Vec<Diagnostic>> {
 pub struct Summary {
     pub pages: usize,
     pub sections: usize,
+    /// Files the output folder holds after the build.
+    pub files: usize,
     pub written: output::Written,
     pub warnings: Vec<Diagnostic>,
 }
@@ -157,7 +159,8 @@ const BATCH: usize = 512;
 /// [`output::check_folder`]): pages are rendered in batches and staged on
 /// disk as they come, then moved into place only if the whole build
 /// succeeded. The result is the same as [`build`] followed by [`output::write`].
-pub fn build_into(options: &Options, out_dir: &Path) -> Result<Summary, Vec<Diagnostic>> {
+/// Without `out_dir` (`check`), pages are rendered and dropped.
+pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, Vec<Diagnostic>> {
     let root = &options.root;
     let Prepared {
         site,
@@ -186,14 +189,14 @@ pub fn build_into(options: &Options, out_dir: &Path) -> Result<Summary, Vec<Diag
         }
     }
     let io_error = |e: std::io::Error| {
-        vec![Diagnostic::error(
-            out_dir.display().to_string(),
-            0,
-            0,
-            format!("cannot write: {e}"),
-        )]
+        let shown = out_dir.map(|d| d.display().to_string()).unwrap_or_default();
+        vec![Diagnostic::error(shown, 0, 0, format!("cannot write: {e}"))]
     };
-    let staging = output::Staging::begin(out_dir).map_err(io_error)?;
+    let mut staging = out_dir
+        .map(output::Staging::begin)
+        .transpose()
+        .map_err(io_error)?;
+    let mut files = copies.len();
     let indices: Vec<usize> = (0..site.docs.len()).collect();
     let batches = indices
         .chunks(BATCH)
@@ -203,27 +206,35 @@ pub fn build_into(options: &Options, out_dir: &Path) -> Result<Summary, Vec<Diag
         let (rendered, errors) =
             render::render_docs(&site, &tera, &templates, &values, batch, with_404);
         diagnostics.extend(errors);
+        files += rendered.len();
+        let Some(staging_ref) = &staging else { continue };
         if diagnostics.iter().any(Diagnostic::is_error) {
             continue; // keep rendering to report every error, but stage nothing more
         }
         let staged: std::io::Result<()> = rendered
             .par_iter()
-            .try_for_each(|(rel, bytes)| staging.put(rel, bytes));
+            .try_for_each(|(rel, bytes)| staging_ref.put(rel, bytes));
         if let Err(e) = staged {
-            staging.abort();
+            if let Some(staging) = staging.take() {
+                staging.abort();
+            }
             return Err(io_error(e));
         }
     }
     timer.lap("render and stage");
     if diagnostics.iter().any(Diagnostic::is_error) {
-        staging.abort();
+        staging.map(output::Staging::abort);
         return Err(diagnostics);
     }
-    let written = staging.commit(&copies).map_err(io_error)?;
+    let written = match staging {
+        Some(staging) => staging.commit(&copies).map_err(io_error)?,
+        None => output::Written::default(),
+    };
     timer.lap("write");
     Ok(Summary {
         pages: site.docs.iter().filter(|d| !d.is_section()).count(),
         sections: site.docs.iter().filter(|d| d.is_section()).count(),
+        files,
         written,
         warnings: diagnostics,
     })
@@ -263,28 +274,35 @@ fn reusable_pages(
         Some(Source::Bytes(b)) => Some((out_path.to_string(), b.clone())),
         _ => None,
     };
-    let mut any_changed = previous.site.docs.len() != site.docs.len();
-    for (i, doc) in site.docs.iter().enumerate() {
-        let Some(&j) = previous.site.by_path.get(&doc.file.path) else {
-            any_changed = true;
-            continue;
-        };
-        let same = previous.site.docs[j].out_path == doc.out_path
-            && render::template_for(&previous.site, j).0 == render::template_for(site, i).0
-            && render::doc_context(&previous.site, &previous.values, j)
-                == render::doc_context(site, values, i);
-        if same {
-            reused.pages[i] = bytes_of(&doc.out_path);
-        }
-        any_changed |= reused.pages[i].is_none();
-    }
+    let unchanged = |i: usize| {
+        let doc = &site.docs[i];
+        previous.site.by_path.get(&doc.file.path).is_some_and(|&j| {
+            previous.site.docs[j].out_path == doc.out_path
+                && render::template_for(&previous.site, j).0 == render::template_for(site, i).0
+                && render::doc_context(&previous.site, &previous.values, j)
+                    == render::doc_context(site, values, i)
+        })
+    };
     let calls_functions = templates
         .files
         .values()
         .any(|(_, text)| text.contains("get_page") || text.contains("get_section"));
-    if any_changed && calls_functions {
-        return Reused::none(site.docs.len());
+    if calls_functions {
+        // Any change at all renders everything: stop at the first one found.
+        let any_changed = previous.site.docs.len() != site.docs.len()
+            || (0..site.docs.len()).into_par_iter().any(|i| !unchanged(i));
+        if any_changed {
+            return reused;
+        }
     }
+    reused.pages = (0..site.docs.len())
+        .into_par_iter()
+        .map(|i| {
+            (calls_functions || unchanged(i))
+                .then(|| bytes_of(&site.docs[i].out_path))
+                .flatten()
+        })
+        .collect();
     reused.not_found = bytes_of("404.html");
     reused
 }
