@@ -303,6 +303,12 @@ pub fn parse_file(rel: &str, text: String) -> Result<SourceFile, Vec<Diagnostic>
         .with_source(&text)]);
     };
     let yaml = &text[split.yaml.clone()];
+    if yaml.trim().is_empty() {
+        return Err(vec![
+            Diagnostic::error(&root_path, 2, 1, "empty front matter: `title` is required")
+                .with_source(&text),
+        ]);
+    }
     let raw: RawFrontMatter =
         crate::yaml::parse(yaml, &root_path, 2, &text, FRONT_MATTER_KEYS).map_err(|d| vec![d])?;
     let name = rel.rsplit('/').next().unwrap_or(rel);

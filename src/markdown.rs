@@ -408,6 +408,12 @@ impl<'a> State<'a> {
             parts.push(html);
         }
         if parts.is_empty() {
+            if refs
+                .split(';')
+                .all(|r| r.trim().trim_start_matches('@').trim().is_empty())
+            {
+                self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
+            }
             return String::new();
         }
         format!("<sup class=\"cite\">[{}]</sup>", parts.join(", "))
@@ -795,6 +801,15 @@ mod tests {
         assert_eq!(r.diagnostics.len(), 1);
         assert!(r.diagnostics[0].message.contains("@nope"));
         assert_eq!(r.diagnostics[0].line, 4);
+    }
+
+    #[test]
+    fn empty_citation_is_an_error() {
+        for body in ["Claim [@].", "Claim [@;@]."] {
+            let r = render_at("a.md", body);
+            assert_eq!(r.diagnostics.len(), 1, "{body}");
+            assert!(r.diagnostics[0].message.contains("empty citation"));
+        }
     }
 
     #[test]
