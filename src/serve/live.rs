@@ -132,20 +132,16 @@ pub async fn events(live: Live) -> Sse<impl Stream<Item = Result<Event, Infallib
         data: "{}".into(),
     };
     let rest = stream::unfold(rx, |mut rx| async move {
-        loop {
-            match rx.recv().await {
-                Ok(m) => return Some((m, rx)),
-                // Too slow to keep up: a full reload is always right.
-                Err(broadcast::error::RecvError::Lagged(_)) => {
-                    let m = Message {
-                        event: "reload",
-                        data: json!({ "all": true }).to_string(),
-                    };
-                    return Some((m, rx));
-                }
-                Err(broadcast::error::RecvError::Closed) => return None,
-            }
-        }
+        let message = match rx.recv().await {
+            Ok(m) => m,
+            // Too slow to keep up: a full reload is always right.
+            Err(broadcast::error::RecvError::Lagged(_)) => Message {
+                event: "reload",
+                data: json!({ "all": true }).to_string(),
+            },
+            Err(broadcast::error::RecvError::Closed) => return None,
+        };
+        Some((message, rx))
     });
     let messages = stream::iter([Some(hello), first].into_iter().flatten()).chain(rest);
     Sse::new(messages.map(|m| Ok(Event::default().event(m.event).data(m.data))))

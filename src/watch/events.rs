@@ -161,7 +161,7 @@ impl Batches {
     /// Wait for the next batch: the first change, then every change that
     /// follows within the quiet time of the one before (up to [`MAX_WAIT`]).
     /// `None` when asked to stop.
-    pub fn next(&mut self) -> Option<Changes> {
+    pub fn next_batch(&mut self) -> Option<Changes> {
         let called = Instant::now();
         let mut batch = match self.rx.recv() {
             Ok(Signal::Changed(c)) => c,
@@ -172,22 +172,29 @@ impl Batches {
         let start = Instant::now();
         while start.elapsed() < MAX_WAIT {
             match self.more_within(quiet) {
-                Ok(Some(c)) => batch.merge(c),
-                Ok(None) => break,
-                Err(()) => return None,
+                More::Changed(c) => batch.merge(c),
+                More::Quiet => break,
+                More::Stop => return None,
             }
         }
         Some(batch)
     }
 
-    /// Changes arriving within `wait`, if any; `Err` when asked to stop.
-    pub fn more_within(&mut self, wait: Duration) -> Result<Option<Changes>, ()> {
+    /// What arrives within `wait`.
+    pub fn more_within(&mut self, wait: Duration) -> More {
         match self.rx.recv_timeout(wait) {
-            Ok(Signal::Changed(c)) => Ok(Some(c)),
-            Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => Err(()),
-            Err(RecvTimeoutError::Timeout) => Ok(None),
+            Ok(Signal::Changed(c)) => More::Changed(c),
+            Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => More::Stop,
+            Err(RecvTimeoutError::Timeout) => More::Quiet,
         }
     }
+}
+
+/// See [`Batches::more_within`].
+pub enum More {
+    Changed(Changes),
+    Quiet,
+    Stop,
 }
 
 /// The changes named by some raw events, relative to `root`.
@@ -299,7 +306,7 @@ mod tests {
     #[test]
     fn access_events_are_ignored_and_rescans_kept() {
         let root = Path::new("/site");
-        let paths = vec![root.join("content/a.md")];
+        let paths = [root.join("content/a.md")];
         let access = EventKind::Access(AccessKind::Any);
         let modify = EventKind::Modify(ModifyKind::Any);
         let c = changes_of(root, [(&access, false, &paths[..])].into_iter());

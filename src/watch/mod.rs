@@ -108,7 +108,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     }
 
     let mut batches = events::Batches::new(rx);
-    'watching: while let Some(mut changes) = batches.next() {
+    'watching: while let Some(mut changes) = batches.next_batch() {
         let start = Instant::now();
         loop {
             watcher.refresh(&changes);
@@ -119,12 +119,12 @@ pub fn run(args: &WatchArgs) -> ExitCode {
             // parse; if more changes follow at once, build again before
             // showing anyone an error.
             match batches.more_within(SETTLE_AFTER_ERROR) {
-                Ok(Some(more)) => changes.merge(more),
-                Ok(None) => {
+                events::More::Changed(more) => changes.merge(more),
+                events::More::Quiet => {
                     session.failed(&changes, diagnostics, start);
                     break;
                 }
-                Err(()) => break 'watching,
+                events::More::Stop => break 'watching,
             }
         }
     }

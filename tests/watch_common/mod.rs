@@ -415,13 +415,12 @@ impl Events {
                 let Ok(line) = line else { break };
                 if let Some(e) = line.strip_prefix("event: ") {
                     event = e.trim().to_string();
-                } else if let Some(d) = line.strip_prefix("data: ") {
-                    if tx
+                } else if let Some(d) = line.strip_prefix("data: ")
+                    && tx
                         .send((std::mem::take(&mut event), d.to_string()))
                         .is_err()
-                    {
-                        break;
-                    }
+                {
+                    break;
                 }
             }
         });
