@@ -67,7 +67,7 @@ struct RawFrontMatter {
 }
 
 /// Validated front matter.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
     pub description: Option<String>,
@@ -193,6 +193,16 @@ pub fn is_editor_temp(name: &str) -> bool {
 
 /// Walk `root/content` and load every file. Drafts are kept only when `drafts`.
 pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
+    load_reusing(root, drafts, &|_| None)
+}
+
+/// [`load`], taking from `reuse` the files it still holds as they are on disk
+/// (a rebuild's unchanged files), reading and parsing only the others.
+pub fn load_reusing(
+    root: &Path,
+    drafts: bool,
+    reuse: &(dyn Fn(&str) -> Option<SourceFile> + Sync),
+) -> (Content, Vec<Diagnostic>) {
     let dir = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
     if !dir.is_dir() {
@@ -238,7 +248,7 @@ pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
     }
     let results: Vec<Result<SourceFile, Vec<Diagnostic>>> = markdown
         .par_iter()
-        .map(|rel| load_file(&dir, rel))
+        .map(|rel| reuse(rel).map(Ok).unwrap_or_else(|| load_file(&dir, rel)))
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for result in results {

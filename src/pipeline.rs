@@ -9,6 +9,7 @@ use crate::render::{self, TemplateFiles};
 use crate::site::Site;
 use crate::{content, output, site};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
@@ -30,6 +31,8 @@ pub struct Built {
     pub tera: tera::Tera,
     pub values: Arc<render::Values>,
     pub plan: Plan,
+    /// What each rendered file's template asked `get_page`/`get_section` for.
+    pub calls: render::Calls,
     pub warnings: Vec<Diagnostic>,
     /// Pages rendered by this build; [`rebuild`] reuses the others' bytes.
     pub rendered: usize,
@@ -49,12 +52,21 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     rebuild(options, None)
 }
 
-/// [`build`] again after an edit. Every stage runs as in a clean build except
-/// rendering: a page whose template sources, template name and template values
-/// are all unchanged since `previous` keeps its bytes. So the result is always
-/// what a clean build would produce, and an edit to one page renders only the
-/// pages that show something of it.
-pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec<Diagnostic>> {
+/// The last good build and the paths changed since (relative to the root,
+/// `/`-separated, as the watcher reports them).
+pub struct Previous<'a> {
+    pub built: &'a Built,
+    pub changed: &'a BTreeSet<String>,
+}
+
+/// [`build`] again after an edit. Every stage runs as in a clean build, but
+/// takes from `previous` what cannot have changed: the files not among the
+/// changed paths, Markdown whose text and link answers are the same, template
+/// values whose inputs are the same, compiled templates, and the bytes of
+/// every page whose context and `get_page`/`get_section` answers are the
+/// same. So the result is what a clean build would produce, and an edit to
+/// one page renders only the pages that show something of it.
+pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, Vec<Diagnostic>> {
     let root = &options.root;
     let Prepared {
         site,
@@ -63,21 +75,25 @@ pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec
         values,
         mut diagnostics,
         timer,
-    } = prepare(options)?;
-    let reused = match previous {
-        Some(previous) => reusable_pages(previous, &site, &values, &templates),
+    } = prepare(options, previous.as_ref())?;
+    let reused = match &previous {
+        Some(previous) => reusable_pages(previous.built, &site, &values, &templates),
         None => Reused::none(site.docs.len()),
     };
     let indices: Vec<usize> = (0..site.docs.len())
         .filter(|&i| reused.pages[i].is_none())
         .collect();
     let with_404 = reused.not_found.is_none();
-    let (mut rendered, errors) =
-        render::render_docs(&site, &tera, &templates, &values, &indices, with_404);
+    let out = render::render_docs(&site, &tera, &templates, &values, &indices, with_404);
     timer.lap("render");
-    diagnostics.extend(errors);
+    diagnostics.extend(out.errors);
     let rendered_count = indices.len();
-    rendered.extend(reused.pages.into_iter().chain([reused.not_found]).flatten());
+    let mut calls = out.calls;
+    let mut rendered = out.files;
+    for (file, asked) in reused.pages.into_iter().chain([reused.not_found]).flatten() {
+        calls.insert(file.0.clone(), asked);
+        rendered.push(file);
+    }
     let plan = plan(root, &site, rendered, &mut diagnostics);
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
@@ -88,6 +104,7 @@ pub fn rebuild(options: &Options, previous: Option<&Built>) -> Result<Built, Vec
         tera,
         values,
         plan,
+        calls,
         warnings: diagnostics,
         rendered: rendered_count,
     })
@@ -104,23 +121,40 @@ struct Prepared {
     timer: Timer,
 }
 
-fn prepare(options: &Options) -> Result<Prepared, Vec<Diagnostic>> {
+fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, Vec<Diagnostic>> {
     let root = &options.root;
     let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
     let mut diagnostics = Vec::new();
     let timer = Timer::new();
     let theme = config.theme.clone();
-    let (content, content_diagnostics) = content::load(root, options.drafts);
+    let unchanged_file = |rel: &str| -> Option<content::SourceFile> {
+        let previous = previous?;
+        let path = format!("{}/{rel}", content::CONTENT_DIR);
+        let touched = previous.changed.iter().any(|c| {
+            path == *c
+                || (path.starts_with(c.as_str()) && path.as_bytes().get(c.len()) == Some(&b'/'))
+        });
+        (!touched)
+            .then(|| previous.built.site.doc(rel).map(|d| d.file.clone()))
+            .flatten()
+    };
+    let (content, content_diagnostics) =
+        content::load_reusing(root, options.drafts, &unchanged_file);
     timer.lap("load content");
     diagnostics.extend(content_diagnostics);
-    let mut site = site::build(config, content, &mut diagnostics);
+    let old = previous.map(|p| p.built);
+    let mut site = site::build(config, content, &mut diagnostics, old.map(|b| &b.site));
     timer.lap("site model + markdown");
-    let values = Arc::new(render::values(&mut site));
-    site.release_bodies();
+    let values = Arc::new(render::values(
+        &mut site,
+        old.map(|b| (&b.site, &*b.values)),
+    ));
     timer.lap("template values");
     // Template problems are reported together with content problems.
-    let compiled = render::read_templates(root, &theme)
-        .and_then(|t| render::compile(&t, &site, &values).map(|tera| (t, tera)));
+    let compiled = render::read_templates(root, &theme).and_then(|t| {
+        let old = old.map(|b| (&b.templates, &b.tera));
+        render::compile_reusing(&t, &site, &values, old).map(|tera| (t, tera))
+    });
     let (templates, tera) = match compiled {
         Ok(t) => t,
         Err(errors) => {
@@ -163,13 +197,15 @@ const BATCH: usize = 512;
 pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, Vec<Diagnostic>> {
     let root = &options.root;
     let Prepared {
-        site,
+        mut site,
         templates,
         tera,
         values,
         mut diagnostics,
         timer,
-    } = prepare(options)?;
+    } = prepare(options, None)?;
+    // Rendered from here on; a large site's bodies need not stay in memory.
+    site.release_bodies();
     let copies = plan(root, &site, Vec::new(), &mut diagnostics);
     let has_404 = templates.files.contains_key("404.html");
     for rel in site
@@ -203,11 +239,13 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .map(|b| (b, false))
         .chain([(&indices[..0], true)]);
     for (batch, with_404) in batches {
-        let (rendered, errors) =
-            render::render_docs(&site, &tera, &templates, &values, batch, with_404);
-        diagnostics.extend(errors);
+        let out = render::render_docs(&site, &tera, &templates, &values, batch, with_404);
+        let rendered = out.files;
+        diagnostics.extend(out.errors);
         files += rendered.len();
-        let Some(staging_ref) = &staging else { continue };
+        let Some(staging_ref) = &staging else {
+            continue;
+        };
         if diagnostics.iter().any(Diagnostic::is_error) {
             continue; // keep rendering to report every error, but stage nothing more
         }
@@ -240,10 +278,11 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     })
 }
 
-/// Rendered files a rebuild can take from the previous build, by doc index.
+/// Rendered files a rebuild can take from the previous build, by doc index,
+/// with what their templates asked for.
 struct Reused {
-    pages: Vec<Option<render::Rendered>>,
-    not_found: Option<render::Rendered>,
+    pages: Vec<Option<(render::Rendered, Vec<String>)>>,
+    not_found: Option<(render::Rendered, Vec<String>)>,
 }
 
 impl Reused {
@@ -255,10 +294,10 @@ impl Reused {
     }
 }
 
-/// Which pages of `site` would render to the same bytes as in `previous`.
-/// A template's output depends on its sources, the `site` value, the doc's
-/// context and what Tera functions return; the functions read other docs'
-/// values, so when a template calls them any changed doc renders everything.
+/// Which pages of `site` would render to the same bytes as in `previous`: the
+/// same template sources and `site` value, the same template, and the same
+/// docs behind the context and behind each `get_page`/`get_section` answer
+/// the page asked for last time, none of whose values changed.
 fn reusable_pages(
     previous: &Built,
     site: &Site,
@@ -266,44 +305,49 @@ fn reusable_pages(
     templates: &TemplateFiles,
 ) -> Reused {
     let mut reused = Reused::none(site.docs.len());
-    let same_templates = previous.templates.files == templates.files;
-    if !same_templates || previous.values.site != values.site {
+    if previous.templates.files != templates.files || previous.values.site != values.site {
         return reused;
     }
-    let bytes_of = |out_path: &str| match previous.plan.get(out_path) {
-        Some(Source::Bytes(b)) => Some((out_path.to_string(), b.clone())),
-        _ => None,
+    let old = &previous.site;
+    // Same docs in the same places, none of whose values changed.
+    let same_deps = |a: &[Option<usize>], b: &[Option<usize>]| {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(x, y)| match (x, y) {
+                (None, None) => true,
+                (Some(x), Some(y)) => {
+                    old.docs[*x].file.path == site.docs[*y].file.path && !values.changed[*y]
+                }
+                _ => false,
+            })
     };
-    let unchanged = |i: usize| {
-        let doc = &site.docs[i];
-        previous.site.by_path.get(&doc.file.path).is_some_and(|&j| {
-            previous.site.docs[j].out_path == doc.out_path
-                && render::template_for(&previous.site, j).0 == render::template_for(site, i).0
-                && render::doc_context(&previous.site, &previous.values, j)
-                    == render::doc_context(site, values, i)
-        })
+    let take = |out_path: &str| -> Option<(render::Rendered, Vec<String>)> {
+        let asked = previous.calls.get(out_path)?;
+        let answers_same = asked.iter().all(|path| {
+            match (render::call_deps(old, path), render::call_deps(site, path)) {
+                (Some(a), Some(b)) => same_deps(&a, &b),
+                _ => false,
+            }
+        });
+        let Some(Source::Bytes(bytes)) = previous.plan.get(out_path) else {
+            return None;
+        };
+        answers_same.then(|| ((out_path.to_string(), bytes.clone()), asked.clone()))
     };
-    let calls_functions = templates
-        .files
-        .values()
-        .any(|(_, text)| text.contains("get_page") || text.contains("get_section"));
-    if calls_functions {
-        // Any change at all renders everything: stop at the first one found.
-        let any_changed = previous.site.docs.len() != site.docs.len()
-            || (0..site.docs.len()).into_par_iter().any(|i| !unchanged(i));
-        if any_changed {
-            return reused;
-        }
-    }
     reused.pages = (0..site.docs.len())
         .into_par_iter()
         .map(|i| {
-            (calls_functions || unchanged(i))
-                .then(|| bytes_of(&site.docs[i].out_path))
-                .flatten()
+            let doc = &site.docs[i];
+            let j = *old.by_path.get(&doc.file.path)?;
+            let same = old.docs[j].out_path == doc.out_path
+                && render::template_for(old, j).0 == render::template_for(site, i).0
+                && same_deps(
+                    &render::context_deps(old, j),
+                    &render::context_deps(site, i),
+                );
+            if same { take(&doc.out_path) } else { None }
         })
         .collect();
-    reused.not_found = bytes_of("404.html");
+    reused.not_found = take("404.html");
     reused
 }
 

@@ -145,6 +145,24 @@ fn engine(site: &Site, values: &Arc<Values>) -> Tera {
 }
 
 /// Compile every template, reporting each broken one.
+/// [`compile`], or when the template files are those of `previous`, its
+/// compiled templates with functions over the new `site`.
+pub fn compile_reusing(
+    files: &TemplateFiles,
+    site: &Site,
+    values: &Arc<Values>,
+    previous: Option<(&TemplateFiles, &Tera)>,
+) -> Result<Tera, Vec<Diagnostic>> {
+    match previous {
+        Some((old_files, old_tera)) if old_files.files == files.files => {
+            let mut tera = old_tera.clone();
+            register_functions(&mut tera, site, values);
+            Ok(tera)
+        }
+        _ => compile(files, site, values),
+    }
+}
+
 pub fn compile(
     files: &TemplateFiles,
     site: &Site,
@@ -179,28 +197,24 @@ pub fn compile(
 /// One rendered file for the output folder.
 pub type Rendered = (String, Vec<u8>);
 
+/// Per output file: the content paths its template asked `get_page` or
+/// `get_section` for while rendering it.
+pub type Calls = HashMap<String, Vec<String>>;
+
+/// What rendering some docs gave.
+pub struct RenderedDocs {
+    pub files: Vec<Rendered>,
+    pub calls: Calls,
+    pub errors: Vec<Diagnostic>,
+}
+
 /// Template values for the whole site, built once and shared by every render.
 pub struct Values {
     pub site: Value,
     /// Per doc: its value without neighbours or listings.
     pub base: Vec<Value>,
-}
-
-/// Render every doc (and `404.html` when the theme has it).
-pub fn render_site(
-    site: &Site,
-    tera: &Tera,
-    files: &TemplateFiles,
-    values: &Values,
-) -> (Vec<Rendered>, Vec<Diagnostic>) {
-    render_docs(
-        site,
-        tera,
-        files,
-        values,
-        &(0..site.docs.len()).collect::<Vec<_>>(),
-        true,
-    )
+    /// Per doc: its base value differs from the previous build's (or is new).
+    pub changed: Vec<bool>,
 }
 
 /// Render the docs at `indices`; `with_404` adds the not-found page.
@@ -211,18 +225,22 @@ pub fn render_docs(
     values: &Values,
     indices: &[usize],
     with_404: bool,
-) -> (Vec<Rendered>, Vec<Diagnostic>) {
-    let results: Vec<Result<Rendered, (Diagnostic, usize)>> = indices
+) -> RenderedDocs {
+    let results: Vec<Result<(Rendered, Vec<String>), (Diagnostic, usize)>> = indices
         .par_iter()
         .map(|&i| render_doc(site, tera, files, values, i).map_err(|d| (d, i)))
         .collect();
     let mut out = Vec::with_capacity(results.len() + 1);
+    let mut calls = Calls::new();
     // One broken template fails every page that uses it: report each place once,
     // naming the first page and how many more.
     let mut errors: Vec<(Diagnostic, usize, usize)> = Vec::new();
     for r in results {
         match r {
-            Ok(file) => out.push(file),
+            Ok((file, asked)) => {
+                calls.insert(file.0.clone(), asked);
+                out.push(file);
+            }
             Err((d, i)) => match errors.iter_mut().find(|(e, _, _)| *e == d) {
                 Some((_, _, more)) => *more += 1,
                 None => errors.push((d, i, 0)),
@@ -249,12 +267,19 @@ pub fn render_docs(
     if with_404 && tera.get_template_names().any(|n| n == "404.html") {
         let mut ctx = Context::new();
         ctx.insert_value("site", values.site.clone());
-        match tera.render("404.html", &ctx) {
-            Ok(html) => out.push(("404.html".into(), html.into_bytes())),
-            Err(e) => errors.push(tera_diagnostic(&e, files, "404.html")),
+        match recording(|| tera.render("404.html", &ctx)) {
+            (Ok(html), asked) => {
+                calls.insert("404.html".into(), asked);
+                out.push(("404.html".into(), html.into_bytes()));
+            }
+            (Err(e), _) => errors.push(tera_diagnostic(&e, files, "404.html")),
         }
     }
-    (out, errors)
+    RenderedDocs {
+        files: out,
+        calls,
+        errors,
+    }
 }
 
 /// Everything the template of doc `i` reads besides Tera functions. `watch`
@@ -303,7 +328,7 @@ fn render_doc(
     files: &TemplateFiles,
     values: &Values,
     i: usize,
-) -> Result<Rendered, Diagnostic> {
+) -> Result<(Rendered, Vec<String>), Diagnostic> {
     let doc = &site.docs[i];
     let (template, written_at) = template_for(site, i);
     if !files.files.contains_key(&template) {
@@ -323,11 +348,12 @@ fn render_doc(
         .with_source(&doc.file.text));
     }
     let ctx = doc_context(site, values, i);
-    match tera.render(&template, &ctx) {
+    let (result, calls) = recording(|| tera.render(&template, &ctx));
+    match result {
         Ok(mut html) => {
             // Tera grows its buffer by doubling; on a large site the slack adds up.
             html.shrink_to_fit();
-            Ok((doc.out_path.clone(), html.into_bytes()))
+            Ok(((doc.out_path.clone(), html.into_bytes()), calls))
         }
         Err(e) => Err(tera_diagnostic(&e, files, &template)),
     }
@@ -375,7 +401,7 @@ fn toc_value(toc: &[TocEntry]) -> Value {
 /// Build the values every template sees.
 /// The rendered Markdown moves from the model into the values: nothing after
 /// rendering reads it from the model, and on a large site it is the biggest part.
-pub fn values(site: &mut Site) -> Values {
+pub fn values(site: &mut Site, previous: Option<(&Site, &Values)>) -> Values {
     let html: Vec<(String, String)> = site
         .docs
         .iter_mut()
@@ -397,16 +423,75 @@ pub fn values(site: &mut Site) -> Values {
     s.insert("theme".into(), Value::from(c.theme.as_str()));
     s.insert("author".into(), Value::from(c.author.clone()));
     s.insert("extra".into(), extra_value(&c.extra));
-    let base = site
+    let (base, changed): (Vec<Value>, Vec<bool>) = site
         .docs
         .par_iter()
+        .enumerate()
         .zip(html.into_par_iter())
-        .map(|(d, (html, summary))| base_value(site, d, &html, &summary))
-        .collect();
+        .map(|((i, d), (html, summary))| {
+            let Some((old_site, old_values, j)) = previous
+                .filter(|_| d.markdown_reused)
+                .and_then(|(s, v)| Some((s, v, *s.by_path.get(&d.file.path)?)))
+            else {
+                return (base_value(site, d, &html, &summary), true);
+            };
+            if same_value_inputs(old_site, j, site, i) {
+                return (old_values.base[j].clone(), false);
+            }
+            // Markdown was reused, so its HTML is in the previous value.
+            let old = &old_values.base[j];
+            let text = |key: &str| {
+                old.get_from_path(key)
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (
+                base_value(site, d, &text("content"), &text("summary")),
+                true,
+            )
+        })
+        .unzip();
     Values {
         site: map_value(s),
         base,
+        changed,
     }
+}
+
+/// Whether doc `j` of `a` and doc `i` of `b` (whose Markdown is the same)
+/// make the same base value: everything [`base_value`] reads.
+fn same_value_inputs(a: &Site, j: usize, b: &Site, i: usize) -> bool {
+    let (x, y) = (&a.docs[j], &b.docs[i]);
+    let same_doc = |p: &Doc, q: &Doc| {
+        p.url == q.url && p.file.front == q.file.front && p.file.path == q.file.path
+    };
+    let same_list = |p: &[usize], q: &[usize]| {
+        p.len() == q.len()
+            && p.iter()
+                .zip(q)
+                .all(|(&m, &n)| same_doc(&a.docs[m], &b.docs[n]))
+    };
+    let sources = |s: &Site, d: &Doc| -> Vec<Option<usize>> {
+        d.rendered
+            .citations
+            .iter()
+            .map(|id| s.sources.get(id).copied())
+            .collect()
+    };
+    same_doc(x, y)
+        && x.is_section() == y.is_section()
+        && a.config.origin() == b.config.origin()
+        && same_list(&x.cited_by, &y.cited_by)
+        && {
+            let (p, q) = (sources(a, x), sources(b, y));
+            p.len() == q.len()
+                && p.iter().zip(&q).all(|(m, n)| match (m, n) {
+                    (Some(m), Some(n)) => same_doc(&a.docs[*m], &b.docs[*n]),
+                    (None, None) => true,
+                    _ => false,
+                })
+        }
 }
 
 fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
@@ -538,6 +623,64 @@ fn listing_value(site: &Site, values: &Values, i: usize, depth: usize) -> Value 
     map_value(m)
 }
 
+thread_local! {
+    /// The `get_page`/`get_section` paths the page being rendered on this
+    /// thread asked for: what its output depends on beyond its own context.
+    static CALLS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn record_call(path: &str) {
+    CALLS.with(|c| {
+        if let Some(calls) = c.borrow_mut().as_mut() {
+            calls.push(path.to_string());
+        }
+    });
+}
+
+/// Render with `CALLS` collecting; returns the output and the paths asked for.
+fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<String>) {
+    CALLS.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let out = render();
+    let calls = CALLS.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    (out, calls)
+}
+
+/// The docs whose base values a doc's template context holds, in order, with
+/// `None` marking an absent neighbour or the end of a list: two builds give
+/// the same context when these match and none of their values changed.
+pub fn context_deps(site: &Site, i: usize) -> Vec<Option<usize>> {
+    let doc = &site.docs[i];
+    let mut deps = vec![Some(i), doc.previous, doc.next];
+    if doc.is_section() {
+        listing_deps(site, i, 2, &mut deps);
+    }
+    deps
+}
+
+/// What `get_page`/`get_section` returns for `path` depends on; `None` if no such doc.
+pub fn call_deps(site: &Site, path: &str) -> Option<Vec<Option<usize>>> {
+    let i = *site.by_path.get(path)?;
+    let mut deps = vec![Some(i)];
+    if site.docs[i].is_section() {
+        listing_deps(site, i, 1, &mut deps);
+    }
+    Some(deps)
+}
+
+/// Mirrors [`listing_value`].
+fn listing_deps(site: &Site, i: usize, depth: usize, deps: &mut Vec<Option<usize>>) {
+    let doc = &site.docs[i];
+    deps.extend(doc.pages.iter().map(|&p| Some(p)));
+    deps.push(None);
+    if depth > 0 {
+        for &s in &doc.subsections {
+            deps.push(Some(s));
+            listing_deps(site, s, depth - 1, deps);
+        }
+    }
+    deps.push(None);
+}
+
 fn register_functions(tera: &mut Tera, site: &Site, values: &Arc<Values>) {
     let by_path: Arc<HashMap<String, Value>> = Arc::new(
         site.docs
@@ -556,6 +699,7 @@ fn register_functions(tera: &mut Tera, site: &Site, values: &Arc<Values>) {
     let lookup = |kind: &'static str, want_section: bool, by_path: Arc<HashMap<String, Value>>| {
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let path = kwargs.must_get::<&str>("path")?;
+            record_call(path);
             match by_path.get(path) {
                 Some(v)
                     if v.get_from_path("is_section").and_then(Value::as_bool)

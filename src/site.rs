@@ -32,6 +32,8 @@ pub struct Doc {
     pub rendered: Rendered,
     /// Sources only: the docs that cite it, in site order.
     pub cited_by: Vec<usize>,
+    /// Its Markdown was taken from the previous build (whose values hold the HTML).
+    pub markdown_reused: bool,
 }
 
 impl Doc {
@@ -48,6 +50,7 @@ impl Doc {
             next: None,
             rendered: Rendered::default(),
             cited_by: Vec::new(),
+            markdown_reused: false,
         }
     }
 
@@ -76,6 +79,9 @@ pub struct Site {
     pub sources: BTreeMap<String, usize>,
     pub assets: Vec<Asset>,
     pub home: usize,
+    /// Identifies every URL and source title Markdown could ask for, so a
+    /// rebuild knows when earlier rendered Markdown is still right.
+    pub resolver_key: u64,
 }
 
 impl Site {
@@ -145,6 +151,23 @@ struct Urls<'a> {
     sources: HashMap<String, (String, String)>,
 }
 
+impl Urls<'_> {
+    /// Changes when any answer Markdown could get changes.
+    fn key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut paths: Vec<(&String, &usize)> = self.by_path.iter().collect();
+        paths.sort();
+        for (path, &i) in paths {
+            (path, &self.urls[i]).hash(&mut h);
+        }
+        let mut sources: Vec<_> = self.sources.iter().collect();
+        sources.sort();
+        sources.hash(&mut h);
+        h.finish()
+    }
+}
+
 impl Resolver for Urls<'_> {
     fn page_url(&self, content_path: &str) -> Option<&str> {
         let i = self.by_path.get(content_path).or_else(|| {
@@ -161,7 +184,15 @@ impl Resolver for Urls<'_> {
 }
 
 /// Build the model from loaded content. Errors and warnings go to `diagnostics`.
-pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>) -> Site {
+/// `previous`, when given, is the last build's model: a doc whose text and
+/// place are unchanged keeps its rendered Markdown when every URL and source
+/// title it could have asked about is unchanged too.
+pub fn build(
+    config: Config,
+    content: Content,
+    diagnostics: &mut Vec<Diagnostic>,
+    previous: Option<&Site>,
+) -> Site {
     let base_path = config.base_path();
     let mut files = content.files;
     // A stable order: by content path, sections before their pages.
@@ -268,10 +299,18 @@ pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>
             .collect(),
     };
 
-    // Markdown, in parallel.
-    let rendered: Vec<Rendered> = docs
+    // Markdown, in parallel; a rebuild keeps what cannot have changed.
+    let resolver_key = resolver.key();
+    let previous = previous.filter(|p| p.resolver_key == resolver_key);
+    let rendered: Vec<(Rendered, bool)> = docs
         .par_iter()
         .map(|doc| {
+            if let Some(old) = previous.and_then(|p| p.doc(&doc.file.path))
+                && old.file.text == doc.file.text
+                && old.file.body_line == doc.file.body_line
+            {
+                return (old.rendered.clone(), true);
+            }
             let file = doc.file.root_path();
             let origin = Origin {
                 file: &file,
@@ -279,11 +318,12 @@ pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>
                 first_line: doc.file.body_line,
                 file_text: &doc.file.text,
             };
-            markdown::render(doc.file.body(), &origin, &resolver)
+            (markdown::render(doc.file.body(), &origin, &resolver), false)
         })
         .collect();
-    for (doc, r) in docs.iter_mut().zip(rendered) {
+    for (doc, (r, reused)) in docs.iter_mut().zip(rendered) {
         doc.rendered = r;
+        doc.markdown_reused = reused;
         diagnostics.append(&mut doc.rendered.diagnostics);
     }
 
@@ -334,6 +374,7 @@ pub fn build(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>
         sources,
         assets: content.assets,
         home,
+        resolver_key,
     }
 }
 

@@ -262,6 +262,22 @@ fn broken_edit_keeps_the_last_good_site_until_fixed() {
 }
 
 #[test]
+fn an_edit_after_a_broken_one_still_sees_the_broken_file() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    watch.edit(|| site.write("content/beta.md", "---\ntitle: [Beta\n---\nBroken.\n"));
+    // Another file changes while beta.md is still broken: beta.md must not be
+    // taken from the last good build.
+    let lines = watch.edit(|| site.page("alpha.md", "Alpha", "Changed alpha.\n"));
+    assert!(lines[0].contains("error"), "{lines:?}");
+    // Fixed differently from the last good version: the new text shows.
+    watch.edit(|| site.page("beta.md", "Beta", "Fixed anew.\n"));
+    assert!(body_of(&site, "beta/index.html").contains("Fixed anew."));
+    assert!(body_of(&site, "alpha/index.html").contains("Changed alpha."));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
 fn broken_link_then_fix() {
     let site = Site::new();
     let watch = Watch::start(&site);

@@ -17,6 +17,9 @@ pub struct Session {
     out_dir: PathBuf,
     /// The last build that succeeded; its plan is what the output folder holds.
     last: Option<Built>,
+    /// Every change since `last` was built: a failed rebuild's changes must
+    /// still count for the next one.
+    pending: Changes,
     /// The errors of the current broken build, if it is broken.
     failed: Option<Vec<Diagnostic>>,
     /// A write failed: the output folder may not match `last`.
@@ -31,6 +34,7 @@ impl Session {
             options,
             out_dir,
             last: None,
+            pending: Changes::default(),
             failed: None,
             dirty: false,
             warnings: Vec::new(),
@@ -86,9 +90,15 @@ impl Session {
     /// reload. On failure nothing changes: the caller decides when to show
     /// the errors ([`Session::failed`]).
     pub fn rebuild(&mut self, changes: &Changes, start: Instant) -> Result<(), Vec<Diagnostic>> {
+        self.pending.merge(changes.clone());
+        let changes = &self.pending.clone();
         let incremental = !changes.rescan && !self.dirty;
         let previous = self.last.as_ref().filter(|_| incremental);
         let incremental = previous.is_some();
+        let previous = previous.map(|built| pipeline::Previous {
+            built,
+            changed: &changes.paths,
+        });
         let built = pipeline::rebuild(&self.options, previous)?;
         let when = clock();
         let what = changes.summary();
@@ -99,6 +109,7 @@ impl Session {
             Err(e) => {
                 self.write_failed(&e);
                 self.last = Some(built);
+                self.pending = Changes::default();
                 return Ok(());
             }
         };
@@ -122,6 +133,7 @@ impl Session {
             live.built(&touched);
         }
         self.last = Some(built);
+        self.pending = Changes::default();
         Ok(())
     }
 
