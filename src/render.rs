@@ -585,6 +585,7 @@ fn full_value(site: &Site, values: &Values, i: usize) -> Value {
     };
     m.insert("previous".into(), link(doc.previous));
     m.insert("next".into(), link(doc.next));
+    m.insert("parent".into(), link(doc.parent));
     if doc.is_section() {
         let listing = listing_value(site, values, i, 2);
         if let Some(l) = listing.as_map() {
@@ -650,7 +651,7 @@ fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<String>) {
 /// the same context when these match and none of their values changed.
 pub fn context_deps(site: &Site, i: usize) -> Vec<Option<usize>> {
     let doc = &site.docs[i];
-    let mut deps = vec![Some(i), doc.previous, doc.next];
+    let mut deps = vec![Some(i), doc.previous, doc.next, doc.parent];
     if doc.is_section() {
         listing_deps(site, i, 2, &mut deps);
     }
@@ -662,7 +663,8 @@ pub fn call_deps(site: &Site, path: &str) -> Option<Vec<Option<usize>>> {
     let i = *site.by_path.get(path)?;
     let mut deps = vec![Some(i)];
     if site.docs[i].is_section() {
-        listing_deps(site, i, 1, &mut deps);
+        listing_deps(site, i, 0, &mut deps);
+        deps.extend(site.docs[i].subsections.iter().map(|&s| Some(s)));
     }
     Some(deps)
 }
@@ -681,6 +683,24 @@ fn listing_deps(site: &Site, i: usize, depth: usize, deps: &mut Vec<Option<usize
     deps.push(None);
 }
 
+/// What `get_section` returns: the section with its pages, and its
+/// subsections without theirs (ask `get_section` for each). Kept shallow so a
+/// page that shows the site's sections is not rebuilt for every page edit.
+fn section_summary(site: &Site, values: &Values, i: usize) -> Value {
+    let doc = &site.docs[i];
+    let mut m = values.base[i].as_map().cloned().unwrap_or_default();
+    let list = |ids: &[usize]| {
+        Value::from(
+            ids.iter()
+                .map(|&p| values.base[p].clone())
+                .collect::<Vec<_>>(),
+        )
+    };
+    m.insert("pages".into(), list(&doc.pages));
+    m.insert("subsections".into(), list(&doc.subsections));
+    map_value(m)
+}
+
 fn register_functions(tera: &mut Tera, site: &Site, values: &Arc<Values>) {
     let by_path: Arc<HashMap<String, Value>> = Arc::new(
         site.docs
@@ -688,7 +708,7 @@ fn register_functions(tera: &mut Tera, site: &Site, values: &Arc<Values>) {
             .enumerate()
             .map(|(i, d)| {
                 let v = if d.is_section() {
-                    listing_value(site, values, i, 1)
+                    section_summary(site, values, i)
                 } else {
                     values.base[i].clone()
                 };

@@ -469,3 +469,30 @@ fn root_flag_builds_another_folder() {
     assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
     assert!(f.exists("output/index.html"));
 }
+
+#[test]
+fn page_parent_is_its_section() {
+    let f = Fixture::new();
+    f.page("notes/_index.md", "title: Notes", "");
+    f.page("notes/one.md", "title: One\ntemplate: crumb.html", "");
+    f.write(
+        "templates/crumb.html",
+        "{{ page.parent.title }}|{{ page.parent.url }}",
+    );
+    f.build();
+    assert_eq!(f.read("output/notes/one/index.html"), "Notes|/notes/");
+}
+
+#[test]
+fn get_section_lists_subsections_without_their_pages() {
+    let f = Fixture::new();
+    f.page("notes/_index.md", "title: Notes", "");
+    f.page("notes/one.md", "title: One", "");
+    f.page("top.md", "title: Top\ntemplate: nav.html", "");
+    f.write(
+        "templates/nav.html",
+        r#"{% set home = get_section(path="_index.md") %}{% for p in home.pages %}[{{ p.title }}]{% endfor %}{% for s in home.subsections %}<{{ s.title }}:{{ s.pages | default(value="none") }}>{% endfor %}"#,
+    );
+    f.build();
+    assert_eq!(f.read("output/top/index.html"), "[Top]<Notes:none>");
+}

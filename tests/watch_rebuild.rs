@@ -225,6 +225,31 @@ fn page_edit_renders_only_the_pages_showing_it() {
 }
 
 #[test]
+fn a_nav_from_get_section_does_not_rerender_every_page() {
+    let site = Site::new();
+    // Every page lists the home's sections, as the explainer theme's nav does.
+    site.write(
+        "templates/base.html",
+        "<title>{% block title %}{% endblock %}</title><nav>{% set home = get_section(path=\"_index.md\") %}{% for s in home.subsections %}\
+         <a href=\"{{ s.url }}\">{{ s.title }}</a>{% endfor %}</nav>{% block body %}{% endblock %}",
+    );
+    for i in 0..12 {
+        site.page(&format!("notes/n{i:02}.md"), &format!("N{i}"), "Text.\n");
+    }
+    let watch = Watch::start(&site);
+    let lines = watch.edit(|| site.page("notes/n05.md", "N5", "New text.\n"));
+    let (rendered, written) = counts(&lines[0]);
+    // The page, its neighbours, its section and the home listing at most.
+    assert!(rendered <= 5 && written == 1, "{lines:?}");
+    // A section's title is in every page's nav: everything renders again.
+    let lines = watch.edit(|| site.page("notes/_index.md", "Jottings", "Some notes.\n"));
+    let (rendered, _) = counts(&lines[0]);
+    assert!(rendered >= 17, "{lines:?}");
+    assert!(body_of(&site, "alpha/index.html").contains(">Jottings</a>"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
 fn config_edit_rebuilds_everything() {
     let site = Site::new();
     let watch = Watch::start(&site);
