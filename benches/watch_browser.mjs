@@ -24,10 +24,8 @@ await page.waitForFunction(() => window.__dossierLive && window.__dossierLive.co
 const times = [];
 for (let i = 0; i < Number(rounds); i++) {
   const token = `reload-token-${i}-${Date.now()}`;
-  const loaded = page.waitForEvent("domcontentloaded", { timeout: 20000 });
   const start = performance.now();
   writeFileSync(file, original.replace(/\n*$/, `\n\n${token}\n`));
-  await loaded;
   await page.waitForFunction((t) => document.body.innerText.includes(t), token, { timeout: 20000, polling: 1 });
   times.push(performance.now() - start);
   await page.waitForFunction(() => window.__dossierLive && window.__dossierLive.connected);

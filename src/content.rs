@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use walkdir::WalkDir;
 
 pub const CONTENT_DIR: &str = "content";
@@ -170,7 +171,8 @@ pub struct Asset {
 /// Everything loaded from `content/`.
 #[derive(Debug, Default)]
 pub struct Content {
-    pub files: Vec<SourceFile>,
+    /// Shared, so a rebuild can keep unchanged files without copying them.
+    pub files: Vec<Arc<SourceFile>>,
     pub assets: Vec<Asset>,
 }
 
@@ -201,7 +203,7 @@ pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
 pub fn load_reusing(
     root: &Path,
     drafts: bool,
-    reuse: &(dyn Fn(&str) -> Option<SourceFile> + Sync),
+    reuse: &(dyn Fn(&str) -> Option<Arc<SourceFile>> + Sync),
 ) -> (Content, Vec<Diagnostic>) {
     let dir = root.join(CONTENT_DIR);
     let mut diagnostics = Vec::new();
@@ -246,9 +248,13 @@ pub fn load_reusing(
             });
         }
     }
-    let results: Vec<Result<SourceFile, Vec<Diagnostic>>> = markdown
+    let results: Vec<Result<Arc<SourceFile>, Vec<Diagnostic>>> = markdown
         .par_iter()
-        .map(|rel| reuse(rel).map(Ok).unwrap_or_else(|| load_file(&dir, rel)))
+        .map(|rel| {
+            reuse(rel)
+                .map(Ok)
+                .unwrap_or_else(|| load_file(&dir, rel).map(Arc::new))
+        })
         .collect();
     let mut files = Vec::with_capacity(results.len());
     for result in results {

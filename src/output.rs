@@ -9,8 +9,8 @@ use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use walkdir::WalkDir;
 
 /// Marks a folder as made by dossier, so a later build may replace its files.
@@ -21,7 +21,8 @@ const MARKER_TEXT: &str =
 /// Where a file's bytes come from.
 #[derive(Debug, Clone)]
 pub enum Source {
-    Bytes(Vec<u8>),
+    /// Shared, so a rebuild can keep an unchanged page's bytes without copying them.
+    Bytes(Arc<[u8]>),
     Copy(PathBuf),
 }
 
@@ -322,7 +323,7 @@ pub fn write_some(
 fn write_file(output: &Path, rel: &str, source: &Source) -> io::Result<Option<String>> {
     let target = output.join(rel);
     let bytes = match source {
-        Source::Bytes(b) => std::borrow::Cow::Borrowed(b.as_slice()),
+        Source::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
         Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
     };
     if same_bytes(&target, &bytes) {

@@ -89,7 +89,11 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
     diagnostics.extend(out.errors);
     let rendered_count = indices.len();
     let mut calls = out.calls;
-    let mut rendered = out.files;
+    let mut rendered: Vec<Shared> = out
+        .files
+        .into_iter()
+        .map(|(p, b)| (p, Arc::from(b)))
+        .collect();
     for (file, asked) in reused.pages.into_iter().chain([reused.not_found]).flatten() {
         calls.insert(file.0.clone(), asked);
         rendered.push(file);
@@ -127,7 +131,7 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
     let mut diagnostics = Vec::new();
     let timer = Timer::new();
     let theme = config.theme.clone();
-    let unchanged_file = |rel: &str| -> Option<content::SourceFile> {
+    let unchanged_file = |rel: &str| -> Option<Arc<content::SourceFile>> {
         let previous = previous?;
         let path = format!("{}/{rel}", content::CONTENT_DIR);
         let touched = previous.changed.iter().any(|c| {
@@ -278,11 +282,14 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     })
 }
 
+/// A file's output path and its bytes, as the plan holds them.
+type Shared = (String, Arc<[u8]>);
+
 /// Rendered files a rebuild can take from the previous build, by doc index,
 /// with what their templates asked for.
 struct Reused {
-    pages: Vec<Option<(render::Rendered, Vec<String>)>>,
-    not_found: Option<(render::Rendered, Vec<String>)>,
+    pages: Vec<Option<(Shared, Vec<String>)>>,
+    not_found: Option<(Shared, Vec<String>)>,
 }
 
 impl Reused {
@@ -320,7 +327,7 @@ fn reusable_pages(
                 _ => false,
             })
     };
-    let take = |out_path: &str| -> Option<(render::Rendered, Vec<String>)> {
+    let take = |out_path: &str| -> Option<(Shared, Vec<String>)> {
         let asked = previous.calls.get(out_path)?;
         let answers_same = asked.iter().all(|path| {
             match (render::call_deps(old, path), render::call_deps(site, path)) {
@@ -355,7 +362,7 @@ fn reusable_pages(
 pub fn plan(
     root: &Path,
     site: &Site,
-    rendered: Vec<render::Rendered>,
+    rendered: Vec<Shared>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Plan {
     let mut plan = Plan::new();

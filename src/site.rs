@@ -10,6 +10,7 @@ use crate::markdown::{self, Origin, Rendered, Resolver};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The section whose pages are citable sources (`[@id]`).
 pub const SOURCES_SECTION: &str = "sources/_index.md";
@@ -17,7 +18,7 @@ pub const SOURCES_SECTION: &str = "sources/_index.md";
 /// A page or a section.
 #[derive(Debug, Clone)]
 pub struct Doc {
-    pub file: SourceFile,
+    pub file: Arc<SourceFile>,
     /// Path under the site, with the base path: `/sub/memo/claims/`.
     pub url: String,
     /// File to write under the output folder: `memo/claims/index.html`.
@@ -38,7 +39,7 @@ pub struct Doc {
 
 impl Doc {
     /// A doc not yet placed in the section tree nor rendered.
-    fn new(file: SourceFile, url: String, out_path: String) -> Doc {
+    fn new(file: Arc<SourceFile>, url: String, out_path: String) -> Doc {
         Doc {
             file,
             url,
@@ -94,7 +95,7 @@ impl Site {
     /// a large part of the model.
     pub fn release_bodies(&mut self) {
         for doc in &mut self.docs {
-            let file = &mut doc.file;
+            let file = Arc::make_mut(&mut doc.file);
             file.text.truncate(file.body_start);
             file.text.shrink_to_fit();
         }
@@ -258,7 +259,11 @@ pub fn build(
                 body_start: 0,
                 body_line: 1,
             };
-            docs.push(Doc::new(file, base_path.clone(), "index.html".into()));
+            docs.push(Doc::new(
+                Arc::new(file),
+                base_path.clone(),
+                "index.html".into(),
+            ));
             by_path.insert("_index.md".into(), docs.len() - 1);
             docs.len() - 1
         }
@@ -306,8 +311,8 @@ pub fn build(
         .par_iter()
         .map(|doc| {
             if let Some(old) = previous.and_then(|p| p.doc(&doc.file.path))
-                && old.file.text == doc.file.text
-                && old.file.body_line == doc.file.body_line
+                && (Arc::ptr_eq(&old.file, &doc.file)
+                    || (old.file.text == doc.file.text && old.file.body_line == doc.file.body_line))
             {
                 return (old.rendered.clone(), true);
             }

@@ -82,9 +82,33 @@
     document.documentElement.append(host);
   }
 
+  // This page's own file changed: fetch it and swap the body in place, which
+  // is faster than a reload, keeps the scroll position and does not flash.
+  // Anything the swap cannot carry over (other scripts, different
+  // stylesheets) falls back to a full reload.
+  const sheets = (doc) => [...doc.querySelectorAll('link[rel~="stylesheet"]')]
+    .map((l) => new URL(l.getAttribute("href"), location.href).pathname).join("\n");
+  async function refreshInPlace() {
+    try {
+      const response = await fetch(location.href, { cache: "no-store" });
+      if (!response.ok) throw new Error(String(response.status));
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      const otherScripts = [...fresh.scripts].some((s) => !s.src.includes("/__dossier/"));
+      if (otherScripts || sheets(fresh) !== sheets(document)) throw new Error("needs a reload");
+      const [x, y] = [window.scrollX, window.scrollY];
+      document.title = fresh.title;
+      document.documentElement.lang = fresh.documentElement.lang;
+      document.body.replaceWith(document.adoptNode(fresh.body));
+      window.scrollTo(x, y);
+      window.__dossierLive.refreshed += 1;
+    } catch {
+      location.reload();
+    }
+  }
+
   const events = new EventSource("/__dossier/events");
   // For tests and the curious: whether this page is listening.
-  window.__dossierLive = { connected: false };
+  window.__dossierLive = { connected: false, refreshed: 0 };
   events.addEventListener("hello", () => { window.__dossierLive.connected = true; });
   events.addEventListener("reload", (event) => {
     const message = JSON.parse(event.data);
@@ -94,9 +118,13 @@
       return;
     }
     const mine = here();
-    const affectsMe = message.all || notFound ||
-      paths.some((p) => !isPage(p) || pagePath(p) === mine);
-    if (affectsMe) location.reload();
+    if (message.all || notFound || paths.some((p) => !isPage(p) && !p.endsWith(".css"))) {
+      location.reload();
+      return;
+    }
+    const css = paths.filter((p) => p.endsWith(".css"));
+    if (css.length > 0) swapStylesheets(css);
+    if (paths.some((p) => isPage(p) && pagePath(p) === mine)) refreshInPlace();
   });
   events.addEventListener("errors", (event) => showOverlay(JSON.parse(event.data).errors));
   events.addEventListener("ok", hideOverlay);

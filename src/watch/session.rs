@@ -206,7 +206,7 @@ fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>,
     let changed = new
         .iter()
         .filter(|(rel, source)| match (old.get(*rel), source) {
-            (Some(Source::Bytes(a)), Source::Bytes(b)) => a != b,
+            (Some(Source::Bytes(a)), Source::Bytes(b)) => !std::sync::Arc::ptr_eq(a, b) && a != b,
             (Some(Source::Copy(a)), Source::Copy(b)) => a != b || changes.touches(root, b),
             _ => true,
         })

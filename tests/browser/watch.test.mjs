@@ -96,6 +96,7 @@ const overlayText = () =>
   page.evaluate(() => document.getElementById("dossier-error-overlay")?.shadowRoot?.textContent ?? null);
 
 test("an edit to the Markdown shows in the open page by itself", async () => {
+  await page.evaluate(() => (window.__notReloaded = true));
   const text = original().replace(/\n*$/, "\n\nFreshly added sentence for the live reload test.\n");
   writeFileSync(join(root, PAGE), text);
   await page.waitForFunction(
@@ -103,6 +104,10 @@ test("an edit to the Markdown shows in the open page by itself", async () => {
     null,
     WAIT,
   );
+  // Swapped in place: the same document, refreshed once, still listening.
+  assert.equal(await page.evaluate(() => window.__notReloaded), true);
+  assert.equal(await page.evaluate(() => window.__dossierLive.refreshed), 1);
+  assert.equal(await page.evaluate(() => window.__dossierLive.connected), true);
 });
 
 test("a broken edit shows an overlay naming file and line; the fix removes it", async () => {
