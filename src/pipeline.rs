@@ -80,6 +80,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         Some(previous) => reusable_pages(previous.built, &site, &values, &templates),
         None => Reused::none(site.docs.len()),
     };
+    timer.lap("reuse check");
     let indices: Vec<usize> = (0..site.docs.len())
         .filter(|&i| reused.pages[i].is_none())
         .collect();
@@ -99,6 +100,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         rendered.push(file);
     }
     let plan = plan(root, &site, rendered, &mut diagnostics);
+    timer.lap("plan");
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
@@ -142,8 +144,10 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
             .then(|| previous.built.site.doc(rel).map(|d| d.file.clone()))
             .flatten()
     };
-    let (content, content_diagnostics) =
-        content::load_reusing(root, options.drafts, &unchanged_file);
+    let (content, content_diagnostics) = match previous.and_then(|p| same_files(root, options, p)) {
+        Some(content) => (content, Vec::new()),
+        None => content::load_reusing(root, options.drafts, &unchanged_file),
+    };
     timer.lap("load content");
     diagnostics.extend(content_diagnostics);
     let old = previous.map(|p| p.built);
@@ -155,7 +159,21 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
     ));
     timer.lap("template values");
     // Template problems are reported together with content problems.
-    let compiled = render::read_templates(root, &theme).and_then(|t| {
+    let templates_untouched = old.filter(|b| {
+        b.site.config.theme == theme
+            && !previous.is_some_and(|p| {
+                p.changed.iter().any(|c| {
+                    [render::THEMES_DIR, render::TEMPLATES_DIR]
+                        .iter()
+                        .any(|dir| c == dir || c.starts_with(&format!("{dir}/")))
+                })
+            })
+    });
+    let templates = match templates_untouched {
+        Some(b) => Ok(b.templates.clone()),
+        None => render::read_templates(root, &theme),
+    };
+    let compiled = templates.and_then(|t| {
         let old = old.map(|b| (&b.templates, &b.tera));
         render::compile_reusing(&t, &site, &values, old).map(|tera| (t, tera))
     });
@@ -166,6 +184,7 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
             return Err(diagnostics);
         }
     };
+    timer.lap("templates");
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
@@ -176,6 +195,44 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
         values,
         diagnostics,
         timer,
+    })
+}
+
+/// The previous build's files, when the changes only edited files it already
+/// had (no file added, removed or renamed): the changed ones read again, the
+/// others kept, and no walk over `content/`. `None` when a walk is needed,
+/// or when a changed file does not parse (the full load reports it).
+fn same_files(root: &Path, options: &Options, previous: &Previous) -> Option<content::Content> {
+    let old = &previous.built.site;
+    let mut edited = std::collections::HashSet::new();
+    for changed in previous.changed {
+        let Some(rel) = changed.strip_prefix("content/") else {
+            if changed == content::CONTENT_DIR {
+                return None;
+            }
+            continue;
+        };
+        let known = old.doc(rel).is_some() || old.assets.iter().any(|a| a.path == rel);
+        if !known || !root.join(changed).is_file() {
+            return None;
+        }
+        edited.insert(rel);
+    }
+    let dir = root.join(content::CONTENT_DIR);
+    let mut files = Vec::with_capacity(old.docs.len());
+    for doc in &old.docs {
+        if !edited.contains(doc.file.path.as_str()) {
+            files.push(doc.file.clone());
+            continue;
+        }
+        let file = content::load_file(&dir, &doc.file.path).ok()?;
+        if !file.front.draft || options.drafts {
+            files.push(Arc::new(file));
+        }
+    }
+    Some(content::Content {
+        files,
+        assets: old.assets.clone(),
     })
 }
 

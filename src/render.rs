@@ -406,10 +406,12 @@ pub fn values(site: &mut Site, previous: Option<(&Site, &Values)>) -> Values {
         .docs
         .iter_mut()
         .map(|d| {
-            (
-                std::mem::take(&mut d.rendered.html),
-                std::mem::take(&mut d.rendered.summary),
-            )
+            if d.markdown_reused {
+                // Its HTML is in the previous build's values.
+                return (String::new(), String::new());
+            }
+            let r = Arc::make_mut(&mut d.rendered);
+            (std::mem::take(&mut r.html), std::mem::take(&mut r.summary))
         })
         .collect();
     let site = &*site;

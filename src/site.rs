@@ -30,7 +30,8 @@ pub struct Doc {
     pub subsections: Vec<usize>,
     pub previous: Option<usize>,
     pub next: Option<usize>,
-    pub rendered: Rendered,
+    /// Shared, so a rebuild can keep it without copying.
+    pub rendered: Arc<Rendered>,
     /// Sources only: the docs that cite it, in site order.
     pub cited_by: Vec<usize>,
     /// Its Markdown was taken from the previous build (whose values hold the HTML).
@@ -49,7 +50,7 @@ impl Doc {
             subsections: Vec::new(),
             previous: None,
             next: None,
-            rendered: Rendered::default(),
+            rendered: Arc::default(),
             cited_by: Vec::new(),
             markdown_reused: false,
         }
@@ -99,26 +100,6 @@ impl Site {
             file.text.truncate(file.body_start);
             file.text.shrink_to_fit();
         }
-    }
-
-    /// The docs whose rendered output reads `index`: its section (listing), its
-    /// neighbours (previous/next), and docs that link to or cite it.
-    pub fn dependents(&self, index: usize) -> Vec<usize> {
-        let doc = &self.docs[index];
-        let mut out: Vec<usize> = Vec::new();
-        out.extend(doc.parent);
-        out.extend(doc.previous);
-        out.extend(doc.next);
-        out.extend(&doc.cited_by);
-        let path = &doc.file.path;
-        for (i, other) in self.docs.iter().enumerate() {
-            if other.rendered.links_to.iter().any(|l| l == path) {
-                out.push(i);
-            }
-        }
-        out.sort_unstable();
-        out.dedup();
-        out
     }
 }
 
@@ -307,14 +288,21 @@ pub fn build(
     // Markdown, in parallel; a rebuild keeps what cannot have changed.
     let resolver_key = resolver.key();
     let previous = previous.filter(|p| p.resolver_key == resolver_key);
-    let rendered: Vec<(Rendered, bool)> = docs
-        .par_iter()
+    let kept: Vec<Option<Arc<Rendered>>> = docs
+        .iter()
         .map(|doc| {
-            if let Some(old) = previous.and_then(|p| p.doc(&doc.file.path))
-                && (Arc::ptr_eq(&old.file, &doc.file)
-                    || (old.file.text == doc.file.text && old.file.body_line == doc.file.body_line))
-            {
-                return (old.rendered.clone(), true);
+            let old = previous?.doc(&doc.file.path)?;
+            let same = Arc::ptr_eq(&old.file, &doc.file)
+                || (old.file.text == doc.file.text && old.file.body_line == doc.file.body_line);
+            same.then(|| old.rendered.clone())
+        })
+        .collect();
+    let rendered: Vec<(Arc<Rendered>, bool)> = docs
+        .par_iter()
+        .zip(kept)
+        .map(|(doc, kept)| {
+            if let Some(kept) = kept {
+                return (kept, true);
             }
             let file = doc.file.root_path();
             let origin = Origin {
@@ -323,13 +311,18 @@ pub fn build(
                 first_line: doc.file.body_line,
                 file_text: &doc.file.text,
             };
-            (markdown::render(doc.file.body(), &origin, &resolver), false)
+            (
+                Arc::new(markdown::render(doc.file.body(), &origin, &resolver)),
+                false,
+            )
         })
         .collect();
     for (doc, (r, reused)) in docs.iter_mut().zip(rendered) {
         doc.rendered = r;
         doc.markdown_reused = reused;
-        diagnostics.append(&mut doc.rendered.diagnostics);
+        if !reused {
+            diagnostics.append(&mut Arc::make_mut(&mut doc.rendered).diagnostics);
+        }
     }
 
     check_anchors(&docs, &by_path, diagnostics);
@@ -354,8 +347,8 @@ pub fn build(
 
     // Who cites each source; a source nothing cites is worth a warning.
     for i in 0..docs.len() {
-        for id in docs[i].rendered.citations.clone() {
-            if let Some(&s) = sources.get(&id) {
+        for c in 0..docs[i].rendered.citations.len() {
+            if let Some(&s) = sources.get(&docs[i].rendered.citations[c]) {
                 docs[s].cited_by.push(i);
             }
         }

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 /// (write temp, rename, chmod) arrive together.
 const DEBOUNCE: Duration = Duration::from_millis(3);
 /// A batch is complete once no further change arrives for this long...
-const QUIET: Duration = Duration::from_millis(4);
+const QUIET: Duration = Duration::from_millis(1);
 /// ...or this long while changes keep coming (a checkout, a formatter, a
 /// script), so a burst makes one or a few rebuilds rather than many.
 const QUIET_WHEN_BUSY: Duration = Duration::from_millis(150);
