@@ -10,12 +10,10 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { REPO, pages, serve, site } from "./lib/site.mjs";
+import { REPO, launchChromium, pages, serve, site } from "./lib/site.mjs";
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve("axe-core/axe.min.js");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
 
 const { dir, basePath } = site();
@@ -26,18 +24,7 @@ let browser;
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   server = await serve(dir, basePath);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {

@@ -13,10 +13,8 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
-import { REPO } from "./lib/site.mjs";
+import { REPO, launchChromium } from "./lib/site.mjs";
 
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 const BIN = process.env.DOSSIER_BIN || join(REPO, "target", "debug", "dossier");
 const PAGE = "content/what-we-know.md";
 const WAIT = { timeout: 15000 };
@@ -68,18 +66,7 @@ before(async () => {
   }
   const port = await freePort();
   await startWatch(port);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--no-first-run",
-      "--disable-sync",
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage();
   await page.goto(`http://127.0.0.1:${port}/what-we-know/`);
   await page.waitForFunction(() => window.__dossierLive && window.__dossierLive.connected, null, WAIT);

@@ -12,8 +12,26 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "no
 import { tmpdir } from "node:os";
 import { extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
 
 export const REPO = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+// Debian's Chromium, started as this machine needs: without the networking
+// flags its background connections fail against the closed network.
+export function launchChromium() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+    ],
+  });
+}
 
 export function site() {
   const basePath = process.env.DOSSIER_BASE_PATH || "/sub/";
