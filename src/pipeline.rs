@@ -9,7 +9,7 @@ use crate::render::{self, TemplateFiles};
 use crate::site::Site;
 use crate::{content, output, site};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
@@ -384,14 +384,28 @@ fn reusable_pages(
                 _ => false,
             })
     };
-    let take = |out_path: &str| -> Option<(Shared, Vec<String>)> {
-        let asked = previous.calls.get(out_path)?;
-        let answers_same = asked.iter().all(|path| {
-            match (render::call_deps(old, path), render::call_deps(site, path)) {
+    // Most pages ask the same few questions (the nav's section): answer each once.
+    let asked: std::collections::HashSet<&str> = previous
+        .calls
+        .values()
+        .flatten()
+        .map(String::as_str)
+        .collect();
+    let answer_same: HashMap<&str, bool> = asked
+        .into_iter()
+        .map(|path| {
+            let same = match (render::call_deps(old, path), render::call_deps(site, path)) {
                 (Some(a), Some(b)) => same_deps(&a, &b),
                 _ => false,
-            }
-        });
+            };
+            (path, same)
+        })
+        .collect();
+    let take = |out_path: &str| -> Option<(Shared, Vec<String>)> {
+        let asked = previous.calls.get(out_path)?;
+        let answers_same = asked
+            .iter()
+            .all(|path| answer_same.get(path.as_str()) == Some(&true));
         let Some(Source::Bytes(bytes)) = previous.plan.get(out_path) else {
             return None;
         };

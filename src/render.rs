@@ -466,7 +466,9 @@ pub fn values(site: &mut Site, previous: Option<(&Site, &Values)>) -> Values {
 fn same_value_inputs(a: &Site, j: usize, b: &Site, i: usize) -> bool {
     let (x, y) = (&a.docs[j], &b.docs[i]);
     let same_doc = |p: &Doc, q: &Doc| {
-        p.url == q.url && p.file.front == q.file.front && p.file.path == q.file.path
+        p.url == q.url
+            && p.file.path == q.file.path
+            && (Arc::ptr_eq(&p.file, &q.file) || p.file.front == q.file.front)
     };
     let same_list = |p: &[usize], q: &[usize]| {
         p.len() == q.len()
