@@ -30,6 +30,8 @@ pub struct Built {
     pub templates: TemplateFiles,
     pub tera: tera::Tera,
     pub values: Arc<render::Values>,
+    /// The static files copied to the output, by output path.
+    pub statics: Vec<(String, PathBuf)>,
     pub plan: Plan,
     /// What each rendered file's template asked `get_page`/`get_section` for.
     pub calls: render::Calls,
@@ -99,7 +101,20 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         calls.insert(file.0.clone(), asked);
         rendered.push(file);
     }
-    let plan = plan(root, &site, rendered, &mut diagnostics);
+    // Static files are listed again only when something under a static folder changed.
+    let statics = match &previous {
+        Some(p)
+            if p.built.site.config.theme == site.config.theme
+                && !p
+                    .changed
+                    .iter()
+                    .any(|c| touches_dir(c, render::THEMES_DIR) || touches_dir(c, STATIC_DIR)) =>
+        {
+            p.built.statics.clone()
+        }
+        _ => statics(root, &site.config.theme),
+    };
+    let plan = plan(root, &site, &statics, rendered, &mut diagnostics);
     timer.lap("plan");
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
@@ -109,6 +124,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         templates,
         tera,
         values,
+        statics,
         plan,
         calls,
         warnings: diagnostics,
@@ -163,9 +179,7 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
         b.site.config.theme == theme
             && !previous.is_some_and(|p| {
                 p.changed.iter().any(|c| {
-                    [render::THEMES_DIR, render::TEMPLATES_DIR]
-                        .iter()
-                        .any(|dir| c == dir || c.starts_with(&format!("{dir}/")))
+                    touches_dir(c, render::THEMES_DIR) || touches_dir(c, render::TEMPLATES_DIR)
                 })
             })
     });
@@ -196,6 +210,13 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
         diagnostics,
         timer,
     })
+}
+
+/// Whether a changed path (relative to the root) is the folder `dir` or inside it.
+fn touches_dir(changed: &str, dir: &str) -> bool {
+    changed
+        .strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// The previous build's files, when the changes only edited files it already
@@ -267,7 +288,8 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     } = prepare(options, None)?;
     // Rendered from here on; a large site's bodies need not stay in memory.
     site.release_bodies();
-    let copies = plan(root, &site, Vec::new(), &mut diagnostics);
+    let statics = statics(root, &site.config.theme);
+    let copies = plan(root, &site, &statics, Vec::new(), &mut diagnostics);
     let has_404 = templates.files.contains_key("404.html");
     for rel in site
         .docs
@@ -433,17 +455,13 @@ fn reusable_pages(
 pub fn plan(
     root: &Path,
     site: &Site,
+    statics: &[(String, PathBuf)],
     rendered: Vec<Shared>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Plan {
     let mut plan = Plan::new();
-    let theme_static = Path::new(render::THEMES_DIR)
-        .join(&site.config.theme)
-        .join(STATIC_DIR);
-    for dir in [theme_static, PathBuf::from(STATIC_DIR)] {
-        for (rel, abs) in static_files(root, &dir) {
-            plan.insert(rel, Source::Copy(abs));
-        }
+    for (rel, abs) in statics {
+        plan.insert(rel.clone(), Source::Copy(abs.clone()));
     }
     for asset in &site.assets {
         plan.insert(asset.path.clone(), Source::Copy(asset.source.clone()));
@@ -461,6 +479,15 @@ pub fn plan(
         plan.insert(rel, Source::Bytes(bytes));
     }
     plan
+}
+
+/// The theme's static files, then the site's (which win), by output path.
+pub fn statics(root: &Path, theme: &str) -> Vec<(String, PathBuf)> {
+    let theme_static = Path::new(render::THEMES_DIR).join(theme).join(STATIC_DIR);
+    [theme_static, PathBuf::from(STATIC_DIR)]
+        .iter()
+        .flat_map(|dir| static_files(root, dir))
+        .collect()
 }
 
 /// Files under `root/dir`, as (path relative to `dir`, absolute path).

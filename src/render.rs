@@ -301,16 +301,16 @@ pub fn doc_context(site: &Site, values: &Values, i: usize) -> Context {
 }
 
 /// Which template renders `doc`, and where that choice was written.
-pub fn template_for(site: &Site, i: usize) -> (String, Option<(usize, usize)>) {
+pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
     let doc = &site.docs[i];
     if let Some(t) = &doc.file.front.template {
-        return (t.value.clone(), Some((t.line, t.column)));
+        return (&t.value, Some((t.line, t.column)));
     }
     if !doc.is_section()
         && let Some(p) = doc.parent
         && let Some(t) = &site.docs[p].file.front.page_template
     {
-        return (t.value.clone(), None);
+        return (&t.value, None);
     }
     let name = if i == site.home {
         "index.html"
@@ -319,7 +319,7 @@ pub fn template_for(site: &Site, i: usize) -> (String, Option<(usize, usize)>) {
     } else {
         "page.html"
     };
-    (name.to_string(), None)
+    (name, None)
 }
 
 fn render_doc(
@@ -331,7 +331,7 @@ fn render_doc(
 ) -> Result<(Rendered, Vec<String>), Diagnostic> {
     let doc = &site.docs[i];
     let (template, written_at) = template_for(site, i);
-    if !files.files.contains_key(&template) {
+    if !files.files.contains_key(template) {
         let (line, column) = written_at.unwrap_or((0, 0));
         let path = match (written_at, doc.parent) {
             (None, Some(p)) if site.docs[p].file.front.page_template.is_some() => {
@@ -348,14 +348,14 @@ fn render_doc(
         .with_source(&doc.file.text));
     }
     let ctx = doc_context(site, values, i);
-    let (result, calls) = recording(|| tera.render(&template, &ctx));
+    let (result, calls) = recording(|| tera.render(template, &ctx));
     match result {
         Ok(mut html) => {
             // Tera grows its buffer by doubling; on a large site the slack adds up.
             html.shrink_to_fit();
             Ok(((doc.out_path.clone(), html.into_bytes()), calls))
         }
-        Err(e) => Err(tera_diagnostic(&e, files, &template)),
+        Err(e) => Err(tera_diagnostic(&e, files, template)),
     }
 }
 
