@@ -303,6 +303,23 @@ fn an_edit_after_a_broken_one_still_sees_the_broken_file() {
 }
 
 #[test]
+fn a_slow_rename_away_and_back_is_one_rebuild_that_keeps_the_page() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let lines = watch.edit(|| {
+        // vim's backup dance, with a slow disk between its steps.
+        std::fs::rename(site.path("content/beta.md"), site.path("content/beta.md~")).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(25));
+        site.page("beta.md", "Beta", "Rewritten slowly.\n");
+        std::fs::remove_file(site.path("content/beta.md~")).unwrap();
+    });
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains(" 0 removed"), "{lines:?}");
+    assert!(body_of(&site, "beta/index.html").contains("Rewritten slowly."));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
 fn broken_link_then_fix() {
     let site = Site::new();
     let watch = Watch::start(&site);

@@ -26,6 +26,10 @@ const QUIET_WHEN_BUSY: Duration = Duration::from_millis(150);
 /// Changes that came during the last rebuild or this soon after it mean a
 /// burst is under way.
 const BUSY_FOR: Duration = Duration::from_millis(100);
+/// A changed path that no longer exists may be a save in progress (vim
+/// renames the file away, then writes it anew): wait this long for it to
+/// come back before building a site without it.
+const QUIET_AFTER_REMOVAL: Duration = Duration::from_millis(60);
 /// However busy the disk, rebuild at least this often.
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 
@@ -151,11 +155,15 @@ impl Watcher {
 /// Batches of changes from the watcher, folded so a burst rebuilds only a few times.
 pub struct Batches {
     rx: Receiver<Signal>,
+    root: PathBuf,
 }
 
 impl Batches {
-    pub fn new(rx: Receiver<Signal>) -> Batches {
-        Batches { rx }
+    pub fn new(rx: Receiver<Signal>, root: &Path) -> Batches {
+        Batches {
+            rx,
+            root: root.to_path_buf(),
+        }
     }
 
     /// Wait for the next batch: the first change, then every change that
@@ -171,7 +179,13 @@ impl Batches {
         let quiet = if busy { QUIET_WHEN_BUSY } else { QUIET };
         let start = Instant::now();
         while start.elapsed() < MAX_WAIT {
-            match self.more_within(quiet) {
+            let gone = batch.paths.iter().any(|p| !self.root.join(p).exists());
+            let wait = if gone {
+                quiet.max(QUIET_AFTER_REMOVAL)
+            } else {
+                quiet
+            };
+            match self.more_within(wait) {
                 More::Changed(c) => batch.merge(c),
                 More::Quiet => break,
                 More::Stop => return None,

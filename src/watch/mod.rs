@@ -107,7 +107,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         println!("Watching for changes; press Ctrl-C to stop");
     }
 
-    let mut batches = events::Batches::new(rx);
+    let mut batches = events::Batches::new(rx, &root);
     'watching: while let Some(mut changes) = batches.next_batch() {
         let start = Instant::now();
         loop {
