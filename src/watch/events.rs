@@ -333,6 +333,54 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_waits_for_a_removed_file_to_come_back() {
+        let root = tempfile::tempdir().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut batches = Batches::new(rx, root.path());
+        let change = |p: &str| {
+            Signal::Changed(Changes {
+                paths: [p.to_string()].into(),
+                rescan: false,
+            })
+        };
+        // content/a.md is gone (renamed away); it comes back 30 ms later.
+        // Sent after BUSY_FOR, so the batch is not taken for a burst.
+        let _keep_open = tx.clone();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
+            tx.send(change("content/a.md")).unwrap();
+            std::thread::sleep(Duration::from_millis(30));
+            tx.send(change("content/b.md")).unwrap();
+        });
+        let batch = batches.next_batch().unwrap();
+        writer.join().unwrap();
+        assert_eq!(batch.paths.len(), 2, "{batch:?}");
+    }
+
+    #[test]
+    fn a_batch_of_present_files_does_not_wait() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        std::fs::write(root.path().join("content/a.md"), "x").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut batches = Batches::new(rx, root.path());
+        let _keep_open = tx.clone();
+        let sent = std::thread::spawn(move || {
+            std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
+            let paths = ["content/a.md".to_string()].into();
+            tx.send(Signal::Changed(Changes {
+                paths,
+                rescan: false,
+            }))
+            .unwrap();
+            Instant::now()
+        });
+        batches.next_batch().unwrap();
+        let waited = sent.join().unwrap().elapsed();
+        assert!(waited < Duration::from_millis(30), "{waited:?}");
+    }
+
+    #[test]
     fn touches_matches_a_path_or_a_folder_above_it() {
         let mut c = Changes::default();
         c.paths.insert("static/css".into());
