@@ -1,6 +1,11 @@
 //! The whole build, stage after stage: config → content → site model →
 //! templates → rendered files, all in memory. Shared by `build`, `check` and
 //! `watch`; only the caller decides whether to write the result.
+//!
+//! This file runs the stages and plans the output; what a rebuild takes from
+//! the previous build, and how it decides, is in `reuse.rs`.
+
+mod reuse;
 
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -9,7 +14,8 @@ use crate::render::{self, TemplateFiles};
 use crate::site::Site;
 use crate::{content, output, site};
 use rayon::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use reuse::{Reused, reusable_pages, same_files, touches_dir};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
@@ -212,51 +218,6 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
     })
 }
 
-/// Whether a changed path (relative to the root) is the folder `dir` or inside it.
-fn touches_dir(changed: &str, dir: &str) -> bool {
-    changed
-        .strip_prefix(dir)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
-/// The previous build's files, when the changes only edited files it already
-/// had (no file added, removed or renamed): the changed ones read again, the
-/// others kept, and no walk over `content/`. `None` when a walk is needed,
-/// or when a changed file does not parse (the full load reports it).
-fn same_files(root: &Path, options: &Options, previous: &Previous) -> Option<content::Content> {
-    let old = &previous.built.site;
-    let mut edited = std::collections::HashSet::new();
-    for changed in previous.changed {
-        let Some(rel) = changed.strip_prefix("content/") else {
-            if changed == content::CONTENT_DIR {
-                return None;
-            }
-            continue;
-        };
-        let known = old.doc(rel).is_some() || old.assets.iter().any(|a| a.path == rel);
-        if !known || !root.join(changed).is_file() {
-            return None;
-        }
-        edited.insert(rel);
-    }
-    let dir = root.join(content::CONTENT_DIR);
-    let mut files = Vec::with_capacity(old.docs.len());
-    for doc in &old.docs {
-        if !edited.contains(doc.file.path.as_str()) {
-            files.push(doc.file.clone());
-            continue;
-        }
-        let file = content::load_file(&dir, &doc.file.path).ok()?;
-        if !file.front.draft || options.drafts {
-            files.push(Arc::new(file));
-        }
-    }
-    Some(content::Content {
-        files,
-        assets: old.assets.clone(),
-    })
-}
-
 /// What [`build_into`] built.
 pub struct Summary {
     pub pages: usize,
@@ -363,93 +324,6 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
 
 /// A file's output path and its bytes, as the plan holds them.
 type Shared = (String, Arc<[u8]>);
-
-/// Rendered files a rebuild can take from the previous build, by doc index,
-/// with what their templates asked for.
-struct Reused {
-    pages: Vec<Option<(Shared, Vec<String>)>>,
-    not_found: Option<(Shared, Vec<String>)>,
-}
-
-impl Reused {
-    fn none(docs: usize) -> Self {
-        Reused {
-            pages: vec![None; docs],
-            not_found: None,
-        }
-    }
-}
-
-/// Which pages of `site` would render to the same bytes as in `previous`: the
-/// same template sources and `site` value, the same template, and the same
-/// docs behind the context and behind each `get_page`/`get_section` answer
-/// the page asked for last time, none of whose values changed.
-fn reusable_pages(
-    previous: &Built,
-    site: &Site,
-    values: &render::Values,
-    templates: &TemplateFiles,
-) -> Reused {
-    let mut reused = Reused::none(site.docs.len());
-    if previous.templates.files != templates.files || previous.values.site != values.site {
-        return reused;
-    }
-    let old = &previous.site;
-    // Same docs in the same places, none of whose values changed.
-    let same_deps = |a: &[Option<usize>], b: &[Option<usize>]| {
-        a.len() == b.len()
-            && a.iter().zip(b).all(|(x, y)| match (x, y) {
-                (None, None) => true,
-                (Some(x), Some(y)) => {
-                    old.docs[*x].file.path == site.docs[*y].file.path && !values.changed[*y]
-                }
-                _ => false,
-            })
-    };
-    // Most pages ask the same few questions (the nav's section): answer each once.
-    let asked: std::collections::HashSet<&str> = previous
-        .calls
-        .values()
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    let answer_same: HashMap<&str, bool> = asked
-        .into_iter()
-        .map(|path| {
-            let same = match (render::call_deps(old, path), render::call_deps(site, path)) {
-                (Some(a), Some(b)) => same_deps(&a, &b),
-                _ => false,
-            };
-            (path, same)
-        })
-        .collect();
-    let take = |out_path: &str| -> Option<(Shared, Vec<String>)> {
-        let asked = previous.calls.get(out_path)?;
-        let answers_same = asked
-            .iter()
-            .all(|path| answer_same.get(path.as_str()) == Some(&true));
-        let Some(Source::Bytes(bytes)) = previous.plan.get(out_path) else {
-            return None;
-        };
-        answers_same.then(|| ((out_path.to_string(), bytes.clone()), asked.clone()))
-    };
-    reused.pages = (0..site.docs.len())
-        .into_par_iter()
-        .map(|i| {
-            let doc = &site.docs[i];
-            let j = *old.by_path.get(&doc.file.path)?;
-            let same = old.docs[j].out_path == doc.out_path
-                && render::template_for(old, j).0 == render::template_for(site, i).0
-                && same_deps(
-                    &render::context_deps(old, j),
-                    &render::context_deps(site, i),
-                );
-            if same { take(&doc.out_path) } else { None }
-        })
-        .collect();
-    reused.not_found = take("404.html");
-    reused
-}
 
 /// Every file of the output: static files (theme, then site), content assets, pages.
 pub fn plan(

@@ -1,0 +1,200 @@
+//! Templates: reading them from the theme and the site's `templates/`,
+//! compiling them into a Tera with dossier's functions, and turning Tera's
+//! errors into diagnostics at the template's file and line.
+//!
+//! Not for rendering (the parent module) nor for what templates see: their
+//! values are in [`super::values`], their functions in [`super::functions`].
+
+use super::Values;
+use super::functions::register_functions;
+use crate::diagnostic::Diagnostic;
+use crate::site::Site;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use tera::{ErrorKind, Tera};
+use walkdir::WalkDir;
+
+pub const THEMES_DIR: &str = "themes";
+pub const TEMPLATES_DIR: &str = "templates";
+
+/// Templates by name, with the file each came from (relative to the root).
+#[derive(Debug, Clone, Default)]
+pub struct TemplateFiles {
+    pub files: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl TemplateFiles {
+    pub fn source_of(&self, name: &str) -> PathBuf {
+        self.files
+            .get(name)
+            .map(|(p, _)| p.clone())
+            .unwrap_or_else(|| PathBuf::from(name))
+    }
+}
+
+/// Read `themes/THEME/templates/` then `templates/` (which wins, file by file).
+pub fn read_templates(root: &Path, theme: &str) -> Result<TemplateFiles, Vec<Diagnostic>> {
+    let theme_dir = Path::new(THEMES_DIR).join(theme);
+    if !root.join(&theme_dir).is_dir() {
+        return Err(vec![Diagnostic::error(
+            crate::config::CONFIG_FILE,
+            0,
+            0,
+            format!(
+                "theme `{theme}` not found: no folder {}",
+                theme_dir.display()
+            ),
+        )]);
+    }
+    let mut out = TemplateFiles::default();
+    let mut errors = Vec::new();
+    for dir in [theme_dir.join(TEMPLATES_DIR), PathBuf::from(TEMPLATES_DIR)] {
+        let abs = root.join(&dir);
+        if !abs.is_dir() {
+            continue;
+        }
+        for entry in WalkDir::new(&abs)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let name = entry.file_name().to_string_lossy();
+            if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&abs).unwrap_or(entry.path());
+            let template_name = rel.to_string_lossy().replace('\\', "/");
+            let shown = dir.join(rel);
+            match std::fs::read(entry.path()).map(String::from_utf8) {
+                Ok(Ok(text)) => {
+                    out.files.insert(template_name, (shown, text));
+                }
+                Ok(Err(_)) => errors.push(Diagnostic::error(
+                    shown,
+                    0,
+                    0,
+                    "template is not valid UTF-8",
+                )),
+                Err(e) => errors.push(Diagnostic::error(shown, 0, 0, format!("cannot read: {e}"))),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Turn a Tera error into a diagnostic at the template's file and line.
+pub(super) fn tera_diagnostic(
+    err: &tera::Error,
+    files: &TemplateFiles,
+    fallback: &str,
+) -> Diagnostic {
+    match err.kind() {
+        ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+            let name = if report.filename().is_empty() {
+                fallback
+            } else {
+                report.filename()
+            };
+            let span = report.span();
+            let path = files.source_of(name);
+            let text = files
+                .files
+                .get(name)
+                .map(|(_, t)| t.as_str())
+                .unwrap_or_default();
+            Diagnostic::error(
+                path,
+                span.start_line,
+                span.start_col + 1,
+                report.message().to_string(),
+            )
+            .with_source(text)
+        }
+        ErrorKind::MissingParent { current, parent } => Diagnostic::error(
+            files.source_of(current),
+            line_containing(files, current, parent),
+            0,
+            format!("extends `{parent}`, which is neither in the theme nor in templates/"),
+        ),
+        _ => {
+            let mut message = err.to_string();
+            let mut source = std::error::Error::source(err);
+            while let Some(s) = source {
+                message.push_str(&format!(": {s}"));
+                source = s.source();
+            }
+            Diagnostic::error(files.source_of(fallback), 0, 0, message)
+        }
+    }
+}
+
+fn line_containing(files: &TemplateFiles, name: &str, needle: &str) -> usize {
+    files
+        .files
+        .get(name)
+        .and_then(|(_, t)| t.lines().position(|l| l.contains(needle)))
+        .map_or(0, |i| i + 1)
+}
+
+/// A Tera with dossier's functions and filters over `site`, and no templates yet.
+fn engine(site: &Site, values: &Arc<Values>) -> Tera {
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".htm", ".xml"]);
+    register_functions(&mut tera, site, values);
+    tera
+}
+
+/// [`compile`], or when the template files are those of `previous`, its
+/// compiled templates with functions over the new `site`.
+pub fn compile_reusing(
+    files: &TemplateFiles,
+    site: &Site,
+    values: &Arc<Values>,
+    previous: Option<(&TemplateFiles, &Tera)>,
+) -> Result<Tera, Vec<Diagnostic>> {
+    match previous {
+        Some((old_files, old_tera)) if old_files.files == files.files => {
+            let mut tera = old_tera.clone();
+            register_functions(&mut tera, site, values);
+            Ok(tera)
+        }
+        _ => compile(files, site, values),
+    }
+}
+
+/// Compile every template, reporting each broken one.
+pub fn compile(
+    files: &TemplateFiles,
+    site: &Site,
+    values: &Arc<Values>,
+) -> Result<Tera, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let blank = engine(site, values);
+    // Each template alone first, so every syntax error is reported, not only the first.
+    for (name, (_, text)) in &files.files {
+        let mut alone = blank.clone();
+        if let Err(e) = alone.add_raw_template(name, text)
+            && matches!(e.kind(), ErrorKind::SyntaxError(_))
+        {
+            errors.push(tera_diagnostic(&e, files, name));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut tera = blank;
+    if let Err(e) = tera.add_raw_templates(
+        files
+            .files
+            .iter()
+            .map(|(n, (_, t))| (n.as_str(), t.as_str())),
+    ) {
+        return Err(vec![tera_diagnostic(&e, files, "")]);
+    }
+    Ok(tera)
+}
