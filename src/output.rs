@@ -401,7 +401,7 @@ fn remove_unwanted(output: &Path, wanted: HashSet<&str>) -> io::Result<Vec<Strin
         }
     }
     // Deepest first, so parents empty out after their children.
-    dirs.sort_by(|a, b| b.0.components().count().cmp(&a.0.components().count()));
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.0.components().count()));
     for (dir, rel) in dirs {
         if !wanted_dirs.contains(&rel)
             && std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none())

@@ -305,7 +305,9 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     }
     timer.lap("render and stage");
     if diagnostics.iter().any(Diagnostic::is_error) {
-        staging.map(output::Staging::abort);
+        if let Some(staging) = staging {
+            staging.abort();
+        }
         return Err(diagnostics);
     }
     let written = match staging {

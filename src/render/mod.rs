@@ -50,7 +50,8 @@ pub fn render_docs(
     indices: &[usize],
     with_404: bool,
 ) -> RenderedDocs {
-    let results: Vec<Result<(Rendered, Vec<String>), (Diagnostic, usize)>> = indices
+    type Outcome = Result<(Rendered, Vec<String>), (Diagnostic, usize)>;
+    let results: Vec<Outcome> = indices
         .par_iter()
         .map(|&i| render_doc(site, tera, files, values, i).map_err(|d| (d, i)))
         .collect();
