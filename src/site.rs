@@ -91,6 +91,42 @@ impl Site {
         self.by_path.get(content_path).map(|&i| &self.docs[i])
     }
 
+    /// This site with new text for the docs in `edits` whose front matter is
+    /// unchanged: nothing moves, so only their Markdown is rendered again and
+    /// every other doc keeps its own (which the previous values hold). `None`
+    /// when that is not enough — the new Markdown has errors, cites other
+    /// sources, or breaks an anchor — and a full rebuild must say why.
+    pub fn with_bodies_edited(&self, edits: Vec<(usize, SourceFile)>) -> Option<Site> {
+        let mut site = self.clone();
+        for doc in &mut site.docs {
+            doc.markdown_reused = true;
+        }
+        for (i, file) in edits {
+            let old = &self.docs[i];
+            if file.front != old.file.front || file.body_line != old.file.body_line {
+                return None;
+            }
+            let root_path = file.root_path();
+            let origin = Origin {
+                file: &root_path,
+                content_path: &file.path,
+                first_line: file.body_line,
+                file_text: &file.text,
+            };
+            let rendered = markdown::render(file.body(), &origin, self);
+            if !rendered.diagnostics.is_empty() || rendered.citations != old.rendered.citations {
+                return None;
+            }
+            let doc = &mut site.docs[i];
+            doc.file = Arc::new(file);
+            doc.rendered = Arc::new(rendered);
+            doc.markdown_reused = false;
+        }
+        let mut errors = Vec::new();
+        check_anchors(&site.docs, &site.by_path, &mut errors);
+        errors.is_empty().then_some(site)
+    }
+
     /// Drop each doc's Markdown body, keeping its front matter (for error
     /// snippets): once rendered, nothing reads it, and on a large site it is
     /// a large part of the model.
@@ -150,14 +186,34 @@ impl Urls<'_> {
     }
 }
 
-impl Resolver for Urls<'_> {
-    fn page_url(&self, content_path: &str) -> Option<&str> {
-        let i = self.by_path.get(content_path).or_else(|| {
-            self.by_path.get(&format!(
+/// The doc at `content_path`, or the section of a folder linked as `folder.md`.
+fn lookup(by_path: &HashMap<String, usize>, content_path: &str) -> Option<usize> {
+    by_path
+        .get(content_path)
+        .or_else(|| {
+            by_path.get(&format!(
                 "{}/_index.md",
                 content_path.trim_end_matches(".md")
             ))
-        })?;
+        })
+        .copied()
+}
+
+/// A built site answers Markdown's questions the same way [`Urls`] did
+/// while building it.
+impl Resolver for Site {
+    fn page_url(&self, content_path: &str) -> Option<&str> {
+        lookup(&self.by_path, content_path).map(|i| self.docs[i].url.as_str())
+    }
+    fn source(&self, id: &str) -> Option<(&str, &str)> {
+        let doc = &self.docs[*self.sources.get(id)?];
+        Some((doc.file.front.title.as_str(), doc.url.as_str()))
+    }
+}
+
+impl Resolver for Urls<'_> {
+    fn page_url(&self, content_path: &str) -> Option<&str> {
+        let i = &lookup(self.by_path, content_path)?;
         Some(&self.urls[*i])
     }
     fn source(&self, id: &str) -> Option<(&str, &str)> {
@@ -435,10 +491,7 @@ fn check_anchors(
         for r in &doc.rendered.anchor_refs {
             let target = match &r.target {
                 None => Some(doc),
-                Some(path) => by_path
-                    .get(path)
-                    .or_else(|| by_path.get(&format!("{}/_index.md", path.trim_end_matches(".md"))))
-                    .map(|&i| &docs[i]),
+                Some(path) => lookup(by_path, path).map(|i| &docs[i]),
             };
             let Some(target) = target else { continue };
             if r.anchor.is_empty() || target.rendered.ids.binary_search(&r.anchor).is_ok() {

@@ -325,6 +325,44 @@ fn a_slow_rename_away_and_back_is_one_rebuild_that_keeps_the_page() {
 }
 
 #[test]
+fn a_body_edit_that_breaks_another_pages_anchor_is_an_error() {
+    let site = Site::new();
+    site.page("beta.md", "Beta", "## Details\n\nThe second page.\n");
+    site.page("alpha.md", "Alpha", "See [details](beta.md#details).\n");
+    let watch = Watch::start(&site);
+    let lines = watch.edit(|| site.page("beta.md", "Beta", "## Summary\n\nThe second page.\n"));
+    assert!(lines[0].contains("error"), "{lines:?}");
+    assert!(
+        watch
+            .stderr()
+            .contains("content/alpha.md:4:5: broken anchor `#details`"),
+        "{}",
+        watch.stderr()
+    );
+    watch.edit(|| site.page("beta.md", "Beta", "## Details\n\nBack again.\n"));
+    assert!(body_of(&site, "beta/index.html").contains("Back again."));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_body_edit_that_cites_a_source_updates_the_source_page() {
+    let site = Site::new();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block body %}{{ page.content | safe }}\
+         <ul>{% for c in page.cited_by %}<li>cited on {{ c.title }}</li>{% endfor %}</ul>{% endblock %}",
+    );
+    site.page("sources/_index.md", "Sources", "");
+    site.page("sources/report.md", "Report", "A report.\n");
+    site.page("beta.md", "Beta", "Cites [@report].\n");
+    let watch = Watch::start(&site);
+    assert!(!body_of(&site, "sources/report/index.html").contains("cited on Alpha"));
+    watch.edit(|| site.page("alpha.md", "Alpha", "Now cites it too [@report].\n"));
+    assert!(body_of(&site, "sources/report/index.html").contains("cited on Alpha"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
 fn broken_link_then_fix() {
     let site = Site::new();
     let watch = Watch::start(&site);

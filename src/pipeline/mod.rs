@@ -83,7 +83,10 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         values,
         mut diagnostics,
         timer,
-    } = prepare(options, previous.as_ref())?;
+    } = match previous.as_ref().and_then(|p| reuse::patched(options, p)) {
+        Some(patched) => patched,
+        None => prepare(options, previous.as_ref())?,
+    };
     let reused = match &previous {
         Some(previous) => reusable_pages(previous.built, &site, &values, &templates),
         None => Reused::none(site.docs.len()),

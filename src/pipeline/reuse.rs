@@ -1,12 +1,13 @@
-//! What a rebuild takes from the previous build: the content files when only
-//! known files were edited, and the bytes of every page whose template,
+//! What a rebuild takes from the previous build: the whole model patched when
+//! only page bodies changed, the content files when only known files were
+//! edited, and the bytes of every page whose template,
 //! context and `get_page`/`get_section` answers are the same.
 //!
 //! Not for running the stages (the parent module) nor for knowing what a
 //! template depends on: that is [`crate::render::context_deps`] and
 //! [`crate::render::call_deps`].
 
-use super::{Built, Options, Previous, Shared};
+use super::{Built, Options, Prepared, Previous, Shared, Timer};
 use crate::content;
 use crate::output::Source;
 use crate::render::{self, TemplateFiles};
@@ -150,4 +151,41 @@ pub(super) fn reusable_pages(
         .collect();
     reused.not_found = take("404.html");
     reused
+}
+
+/// When every change is an edit to the text of pages the previous build had,
+/// with their front matter unchanged: the previous model patched with the
+/// new Markdown ([`Site::with_bodies_edited`]), its values and compiled
+/// templates reused. No walk, no new URLs or sections, nothing re-sorted.
+/// `None` when anything else changed; a full rebuild then handles it.
+pub(super) fn patched(options: &Options, previous: &Previous) -> Option<Prepared> {
+    let old = previous.built;
+    let dir = options.root.join(content::CONTENT_DIR);
+    let mut edits = Vec::new();
+    for changed in previous.changed {
+        let rel = changed.strip_prefix("content/")?;
+        let &i = old.site.by_path.get(rel)?;
+        let file = content::load_file(&dir, rel).ok()?;
+        edits.push((i, file));
+    }
+    if edits.is_empty() {
+        return None;
+    }
+    let timer = Timer::new();
+    let mut site = old.site.with_bodies_edited(edits)?;
+    timer.lap("patched model + markdown");
+    let values = Arc::new(render::values(&mut site, Some((&old.site, &*old.values))));
+    timer.lap("template values");
+    let templates = old.templates.clone();
+    let old_templates = Some((&old.templates, &old.tera));
+    let tera = render::compile_reusing(&templates, &site, &values, old_templates).ok()?;
+    timer.lap("templates");
+    Some(Prepared {
+        site,
+        templates,
+        tera,
+        values,
+        diagnostics: old.warnings.clone(),
+        timer,
+    })
 }
