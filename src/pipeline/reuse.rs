@@ -103,7 +103,8 @@ pub(super) fn reusable_pages(
             && a.iter().zip(b).all(|(x, y)| match (x, y) {
                 (None, None) => true,
                 (Some(x), Some(y)) => {
-                    old.docs[*x].file.path == site.docs[*y].file.path && !values.changed[*y]
+                    let (a, b) = (&old.docs[*x].file, &site.docs[*y].file);
+                    !values.changed[*y] && (Arc::ptr_eq(a, b) || a.path == b.path)
                 }
                 _ => false,
             })
@@ -162,11 +163,13 @@ pub(super) fn patched(options: &Options, previous: &Previous) -> Option<Prepared
     let old = previous.built;
     let dir = options.root.join(content::CONTENT_DIR);
     let mut edits = Vec::new();
+    let mut edited = Vec::new();
     for changed in previous.changed {
         let rel = changed.strip_prefix("content/")?;
         let &i = old.site.by_path.get(rel)?;
         let file = content::load_file(&dir, rel).ok()?;
         edits.push((i, file));
+        edited.push(i);
     }
     if edits.is_empty() {
         return None;
@@ -174,7 +177,7 @@ pub(super) fn patched(options: &Options, previous: &Previous) -> Option<Prepared
     let timer = Timer::new();
     let mut site = old.site.with_bodies_edited(edits)?;
     timer.lap("patched model + markdown");
-    let values = Arc::new(render::values(&mut site, Some((&old.site, &*old.values))));
+    let values = Arc::new(render::values_patched(&mut site, &old.values, &edited));
     timer.lap("template values");
     let templates = old.templates.clone();
     let old_templates = Some((&old.templates, &old.tera));

@@ -16,7 +16,7 @@ pub use functions::{call_deps, context_deps};
 pub use templates::{
     TEMPLATES_DIR, THEMES_DIR, TemplateFiles, compile, compile_reusing, read_templates,
 };
-pub use values::{Values, values};
+pub use values::{Values, values, values_patched};
 
 use crate::diagnostic::Diagnostic;
 use crate::site::Site;

@@ -160,6 +160,25 @@ fn same_value_inputs(a: &Site, j: usize, b: &Site, i: usize) -> bool {
         }
 }
 
+/// [`values`] for a site patched from `previous`'s with only the docs at
+/// `edited` rendered anew (see `Site::with_bodies_edited`): nothing else
+/// moved, so every other doc keeps its value.
+pub fn values_patched(site: &mut Site, previous: &Values, edited: &[usize]) -> Values {
+    let mut base = previous.base.clone();
+    let mut changed = vec![false; base.len()];
+    for &i in edited {
+        let r = Arc::make_mut(&mut site.docs[i].rendered);
+        let (html, summary) = (std::mem::take(&mut r.html), std::mem::take(&mut r.summary));
+        base[i] = base_value(site, &site.docs[i], &html, &summary);
+        changed[i] = true;
+    }
+    Values {
+        site: previous.site.clone(),
+        base,
+        changed,
+    }
+}
+
 fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
     let f = &doc.file.front;
     let r = &doc.rendered;

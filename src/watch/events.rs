@@ -17,7 +17,10 @@ use std::time::{Duration, Instant};
 
 /// How long the debouncer holds an event, so one save's several events
 /// (write temp, rename, chmod) arrive together.
-const DEBOUNCE: Duration = Duration::from_millis(3);
+const DEBOUNCE: Duration = Duration::from_millis(2);
+/// How often the debouncer looks for events older than [`DEBOUNCE`]: the
+/// latency it adds is between the two; each look is a wakeup, idle or not.
+const TICK: Duration = Duration::from_millis(1);
 /// A batch is complete once no further change arrives for this long...
 const QUIET: Duration = Duration::from_millis(1);
 /// ...or this long while changes keep coming (a checkout, a formatter, a
@@ -97,7 +100,7 @@ impl Watcher {
     /// Watch `root` (an absolute path) and send every batch of changes to `tx`.
     pub fn start(root: &Path, tx: Sender<Signal>) -> notify::Result<Watcher> {
         let handler_root = root.to_path_buf();
-        let debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
+        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |result: DebounceEventResult| {
             let changes = match result {
                 Ok(events) => changes_of(
                     &handler_root,
