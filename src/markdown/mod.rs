@@ -3,15 +3,29 @@
 //! check), citations (to number and list), a summary and a word count.
 //! Knows nothing of templates or files; URLs and sources come through a
 //! [`Resolver`] so rendering stays independent of how the site is stored.
+//!
+//! This file parses a page and rewrites its events: headings and their ids,
+//! inline runs and whole links, and the state kept while rendering. Resolving
+//! relative `.md` links is in `links.rs`, citations and the "accounts differ"
+//! boxes in `citations.rs`, and the text helpers (slugs, the summary, the
+//! table of contents, escaping) in `text.rs`.
+
+mod citations;
+mod links;
+mod text;
+
+pub use links::join_content_path;
+pub use text::{escape, slugify};
 
 use crate::diagnostic::{Diagnostic, line_col};
+use links::collect_html_ids;
 use pulldown_cmark::{
-    BrokenLink, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+    BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
 use std::collections::HashSet;
-use std::fmt::Write;
 use std::path::Path;
+use text::{heading_number, nest_toc, summary};
 
 /// What Markdown needs from the rest of the site.
 pub trait Resolver: Sync {
@@ -314,162 +328,6 @@ impl<'a> State<'a> {
         out
     }
 
-    /// A relative link to a `.md` file becomes the target's URL; `#id` links are checked.
-    fn resolve_link(&mut self, dest: &str, offset: usize) -> Option<String> {
-        if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("//") {
-            return None;
-        }
-        let (path, anchor) = match dest.split_once('#') {
-            Some((p, a)) => (p, Some(a)),
-            None => (dest, None),
-        };
-        let (line, column) = self.position(offset);
-        if path.is_empty() {
-            if let Some(anchor) = anchor {
-                self.out.anchor_refs.push(AnchorRef {
-                    target: None,
-                    anchor: anchor.to_string(),
-                    line,
-                    column,
-                });
-            }
-            return None;
-        }
-        if !path.ends_with(".md") {
-            return None;
-        }
-        let target = match join_content_path(self.origin.content_path, path) {
-            Some(t) => t,
-            None => {
-                self.error(offset, &format!("link `{dest}` points outside content/"));
-                return None;
-            }
-        };
-        let Some(url) = self.resolver.page_url(&target) else {
-            self.error(
-                offset,
-                &format!("broken link `{dest}`: no page content/{target}"),
-            );
-            return None;
-        };
-        let url = url.to_string();
-        self.out.links_to.push(target.clone());
-        match anchor {
-            Some(anchor) => {
-                self.out.anchor_refs.push(AnchorRef {
-                    target: Some(target),
-                    anchor: anchor.to_string(),
-                    line,
-                    column,
-                });
-                Some(format!("{url}#{anchor}"))
-            }
-            None => Some(url),
-        }
-    }
-
-    /// `[@a; @b]` → numbered links to the page's reference list.
-    fn citation(&mut self, refs: &str, offset: usize, in_box: bool) -> String {
-        let mut parts = Vec::new();
-        for raw in refs.split(';') {
-            let id = raw.trim().trim_start_matches('@').trim();
-            if id.is_empty() {
-                continue;
-            }
-            let Some((title, url)) = self.resolver.source(id) else {
-                self.error(
-                    offset,
-                    &format!("unknown source `@{id}`: no page with that id in content/sources/"),
-                );
-                continue;
-            };
-            let number = match self.out.citations.iter().position(|c| c == id) {
-                Some(i) => i + 1,
-                None => {
-                    self.out.citations.push(id.to_string());
-                    self.out.citations.len()
-                }
-            };
-            let mut html = String::new();
-            if in_box {
-                let _ = write!(
-                    html,
-                    "<cite class=\"side-source\"><a href=\"{}\">{}</a></cite> ",
-                    escape(url),
-                    escape(title)
-                );
-            }
-            let _ = write!(
-                html,
-                "<a class=\"citation\" href=\"#ref-{number}\" title=\"{}\" aria-label=\"Source {number}: {}\">{number}</a>",
-                escape(title),
-                escape(title)
-            );
-            parts.push(html);
-        }
-        if parts.is_empty() {
-            if refs
-                .split(';')
-                .all(|r| r.trim().trim_start_matches('@').trim().is_empty())
-            {
-                self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
-            }
-            return String::new();
-        }
-        format!("<sup class=\"cite\">[{}]</sup>", parts.join(", "))
-    }
-
-    /// An "accounts differ" box: the question, then each account with its source.
-    fn disputed_box(
-        &mut self,
-        question: &str,
-        inner: &'a str,
-        inner_base: usize,
-        fence: usize,
-    ) -> String {
-        let events = self.transform(inner, inner_base, true);
-        let mut sides = 0;
-        let mut depth = 0;
-        let mut side_has_cite = true;
-        let mut missing = 0;
-        for e in &events {
-            match e {
-                Event::Start(Tag::List(_)) => depth += 1,
-                Event::End(TagEnd::List(_)) => depth -= 1,
-                Event::Start(Tag::Item) if depth == 1 => {
-                    sides += 1;
-                    side_has_cite = false;
-                }
-                Event::End(TagEnd::Item) if depth == 1 && !side_has_cite => missing += 1,
-                Event::InlineHtml(h) if h.contains("class=\"citation\"") => side_has_cite = true,
-                _ => {}
-            }
-        }
-        if sides < 2 {
-            self.error(
-                fence,
-                "an `accounts differ` block needs at least two accounts, one per list item",
-            );
-        } else if missing > 0 {
-            self.error(fence, "each account in an `accounts differ` block must cite its source, e.g. `[@source-id]`");
-        }
-        let mut body = String::new();
-        pulldown_cmark::html::push_html(&mut body, events.into_iter());
-        let mut html = String::from(
-            "<aside class=\"disputed\" role=\"note\">\n<p class=\"disputed-label\">Accounts differ</p>\n",
-        );
-        if !question.is_empty() {
-            let _ = writeln!(
-                html,
-                "<p class=\"disputed-question\">{}</p>",
-                escape(question)
-            );
-        }
-        html.push_str(&body);
-        html.push_str("</aside>\n");
-        html
-    }
-
     fn unique_id(&mut self, base: &str) -> String {
         let base = if base.is_empty() { "section" } else { base };
         let mut id = base.to_string();
@@ -521,159 +379,6 @@ fn gather_link<'a>(
     (group, false)
 }
 
-fn heading_number(level: HeadingLevel) -> u8 {
-    level as u8
-}
-
-/// The page's summary: everything before `<!-- more -->`, else its first
-/// paragraph; citations are left out, since their reference list is not there.
-fn summary(events: &[Event]) -> String {
-    let range = match events
-        .iter()
-        .position(|e| matches!(e, Event::Html(h) if h.contains(MORE_MARKER)))
-    {
-        Some(cut) => 0..cut,
-        None => {
-            let Some(start) = events
-                .iter()
-                .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
-            else {
-                return String::new();
-            };
-            let len = events[start..]
-                .iter()
-                .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
-                .unwrap_or(events.len() - start - 1);
-            start..start + len + 1
-        }
-    };
-    let mut html = String::new();
-    let kept = events[range]
-        .iter()
-        .filter(|e| !matches!(e, Event::InlineHtml(h) if h.starts_with("<sup class=\"cite\">")))
-        .filter(|e| !matches!(e, Event::FootnoteReference(_)));
-    pulldown_cmark::html::push_html(&mut html, kept.cloned());
-    html
-}
-
-/// Turn a flat list of (level, id, title) into a tree.
-fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
-    let mut root: Vec<TocEntry> = Vec::new();
-    for (level, id, title) in flat {
-        let entry = TocEntry {
-            level,
-            id,
-            title,
-            children: Vec::new(),
-        };
-        insert_toc(&mut root, entry);
-    }
-    root
-}
-
-fn insert_toc(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
-    match siblings.last_mut() {
-        Some(last) if last.level < entry.level => insert_toc(&mut last.children, entry),
-        _ => siblings.push(entry),
-    }
-}
-
-/// A heading's id: lowercase letters and digits, other runs become one `-`.
-pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len());
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if dash && !slug.is_empty() {
-                slug.push('-');
-            }
-            dash = false;
-            slug.extend(c.to_lowercase());
-        } else if c != '\'' && c != '’' {
-            dash = true;
-        }
-    }
-    slug
-}
-
-/// Resolve `link` relative to the folder of `from` (both under content/).
-pub fn join_content_path(from: &str, link: &str) -> Option<String> {
-    let link = percent_decode(link);
-    let mut parts: Vec<&str> = if let Some(abs) = link.strip_prefix('/') {
-        return normalise(abs.split('/').collect());
-    } else {
-        from.split('/').collect()
-    };
-    parts.pop();
-    parts.extend(link.split('/'));
-    normalise(parts)
-}
-
-fn normalise(parts: Vec<&str>) -> Option<String> {
-    let mut out: Vec<&str> = Vec::new();
-    for p in parts {
-        match p {
-            "" | "." => {}
-            ".." => {
-                out.pop()?;
-            }
-            p => out.push(p),
-        }
-    }
-    Some(out.join("/"))
-}
-
-fn percent_decode(s: &str) -> String {
-    if !s.contains('%') {
-        return s.to_string();
-    }
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 3 <= bytes.len()
-            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
-                .ok()
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-/// Ids written as raw HTML (`<a id="x">`) count as anchors too.
-fn collect_html_ids(html: &str, ids: &mut HashSet<String>) {
-    let mut rest = html;
-    while let Some(i) = rest.find(" id=\"") {
-        rest = &rest[i + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(rest[..end].to_string());
-            rest = &rest[end..];
-        }
-    }
-}
-
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -696,7 +401,7 @@ mod tests {
         }
     }
 
-    fn render_at(path: &str, body: &str) -> Rendered {
+    pub(super) fn render_at(path: &str, body: &str) -> Rendered {
         let file = Path::new("content").join(path);
         let origin = Origin {
             file: &file,
@@ -726,125 +431,6 @@ mod tests {
             "{}",
             r.html
         );
-    }
-
-    #[test]
-    fn toc_nests_by_level() {
-        let r = render_at("a.md", "## A\n\n### A1\n\n### A2\n\n## B\n");
-        assert_eq!(r.toc.len(), 2);
-        assert_eq!(r.toc[0].children.len(), 2);
-        assert_eq!(r.toc[0].children[1].id, "a2");
-    }
-
-    #[test]
-    fn slugs_fold_case_and_punctuation() {
-        assert_eq!(
-            slugify("Apple–Alibaba: the AI deal"),
-            "apple-alibaba-the-ai-deal"
-        );
-        assert_eq!(slugify("What’s next?"), "whats-next");
-        assert_eq!(slugify("Ünïcode Text"), "ünïcode-text");
-    }
-
-    #[test]
-    fn relative_md_links_become_urls() {
-        let r = render_at(
-            "players/alibaba.md",
-            "[a](apple.md) [m](../memo.md#who) [x](https://e.org/a.md)",
-        );
-        assert!(r.html.contains("href=\"/players/apple/\""), "{}", r.html);
-        assert!(r.html.contains("href=\"/memo/#who\""), "{}", r.html);
-        assert!(r.html.contains("href=\"https://e.org/a.md\""), "{}", r.html);
-        assert_eq!(r.anchor_refs.len(), 1);
-        assert_eq!(r.anchor_refs[0].target.as_deref(), Some("memo.md"));
-        assert!(r.diagnostics.is_empty());
-    }
-
-    #[test]
-    fn broken_link_is_reported_at_its_line() {
-        let r = render_at("a.md", "Intro.\n\nSee [gone](gone.md).\n");
-        assert_eq!(r.diagnostics.len(), 1);
-        let d = &r.diagnostics[0];
-        assert_eq!((d.line, d.column), (6, 5));
-        assert!(d.message.contains("gone.md"));
-    }
-
-    #[test]
-    fn join_resolves_dot_dot_and_refuses_escape() {
-        assert_eq!(
-            join_content_path("a/b.md", "../c.md").as_deref(),
-            Some("c.md")
-        );
-        assert_eq!(
-            join_content_path("a/b/index.md", "x.md").as_deref(),
-            Some("a/b/x.md")
-        );
-        assert_eq!(join_content_path("a.md", "../../c.md"), None);
-        assert_eq!(
-            join_content_path("a/b.md", "/c%20d.md").as_deref(),
-            Some("c d.md")
-        );
-    }
-
-    #[test]
-    fn citations_are_numbered_in_order_of_first_use() {
-        let r = render_at("a.md", "One [@brief]. Two [@ft; @brief]. Three [@ft].");
-        assert_eq!(r.citations, vec!["brief", "ft"]);
-        assert!(r.html.contains("href=\"#ref-1\""));
-        assert!(r.html.contains("href=\"#ref-2\""));
-        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-    }
-
-    #[test]
-    fn unknown_citation_is_an_error() {
-        let r = render_at("a.md", "Claim [@nope].");
-        assert_eq!(r.diagnostics.len(), 1);
-        assert!(r.diagnostics[0].message.contains("@nope"));
-        assert_eq!(r.diagnostics[0].line, 4);
-    }
-
-    #[test]
-    fn empty_citation_is_an_error() {
-        for body in ["Claim [@].", "Claim [@;@]."] {
-            let r = render_at("a.md", body);
-            assert_eq!(r.diagnostics.len(), 1, "{body}");
-            assert!(r.diagnostics[0].message.contains("empty citation"));
-        }
-    }
-
-    #[test]
-    fn disputed_block_names_each_side_source() {
-        let r = render_at(
-            "a.md",
-            "```disputed Who issued it?\n- The Pentagon [@ft]\n- The White House [@brief]\n```\n",
-        );
-        assert!(r.html.contains("class=\"disputed\""), "{}", r.html);
-        assert!(r.html.contains("Who issued it?"));
-        assert!(
-            r.html.contains(
-                "<cite class=\"side-source\"><a href=\"/sources/ft/\">FT report</a></cite>"
-            ),
-            "{}",
-            r.html
-        );
-        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-    }
-
-    #[test]
-    fn disputed_side_without_source_is_an_error() {
-        let r = render_at(
-            "a.md",
-            "```disputed Q\n- The Pentagon [@ft]\n- The White House\n```\n",
-        );
-        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
-    }
-
-    #[test]
-    fn summary_is_first_paragraph_or_before_more() {
-        let r = render_at("a.md", "## H\n\nFirst para [@ft].\n\nSecond.\n");
-        assert_eq!(r.summary.trim(), "<p>First para .</p>");
-        let r = render_at("a.md", "One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
-        assert!(r.summary.contains("Two.") && !r.summary.contains("Three."));
     }
 
     #[test]

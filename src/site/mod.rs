@@ -2,15 +2,27 @@
 //! section tree, its rendered Markdown, its citations, and who depends on
 //! whom. Built from loaded content in one pass; rendering reads it and never
 //! changes it. Not for templates or files on disk.
+//!
+//! This file holds the model's types and builds it: URLs, the section tree,
+//! sources, Markdown (kept from the previous build where nothing it could ask
+//! about changed), section order and who cites whom; and patches it when only
+//! page bodies changed. Answering Markdown's questions about URLs and sources
+//! is in `resolve.rs`; routes, the section tree's lookups, sort order and
+//! anchor checks are in `tree.rs`.
+
+mod resolve;
+mod tree;
 
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, Origin, Rendered, Resolver};
+use crate::markdown::{self, Origin, Rendered};
 use rayon::prelude::*;
+use resolve::Urls;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
+use tree::{check_anchors, compare, parent_section, route};
 
 /// The section whose pages are citable sources (`[@id]`).
 pub const SOURCES_SECTION: &str = "sources/_index.md";
@@ -136,88 +148,6 @@ impl Site {
             file.text.truncate(file.body_start);
             file.text.shrink_to_fit();
         }
-    }
-}
-
-/// URL path (without base) and output file for a content path.
-fn route(file: &SourceFile) -> (String, String) {
-    let path = file.path.trim_end_matches(".md");
-    let mut segments: Vec<&str> = path.split('/').collect();
-    let last = segments.pop().unwrap_or_default();
-    match (file.kind, last) {
-        (Kind::Section, _) => {}
-        (Kind::Page, "index") => {
-            if let Some(slug) = &file.front.slug {
-                segments.pop();
-                segments.push(slug);
-            }
-        }
-        (Kind::Page, stem) => segments.push(file.front.slug.as_deref().unwrap_or(stem)),
-    }
-    let rel = segments.join("/");
-    if rel.is_empty() {
-        (String::new(), "index.html".into())
-    } else {
-        (format!("{rel}/"), format!("{rel}/index.html"))
-    }
-}
-
-/// Answers Markdown's questions about URLs and sources.
-struct Urls<'a> {
-    by_path: &'a HashMap<String, usize>,
-    urls: Vec<String>,
-    sources: HashMap<String, (String, String)>,
-}
-
-impl Urls<'_> {
-    /// Changes when any answer Markdown could get changes.
-    fn key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        let mut paths: Vec<(&String, &usize)> = self.by_path.iter().collect();
-        paths.sort();
-        for (path, &i) in paths {
-            (path, &self.urls[i]).hash(&mut h);
-        }
-        let mut sources: Vec<_> = self.sources.iter().collect();
-        sources.sort();
-        sources.hash(&mut h);
-        h.finish()
-    }
-}
-
-/// The doc at `content_path`, or the section of a folder linked as `folder.md`.
-fn lookup(by_path: &HashMap<String, usize>, content_path: &str) -> Option<usize> {
-    by_path
-        .get(content_path)
-        .or_else(|| {
-            by_path.get(&format!(
-                "{}/_index.md",
-                content_path.trim_end_matches(".md")
-            ))
-        })
-        .copied()
-}
-
-/// A built site answers Markdown's questions the same way [`Urls`] did
-/// while building it.
-impl Resolver for Site {
-    fn page_url(&self, content_path: &str) -> Option<&str> {
-        lookup(&self.by_path, content_path).map(|i| self.docs[i].url.as_str())
-    }
-    fn source(&self, id: &str) -> Option<(&str, &str)> {
-        let doc = &self.docs[*self.sources.get(id)?];
-        Some((doc.file.front.title.as_str(), doc.url.as_str()))
-    }
-}
-
-impl Resolver for Urls<'_> {
-    fn page_url(&self, content_path: &str) -> Option<&str> {
-        let i = &lookup(self.by_path, content_path)?;
-        Some(&self.urls[*i])
-    }
-    fn source(&self, id: &str) -> Option<(&str, &str)> {
-        self.sources.get(id).map(|(t, u)| (t.as_str(), u.as_str()))
     }
 }
 
@@ -430,94 +360,4 @@ pub fn build(
         home,
         resolver_key,
     }
-}
-
-fn parent_section(file: &SourceFile, by_path: &HashMap<String, usize>) -> Option<usize> {
-    let mut dir = dirname(&file.path);
-    // A section, or a bundle's index.md, belongs to the section above its own folder.
-    if file.kind == Kind::Section || file.path.ends_with("/index.md") {
-        dir = dirname(dir);
-    }
-    loop {
-        let candidate = if dir.is_empty() {
-            "_index.md".to_string()
-        } else {
-            format!("{dir}/_index.md")
-        };
-        if let Some(&i) = by_path.get(&candidate) {
-            return Some(i);
-        }
-        if dir.is_empty() {
-            return None;
-        }
-        dir = dirname(dir);
-    }
-}
-
-fn dirname(path: &str) -> &str {
-    path.rsplit_once('/').map_or("", |(dir, _)| dir)
-}
-
-/// Weight first (unweighted last), then date newest first, then title; or by `sort_by`.
-fn compare(a: &SourceFile, b: &SourceFile, sort_by: SortBy) -> std::cmp::Ordering {
-    let by_weight = || match (a.front.weight, b.front.weight) {
-        (Some(x), Some(y)) => x.cmp(&y),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
-    };
-    let by_date = || b.front.date.cmp(&a.front.date);
-    let by_title = || {
-        a.front
-            .title
-            .to_lowercase()
-            .cmp(&b.front.title.to_lowercase())
-    };
-    let by_path = || a.path.cmp(&b.path);
-    match sort_by {
-        SortBy::Weight => by_weight().then_with(by_date).then_with(by_title),
-        SortBy::Date => by_date().then_with(by_weight).then_with(by_title),
-        SortBy::Title => by_title().then_with(by_weight).then_with(by_date),
-    }
-    .then_with(by_path)
-}
-
-fn check_anchors(
-    docs: &[Doc],
-    by_path: &HashMap<String, usize>,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
-    for doc in docs {
-        for r in &doc.rendered.anchor_refs {
-            let target = match &r.target {
-                None => Some(doc),
-                Some(path) => lookup(by_path, path).map(|i| &docs[i]),
-            };
-            let Some(target) = target else { continue };
-            if r.anchor.is_empty() || target.rendered.ids.binary_search(&r.anchor).is_ok() {
-                continue;
-            }
-            if is_template_anchor(&r.anchor) {
-                continue;
-            }
-            diagnostics.push(
-                Diagnostic::error(
-                    doc.file.root_path(),
-                    r.line,
-                    r.column,
-                    format!(
-                        "broken anchor `#{}`: content/{} has no heading with that id",
-                        r.anchor, target.file.path
-                    ),
-                )
-                .with_source(&doc.file.text),
-            );
-        }
-    }
-}
-
-/// Ids every page gets from the theme rather than from its Markdown.
-fn is_template_anchor(anchor: &str) -> bool {
-    matches!(anchor, "main" | "top" | "content" | "references" | "toc")
-        || anchor.starts_with("ref-")
 }

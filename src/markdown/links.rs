@@ -1,0 +1,174 @@
+//! Links between pages: a relative link to a `.md` file becomes the target's
+//! URL, and its `#anchor` (like a same-page `#id` link) is noted for checking
+//! once every page is rendered; ids written as raw HTML count as anchors.
+//!
+//! Not for deciding what a link is (the parent module gathers and rewrites
+//! link events) nor for checking anchors, which the site model does.
+
+use super::{AnchorRef, State};
+use std::collections::HashSet;
+
+impl State<'_> {
+    /// A relative link to a `.md` file becomes the target's URL; `#id` links are checked.
+    pub(super) fn resolve_link(&mut self, dest: &str, offset: usize) -> Option<String> {
+        if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("//") {
+            return None;
+        }
+        let (path, anchor) = match dest.split_once('#') {
+            Some((p, a)) => (p, Some(a)),
+            None => (dest, None),
+        };
+        let (line, column) = self.position(offset);
+        if path.is_empty() {
+            if let Some(anchor) = anchor {
+                self.out.anchor_refs.push(AnchorRef {
+                    target: None,
+                    anchor: anchor.to_string(),
+                    line,
+                    column,
+                });
+            }
+            return None;
+        }
+        if !path.ends_with(".md") {
+            return None;
+        }
+        let target = match join_content_path(self.origin.content_path, path) {
+            Some(t) => t,
+            None => {
+                self.error(offset, &format!("link `{dest}` points outside content/"));
+                return None;
+            }
+        };
+        let Some(url) = self.resolver.page_url(&target) else {
+            self.error(
+                offset,
+                &format!("broken link `{dest}`: no page content/{target}"),
+            );
+            return None;
+        };
+        let url = url.to_string();
+        self.out.links_to.push(target.clone());
+        match anchor {
+            Some(anchor) => {
+                self.out.anchor_refs.push(AnchorRef {
+                    target: Some(target),
+                    anchor: anchor.to_string(),
+                    line,
+                    column,
+                });
+                Some(format!("{url}#{anchor}"))
+            }
+            None => Some(url),
+        }
+    }
+}
+
+/// Resolve `link` relative to the folder of `from` (both under content/).
+pub fn join_content_path(from: &str, link: &str) -> Option<String> {
+    let link = percent_decode(link);
+    let mut parts: Vec<&str> = if let Some(abs) = link.strip_prefix('/') {
+        return normalise(abs.split('/').collect());
+    } else {
+        from.split('/').collect()
+    };
+    parts.pop();
+    parts.extend(link.split('/'));
+    normalise(parts)
+}
+
+fn normalise(parts: Vec<&str>) -> Option<String> {
+    let mut out: Vec<&str> = Vec::new();
+    for p in parts {
+        match p {
+            "" | "." => {}
+            ".." => {
+                out.pop()?;
+            }
+            p => out.push(p),
+        }
+    }
+    Some(out.join("/"))
+}
+
+fn percent_decode(s: &str) -> String {
+    if !s.contains('%') {
+        return s.to_string();
+    }
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 3 <= bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Ids written as raw HTML (`<a id="x">`) count as anchors too.
+pub(super) fn collect_html_ids(html: &str, ids: &mut HashSet<String>) {
+    let mut rest = html;
+    while let Some(i) = rest.find(" id=\"") {
+        rest = &rest[i + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::render_at;
+
+    #[test]
+    fn relative_md_links_become_urls() {
+        let r = render_at(
+            "players/alibaba.md",
+            "[a](apple.md) [m](../memo.md#who) [x](https://e.org/a.md)",
+        );
+        assert!(r.html.contains("href=\"/players/apple/\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/memo/#who\""), "{}", r.html);
+        assert!(r.html.contains("href=\"https://e.org/a.md\""), "{}", r.html);
+        assert_eq!(r.anchor_refs.len(), 1);
+        assert_eq!(r.anchor_refs[0].target.as_deref(), Some("memo.md"));
+        assert!(r.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn broken_link_is_reported_at_its_line() {
+        let r = render_at("a.md", "Intro.\n\nSee [gone](gone.md).\n");
+        assert_eq!(r.diagnostics.len(), 1);
+        let d = &r.diagnostics[0];
+        assert_eq!((d.line, d.column), (6, 5));
+        assert!(d.message.contains("gone.md"));
+    }
+
+    #[test]
+    fn join_resolves_dot_dot_and_refuses_escape() {
+        assert_eq!(
+            join_content_path("a/b.md", "../c.md").as_deref(),
+            Some("c.md")
+        );
+        assert_eq!(
+            join_content_path("a/b/index.md", "x.md").as_deref(),
+            Some("a/b/x.md")
+        );
+        assert_eq!(join_content_path("a.md", "../../c.md"), None);
+        assert_eq!(
+            join_content_path("a/b.md", "/c%20d.md").as_deref(),
+            Some("c d.md")
+        );
+    }
+}

@@ -1,0 +1,130 @@
+//! Text helpers for rendered Markdown: heading slugs, the page's summary,
+//! the nested table of contents, heading levels, and HTML escaping.
+//!
+//! Not for rewriting events nor for links and citations: those are in the
+//! parent module, `links.rs` and `citations.rs`.
+
+use super::{MORE_MARKER, TocEntry};
+use pulldown_cmark::{Event, HeadingLevel, Tag, TagEnd};
+
+pub(super) fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+/// The page's summary: everything before `<!-- more -->`, else its first
+/// paragraph; citations are left out, since their reference list is not there.
+pub(super) fn summary(events: &[Event]) -> String {
+    let range = match events
+        .iter()
+        .position(|e| matches!(e, Event::Html(h) if h.contains(MORE_MARKER)))
+    {
+        Some(cut) => 0..cut,
+        None => {
+            let Some(start) = events
+                .iter()
+                .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
+            else {
+                return String::new();
+            };
+            let len = events[start..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+                .unwrap_or(events.len() - start - 1);
+            start..start + len + 1
+        }
+    };
+    let mut html = String::new();
+    let kept = events[range]
+        .iter()
+        .filter(|e| !matches!(e, Event::InlineHtml(h) if h.starts_with("<sup class=\"cite\">")))
+        .filter(|e| !matches!(e, Event::FootnoteReference(_)));
+    pulldown_cmark::html::push_html(&mut html, kept.cloned());
+    html
+}
+
+/// Turn a flat list of (level, id, title) into a tree.
+pub(super) fn nest_toc(flat: Vec<(u8, String, String)>) -> Vec<TocEntry> {
+    let mut root: Vec<TocEntry> = Vec::new();
+    for (level, id, title) in flat {
+        let entry = TocEntry {
+            level,
+            id,
+            title,
+            children: Vec::new(),
+        };
+        insert_toc(&mut root, entry);
+    }
+    root
+}
+
+fn insert_toc(siblings: &mut Vec<TocEntry>, entry: TocEntry) {
+    match siblings.last_mut() {
+        Some(last) if last.level < entry.level => insert_toc(&mut last.children, entry),
+        _ => siblings.push(entry),
+    }
+}
+
+/// A heading's id: lowercase letters and digits, other runs become one `-`.
+pub fn slugify(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len());
+    let mut dash = false;
+    for c in text.chars() {
+        if c.is_alphanumeric() {
+            if dash && !slug.is_empty() {
+                slug.push('-');
+            }
+            dash = false;
+            slug.extend(c.to_lowercase());
+        } else if c != '\'' && c != '’' {
+            dash = true;
+        }
+    }
+    slug
+}
+
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::markdown::tests::render_at;
+
+    #[test]
+    fn toc_nests_by_level() {
+        let r = render_at("a.md", "## A\n\n### A1\n\n### A2\n\n## B\n");
+        assert_eq!(r.toc.len(), 2);
+        assert_eq!(r.toc[0].children.len(), 2);
+        assert_eq!(r.toc[0].children[1].id, "a2");
+    }
+
+    #[test]
+    fn slugs_fold_case_and_punctuation() {
+        assert_eq!(
+            slugify("Apple–Alibaba: the AI deal"),
+            "apple-alibaba-the-ai-deal"
+        );
+        assert_eq!(slugify("What’s next?"), "whats-next");
+        assert_eq!(slugify("Ünïcode Text"), "ünïcode-text");
+    }
+
+    #[test]
+    fn summary_is_first_paragraph_or_before_more() {
+        let r = render_at("a.md", "## H\n\nFirst para [@ft].\n\nSecond.\n");
+        assert_eq!(r.summary.trim(), "<p>First para .</p>");
+        let r = render_at("a.md", "One.\n\nTwo.\n\n<!-- more -->\n\nThree.\n");
+        assert!(r.summary.contains("Two.") && !r.summary.contains("Three."));
+    }
+}
