@@ -7,11 +7,11 @@
 //! Node or the npm packages are missing it is skipped with a note, except
 //! under CI (`CI` set), where a skip would hide a regression: it fails.
 
+mod site_common;
+
+use site_common::BIN;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
-
-const BIN: &str = env!("CARGO_BIN_EXE_dossier");
 
 fn browser_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser")
@@ -54,34 +54,15 @@ fn ready(needs_chromium: bool) -> bool {
     false
 }
 
-/// The repository's site, built once under /sub/ for both Node tests.
-fn built_site() -> &'static Path {
-    static OUT: OnceLock<PathBuf> = OnceLock::new();
-    OUT.get_or_init(|| {
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-site");
-        let _ = std::fs::remove_dir_all(&out);
-        let run = Command::new(BIN)
-            .args(["build", "--root", env!("CARGO_MANIFEST_DIR"), "--output"])
-            .arg(&out)
-            .args(["--base-url", "http://127.0.0.1/sub/"])
-            .output()
-            .expect("run dossier build");
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        out
-    })
-}
-
+/// Runs one Node test file against the repository's site, built once under
+/// /sub/ (by `site_common`) for both Node tests.
 fn node_test(file: &str) {
     let out = Command::new("node")
         .args(["--test", "--test-reporter=spec", file])
         .current_dir(browser_dir())
         .env("DOSSIER_BIN", BIN)
-        .env("DOSSIER_SITE_DIR", built_site())
-        .env("DOSSIER_BASE_PATH", "/sub/")
+        .env("DOSSIER_SITE_DIR", &site_common::site().out)
+        .env("DOSSIER_BASE_PATH", site_common::BASE)
         .env("CHROMIUM", chromium())
         .env(
             "DOSSIER_SCREENSHOTS",
