@@ -465,3 +465,466 @@ fn drafts_flag_is_kept_across_rebuilds() {
         std::fs::read(site.path("output/wip/index.html")).unwrap()
     );
 }
+
+/// Write `content/{rel}` with raw front matter lines.
+fn raw_page(site: &Site, rel: &str, front: &str, body: &str) {
+    site.write(
+        &format!("content/{rel}"),
+        &format!("---\n{front}---\n{body}"),
+    );
+}
+
+#[test]
+fn a_title_two_levels_down_updates_the_home_listing() {
+    let site = Site::new();
+    site.page("notes/deep/_index.md", "Deep", "Deep notes.\n");
+    site.page("notes/deep/leaf.md", "Leaf", "A leaf.\n");
+    site.write(
+        "templates/index.html",
+        "{% extends \"base.html\" %}{% block body %}<ul>{% for s in section.subsections %}\
+         <li>{{ s.title }}<ul>{% for t in s.subsections %}<li>{{ t.title }}:\
+         {% for p in t.pages %} {{ p.title }}{% endfor %}</li>{% endfor %}</ul></li>{% endfor %}</ul>{% endblock %}",
+    );
+    let watch = Watch::start(&site);
+    assert!(body_of(&site, "index.html").contains("Deep: Leaf"));
+    watch.edit(|| site.page("notes/deep/leaf.md", "Green leaf", "A leaf.\n"));
+    assert!(body_of(&site, "index.html").contains("Deep: Green leaf"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("notes/deep/_index.md", "Deeper", "Deep notes.\n"));
+    assert!(body_of(&site, "index.html").contains("Deeper: Green leaf"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn weight_and_date_changes_reorder_neighbours() {
+    let site = Site::new();
+    raw_page(&site, "notes/_index.md", "title: Notes\n", "Some notes.\n");
+    for (n, w) in [("a", 1), ("b", 2), ("c", 3)] {
+        raw_page(
+            &site,
+            &format!("notes/{n}.md"),
+            &format!("title: N{n}\nweight: {w}\ndate: 2024-01-0{w}\n"),
+            "Text.\n",
+        );
+    }
+    let watch = Watch::start(&site);
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/a.md",
+            "title: Na\nweight: 9\ndate: 2024-01-01\n",
+            "Text.\n",
+        )
+    });
+    assert!(body_of(&site, "notes/c/index.html").contains("rel=\"next\" href=\"/notes/a/\""));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/_index.md",
+            "title: Notes\nsort_by: date\n",
+            "Some notes.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/b.md",
+            "title: Nb\nweight: 2\ndate: 2023-12-31\n",
+            "Text.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/_index.md",
+            "title: Notes\nsort_by: title\n",
+            "Some notes.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_slug_change_updates_links_in_other_pages() {
+    let site = Site::new();
+    site.page("notes/one.md", "Note one", "Back to [beta](../beta.md).\n");
+    let watch = Watch::start(&site);
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "beta.md",
+            "title: Beta\nslug: bravo\n",
+            "The second page.\n",
+        )
+    });
+    assert!(body_of(&site, "alpha/index.html").contains("href=\"/bravo/\""));
+    assert!(body_of(&site, "notes/one/index.html").contains("href=\"/bravo/\""));
+    assert!(!site.exists("output/beta/index.html"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("beta.md", "Beta", "The second page.\n"));
+    assert!(body_of(&site, "alpha/index.html").contains("href=\"/beta/\""));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_draft_toggle_hides_and_shows_the_page() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/one.md",
+            "title: Note one\ndraft: true\n",
+            "A note.\n",
+        )
+    });
+    assert!(!site.exists("output/notes/one/index.html"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/one.md",
+            "title: Note one\ndraft: false\n",
+            "Back.\n",
+        )
+    });
+    assert!(body_of(&site, "notes/one/index.html").contains("Back."));
+    site.assert_output_is_clean_build();
+    // Body-only edits to a draft, then publish.
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "gamma.md",
+            "title: Gamma\ndraft: true\n",
+            "Hidden.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "gamma.md",
+            "title: Gamma\ndraft: true\n",
+            "Hidden, edited.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("gamma.md", "Gamma", "Published.\n"));
+    assert!(body_of(&site, "gamma/index.html").contains("Published."));
+    site.assert_output_is_clean_build();
+    // A linked page made a draft breaks the link; publishing it again fixes it.
+    let lines =
+        watch.edit(|| raw_page(&site, "beta.md", "title: Beta\ndraft: true\n", "Hidden.\n"));
+    assert!(lines[0].contains("error"), "{lines:?}");
+    watch.edit(|| site.page("beta.md", "Beta", "Visible again.\n"));
+    assert!(body_of(&site, "beta/index.html").contains("Visible again."));
+    site.assert_output_is_clean_build();
+}
+
+fn sources_site() -> Site {
+    let site = Site::new();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block body %}{{ page.content | safe }}\
+         <ol>{% for c in page.citations %}<li>{{ c.title }} {{ c.date }}</li>{% endfor %}</ol>\
+         <ul>{% for c in page.cited_by %}<li>cited on {{ c.title }}</li>{% endfor %}</ul>{% endblock %}",
+    );
+    site.page("sources/_index.md", "Sources", "");
+    site.page("sources/report.md", "Report", "A report.\n");
+    site.page("sources/memo.md", "Memo", "A memo.\n");
+    site.page(
+        "beta.md",
+        "Beta",
+        "Cites [@report].\n\n```disputed Who said it?\n- The agency [@report]\n- The office [@memo]\n```\n",
+    );
+    site
+}
+
+#[test]
+fn a_source_title_edit_updates_citing_pages_and_boxes() {
+    let site = sources_site();
+    let watch = Watch::start(&site);
+    watch.edit(|| site.page("sources/memo.md", "Internal memo", "A memo.\n"));
+    assert!(body_of(&site, "beta/index.html").contains("Internal memo"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "sources/report.md",
+            "title: Report\ndate: 2020-05-01\n",
+            "A report.\n",
+        )
+    });
+    assert!(body_of(&site, "beta/index.html").contains("2020-05-01"));
+    site.assert_output_is_clean_build();
+    // A citing page's title shows in the source's "cited on" list.
+    watch.edit(|| {
+        site.page(
+            "beta.md",
+            "Bravo",
+            "Cites [@report].\n\n```disputed Who said it?\n- The agency [@report]\n- The office [@memo]\n```\n",
+        )
+    });
+    assert!(body_of(&site, "sources/memo/index.html").contains("cited on Bravo"));
+    site.assert_output_is_clean_build();
+    // A source's description, shown nowhere but in its citations' values.
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "sources/memo.md",
+            "title: Internal memo\ndescription: Leaked.\n",
+            "A memo.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_citation_dropped_then_restored() {
+    let site = sources_site();
+    site.page("alpha.md", "Alpha", "Also [@memo]. See [beta](beta.md).\n");
+    let watch = Watch::start(&site);
+    watch.edit(|| site.page("alpha.md", "Alpha", "No more. See [beta](beta.md).\n"));
+    assert!(!body_of(&site, "sources/memo/index.html").contains("cited on Alpha"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        site.page(
+            "alpha.md",
+            "Alpha",
+            "Again [@memo] and [@report]. See [beta](beta.md).\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_missing_anchor_becomes_valid_when_the_heading_is_added() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let lines = watch.edit(|| site.page("alpha.md", "Alpha", "See [later](beta.md#later).\n"));
+    assert!(lines[0].contains("error"), "{lines:?}");
+    watch.edit(|| site.page("beta.md", "Beta", "## Later\n\nThe second page.\n"));
+    assert!(body_of(&site, "alpha/index.html").contains("href=\"/beta/#later\""));
+    site.assert_output_is_clean_build();
+    // A heading rename that keeps the anchor: only the body.
+    watch.edit(|| site.page("beta.md", "Beta", "## Later {#later}\n\nStill here.\n"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_partial_edit_rerenders_the_templates_including_it() {
+    let site = Site::new();
+    site.write("templates/footer.html", "<footer>v1</footer>");
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block body %}{{ page.content | safe }}{% include \"footer.html\" %}{% endblock %}",
+    );
+    let watch = Watch::start(&site);
+    watch.edit(|| site.write("templates/footer.html", "<footer>v2</footer>"));
+    assert!(body_of(&site, "alpha/index.html").contains("v2"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        site.write("templates/inner.html", "<b>v3!</b>");
+        site.write(
+            "templates/footer.html",
+            "<footer>{% include \"inner.html\" %}</footer>",
+        );
+    });
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.write("templates/inner.html", "<i>v3?</i>"));
+    assert!(body_of(&site, "alpha/index.html").contains("<i>v3?</i>"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_base_url_change_updates_permalinks_and_links() {
+    let site = Site::new();
+    site.write(
+        "templates/page.html",
+        "{% extends \"base.html\" %}{% block body %}<a href=\"{{ page.permalink }}\">me</a>{{ page.content | safe }}{% endblock %}",
+    );
+    let watch = Watch::start(&site);
+    let config = |url: &str| {
+        site.write(
+            "site.yaml",
+            &format!("title: Fixture\nbase_url: \"{url}\"\ntheme: plain\n"),
+        )
+    };
+    watch.edit(|| config("https://example.com"));
+    assert!(body_of(&site, "alpha/index.html").contains("https://example.com/alpha/"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| config("https://example.com/sub"));
+    assert!(body_of(&site, "alpha/index.html").contains("href=\"/sub/beta/\""));
+    site.assert_output_is_clean_build();
+    watch.edit(|| config("https://example.org"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_content_asset_shadows_a_static_file_and_back() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    watch.edit(|| site.write("content/style.css", "body { color: green; }\n"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.write("content/style.css", "body { color: teal; }\n"));
+    assert_eq!(body_of(&site, "style.css"), "body { color: teal; }\n");
+    site.assert_output_is_clean_build();
+    watch.edit(|| std::fs::remove_file(site.path("content/style.css")).unwrap());
+    assert_eq!(body_of(&site, "style.css"), "body { color: black; }\n");
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.write("static/style.css", "body { color: navy; }\n"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.write("content/style.css", "body { color: olive; }\n"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| std::fs::remove_file(site.path("static/style.css")).unwrap());
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn deleting_a_sections_index_moves_its_pages_up() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    watch.edit(|| std::fs::remove_file(site.path("content/notes/_index.md")).unwrap());
+    assert!(!site.exists("output/notes/index.html"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("notes/_index.md", "Notes again", "Back.\n"));
+    assert!(body_of(&site, "notes/index.html").contains("Notes again"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_body_edit_and_a_front_matter_edit_in_one_batch() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    watch.edit(|| {
+        site.page("alpha.md", "Alpha", "Body only. See [beta](beta.md).\n");
+        site.page("beta.md", "Bravo", "Retitled.\n");
+    });
+    assert!(body_of(&site, "alpha/index.html").contains(">Bravo</a>"));
+    assert!(body_of(&site, "alpha/index.html").contains("Body only."));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        site.page("notes/one.md", "Note one", "Changed body.\n");
+        raw_page(
+            &site,
+            "notes/_index.md",
+            "title: Notes\nweight: 1\n",
+            "Some notes.\n",
+        );
+    });
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn summaries_and_tocs_in_listings_follow_body_edits() {
+    let site = Site::new();
+    site.write(
+        "templates/section.html",
+        "{% extends \"base.html\" %}{% block body %}{% for p in section.pages %}\
+         <p>{{ p.title }}: {{ p.summary | safe }} ({{ p.word_count }} words;{% for t in p.toc %} {{ t.id }}{% endfor %})</p>\
+         {% endfor %}{% endblock %}",
+    );
+    let watch = Watch::start(&site);
+    watch.edit(|| {
+        site.page(
+            "notes/one.md",
+            "Note one",
+            "First para.\n\n<!-- more -->\n\n## Part\n\nMore words here.\n",
+        )
+    });
+    assert!(body_of(&site, "notes/index.html").contains(" part)"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        site.page(
+            "notes/one.md",
+            "Note one",
+            "Other para.\n\n<!-- more -->\n\n## Section two\n\nMore.\n",
+        )
+    });
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn a_page_template_on_a_section_and_a_template_field_on_a_page() {
+    let site = Site::new();
+    site.write(
+        "templates/note.html",
+        "{% extends \"base.html\" %}{% block body %}<article>{{ page.title }}</article>{% endblock %}",
+    );
+    let watch = Watch::start(&site);
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "notes/_index.md",
+            "title: Notes\npage_template: note.html\n",
+            "Some notes.\n",
+        )
+    });
+    assert!(body_of(&site, "notes/one/index.html").contains("<article>Note one</article>"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("notes/_index.md", "Notes", "Some notes.\n"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| {
+        raw_page(
+            &site,
+            "beta.md",
+            "title: Beta\ntemplate: note.html\n",
+            "Text.\n",
+        )
+    });
+    assert!(body_of(&site, "beta/index.html").contains("<article>Beta</article>"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("beta.md", "Beta", "Text.\n"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn the_404_page_follows_the_sections_it_asks_for() {
+    let site = Site::new();
+    site.write(
+        "templates/404.html",
+        "{% set s = get_section(path=\"notes/_index.md\") %}<h1>{{ s.title }}</h1>\
+         {% for p in s.pages %}<a href=\"{{ p.url }}\">{{ p.title }}</a>{% endfor %}\
+         {% set b = get_page(path=\"beta.md\") %}<p>{{ b.title }} {{ b.word_count }}</p>",
+    );
+    let watch = Watch::start(&site);
+    watch.edit(|| site.page("notes/one.md", "Note 1", "A note.\n"));
+    assert!(body_of(&site, "404.html").contains(">Note 1</a>"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| site.page("notes/two.md", "Note 2", "Another.\n"));
+    assert!(body_of(&site, "404.html").contains(">Note 2</a>"));
+    site.assert_output_is_clean_build();
+    // A body edit changes the word count get_page hands out.
+    watch.edit(|| site.page("beta.md", "Beta", "Now with several more words.\n"));
+    site.assert_output_is_clean_build();
+}
+
+#[test]
+fn switching_theme_and_back() {
+    let site = Site::new();
+    site.write(
+        "themes/other/templates/base.html",
+        "<title>{% block title %}{% endblock %}</title><body class=\"other\">{% block body %}{% endblock %}</body>",
+    );
+    for name in ["page.html", "section.html", "index.html", "404.html"] {
+        let text = site.read(&format!("themes/plain/templates/{name}"));
+        site.write(&format!("themes/other/templates/{name}"), &text);
+    }
+    site.write("themes/other/static/other.css", "body { color: gray; }\n");
+    let watch = Watch::start(&site);
+    let config = |theme: &str| {
+        site.write(
+            "site.yaml",
+            &format!("title: Fixture\nbase_url: \"https://example.org\"\ntheme: {theme}\n"),
+        )
+    };
+    watch.edit(|| config("other"));
+    assert!(body_of(&site, "alpha/index.html").contains("class=\"other\""));
+    assert!(!site.exists("output/style.css"));
+    site.assert_output_is_clean_build();
+    watch.edit(|| config("plain"));
+    site.assert_output_is_clean_build();
+}
