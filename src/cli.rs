@@ -2,7 +2,7 @@
 //! the one-line summary, and choose the exit code (0 ok, 1 site problem,
 //! 2 wrong usage). Each command is a short function over the pipeline.
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{self, Diagnostic};
 use crate::{output, pipeline};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -101,13 +101,12 @@ pub fn run() -> ExitCode {
 
 /// Print diagnostics to stderr; true when any is an error.
 pub fn report(diagnostics: Vec<Diagnostic>) -> bool {
-    let diagnostics = Diagnostics(diagnostics);
-    let failed = diagnostics.has_errors();
-    let sorted = diagnostics.sorted();
+    let sorted = diagnostic::sorted(diagnostics);
     let errors = sorted.iter().filter(|d| d.is_error()).count();
     for d in &sorted {
         eprintln!("{d}");
     }
+    let failed = errors > 0;
     if failed {
         eprintln!(
             "error: build failed with {errors} error{}",

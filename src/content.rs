@@ -193,14 +193,10 @@ pub fn is_editor_temp(name: &str) -> bool {
         || name == "4913"
 }
 
-/// Walk `root/content` and load every file. Drafts are kept only when `drafts`.
-pub fn load(root: &Path, drafts: bool) -> (Content, Vec<Diagnostic>) {
-    load_reusing(root, drafts, &|_| None)
-}
-
-/// [`load`], taking from `reuse` the files it still holds as they are on disk
-/// (a rebuild's unchanged files), reading and parsing only the others.
-pub fn load_reusing(
+/// Walk `root/content` and load every file; drafts are kept only when
+/// `drafts`. `reuse` hands back files a rebuild still holds as they are on
+/// disk (its unchanged files); only the others are read and parsed.
+pub fn load(
     root: &Path,
     drafts: bool,
     reuse: &(dyn Fn(&str) -> Option<Arc<SourceFile>> + Sync),

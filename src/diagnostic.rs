@@ -105,28 +105,13 @@ pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
-/// A bag of diagnostics collected across a whole build.
-#[derive(Debug, Default, Clone)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
-
-impl Diagnostics {
-    pub fn push(&mut self, d: Diagnostic) {
-        self.0.push(d);
-    }
-    pub fn extend(&mut self, other: impl IntoIterator<Item = Diagnostic>) {
-        self.0.extend(other);
-    }
-    pub fn has_errors(&self) -> bool {
-        self.0.iter().any(Diagnostic::is_error)
-    }
-    /// Sorted by file, then position, so output is stable across runs.
-    pub fn sorted(mut self) -> Vec<Diagnostic> {
-        self.0.sort_by(|a, b| {
-            (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
-        });
-        self.0.dedup();
-        self.0
-    }
+/// Sorted by file, then position, without repeats, so output is stable across runs.
+pub fn sorted(mut diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    diagnostics.sort_by(|a, b| {
+        (&a.path, a.line, a.column, &a.message).cmp(&(&b.path, b.line, b.column, &b.message))
+    });
+    diagnostics.dedup();
+    diagnostics
 }
 
 /// 1-based (line, column) of a byte offset in `text`; columns count characters.

@@ -87,12 +87,3 @@ pub enum YamlValue {
     List(Vec<YamlValue>),
     Map(indexmap::IndexMap<String, YamlValue>),
 }
-
-impl YamlValue {
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            YamlValue::String(s) => Some(s),
-            _ => None,
-        }
-    }
-}

@@ -368,3 +368,107 @@ fn failed_first_build_leaves_an_empty_output_folder() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn output_that_is_a_file_is_refused() {
+    let f = Fixture::new();
+    f.write("out.txt", "keep");
+    let r = f.run(&["build", "--output", "out.txt"]);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("it is a file, not a folder"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(f.read("out.txt"), "keep");
+}
+
+#[test]
+fn base_url_must_be_absolute_or_a_path() {
+    let f = Fixture::new();
+    f.write("site.yaml", "title: F\nbase_url: example.org\ntheme: t\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("site.yaml:2:") && err.contains("base_url `example.org`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn theme_must_be_a_folder_name() {
+    let f = Fixture::new();
+    f.write("site.yaml", "title: F\nbase_url: /\ntheme: ../t\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("site.yaml:3:") && err.contains("must be a folder name under themes/"),
+        "{err}"
+    );
+}
+
+#[test]
+fn section_only_and_page_only_keys_are_errors_elsewhere() {
+    let f = Fixture::new();
+    f.page("s/_index.md", "title: S\nslug: other", "");
+    f.page("p.md", "title: P\nsort_by: date\npage_template: x.html", "");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/s/_index.md:3:7: `slug` is for pages"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/p.md:3:10: `sort_by` is for sections"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/p.md:4:16: `page_template` is for sections"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_front_matter_is_an_error() {
+    let f = Fixture::new();
+    f.write("content/e.md", "---\n---\nBody.\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/e.md:2:1: empty front matter"),
+        "{err}"
+    );
+}
+
+#[test]
+fn missing_content_folder_is_an_error() {
+    let f = Fixture::new();
+    std::fs::remove_dir_all(f.path("content")).unwrap();
+    let err = f.build_fails();
+    assert!(err.contains("content: no content/ folder"), "{err}");
+}
+
+#[test]
+fn a_content_file_that_would_overwrite_a_generated_page_is_an_error() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "");
+    f.write("content/a/index.html", "<p>hand-made</p>");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a/index.html: this file would overwrite a generated page"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_static_file_that_would_overwrite_a_generated_page_is_an_error() {
+    let f = Fixture::new();
+    f.write("static/index.html", "<p>hand-made</p>");
+    for command in ["build", "check"] {
+        let r = f.run(&[command]);
+        assert_eq!(r.code, 1, "{command}");
+        assert!(
+            r.stderr
+                .contains("static/index.html: this file would overwrite the generated index.html"),
+            "{}",
+            r.stderr
+        );
+    }
+    assert!(!f.exists("output/index.html"));
+}

@@ -14,13 +14,20 @@ use crate::render::{self, TemplateFiles};
 use crate::site::Site;
 use crate::{content, output, site};
 use rayon::prelude::*;
-use reuse::{Reused, reusable_pages, same_files, touches_dir};
+use reuse::{Reused, reusable_pages, same_files};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use walkdir::WalkDir;
 
 pub const STATIC_DIR: &str = "static";
+
+/// Whether `path` is `dir` or lies inside it (both `/`-separated, relative
+/// to the same root): how a changed path is matched against files and folders.
+pub fn within(path: &str, dir: &str) -> bool {
+    path.strip_prefix(dir)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
 
 /// What the user asked for.
 #[derive(Debug, Clone)]
@@ -117,7 +124,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
                 && !p
                     .changed
                     .iter()
-                    .any(|c| touches_dir(c, render::THEMES_DIR) || touches_dir(c, STATIC_DIR)) =>
+                    .any(|c| within(c, render::THEMES_DIR) || within(c, STATIC_DIR)) =>
         {
             p.built.statics.clone()
         }
@@ -161,17 +168,14 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
     let unchanged_file = |rel: &str| -> Option<Arc<content::SourceFile>> {
         let previous = previous?;
         let path = format!("{}/{rel}", content::CONTENT_DIR);
-        let touched = previous.changed.iter().any(|c| {
-            path == *c
-                || (path.starts_with(c.as_str()) && path.as_bytes().get(c.len()) == Some(&b'/'))
-        });
+        let touched = previous.changed.iter().any(|c| within(&path, c));
         (!touched)
             .then(|| previous.built.site.doc(rel).map(|d| d.file.clone()))
             .flatten()
     };
     let (content, content_diagnostics) = match previous.and_then(|p| same_files(root, options, p)) {
         Some(content) => (content, Vec::new()),
-        None => content::load_reusing(root, options.drafts, &unchanged_file),
+        None => content::load(root, options.drafts, &unchanged_file),
     };
     timer.lap("load content");
     diagnostics.extend(content_diagnostics);
@@ -187,9 +191,9 @@ fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, V
     let templates_untouched = old.filter(|b| {
         b.site.config.theme == theme
             && !previous.is_some_and(|p| {
-                p.changed.iter().any(|c| {
-                    touches_dir(c, render::THEMES_DIR) || touches_dir(c, render::TEMPLATES_DIR)
-                })
+                p.changed
+                    .iter()
+                    .any(|c| within(c, render::THEMES_DIR) || within(c, render::TEMPLATES_DIR))
             })
     });
     let templates = match templates_untouched {
@@ -255,22 +259,12 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let statics = statics(root, &site.config.theme);
     let copies = plan(root, &site, &statics, Vec::new(), &mut diagnostics);
     let has_404 = templates.files.contains_key("404.html");
-    for rel in site
-        .docs
-        .iter()
-        .map(|d| d.out_path.as_str())
-        .chain(has_404.then_some("404.html"))
-    {
-        if let Some(Source::Copy(from)) = copies.get(rel) {
-            let from = from.strip_prefix(root).unwrap_or(from).to_path_buf();
-            diagnostics.push(Diagnostic::error(
-                from,
-                0,
-                0,
-                format!("this file would overwrite the generated {rel}"),
-            ));
-        }
-    }
+    let generated = site.docs.iter().map(|d| d.out_path.as_str());
+    diagnostics.extend(overwrites(
+        root,
+        &copies,
+        generated.chain(has_404.then_some("404.html")),
+    ));
     let io_error = |e: std::io::Error| {
         let shown = out_dir.map(|d| d.display().to_string()).unwrap_or_default();
         vec![Diagnostic::error(shown, 0, 0, format!("cannot write: {e}"))]
@@ -345,19 +339,34 @@ pub fn plan(
     for asset in &site.assets {
         plan.insert(asset.path.clone(), Source::Copy(asset.source.clone()));
     }
+    diagnostics.extend(overwrites(
+        root,
+        &plan,
+        rendered.iter().map(|(rel, _)| rel.as_str()),
+    ));
     for (rel, bytes) in rendered {
-        if let Some(Source::Copy(from)) = plan.get(&rel) {
-            let from = from.strip_prefix(root).unwrap_or(from).to_path_buf();
-            diagnostics.push(Diagnostic::error(
-                from,
-                0,
-                0,
-                format!("this file would overwrite the generated {rel}"),
-            ));
-        }
         plan.insert(rel, Source::Bytes(bytes));
     }
     plan
+}
+
+/// A copied file (static or content asset) at the path of a generated one.
+fn overwrites<'a>(
+    root: &Path,
+    copies: &Plan,
+    generated: impl Iterator<Item = &'a str>,
+) -> Vec<Diagnostic> {
+    generated
+        .filter_map(|rel| match copies.get(rel) {
+            Some(Source::Copy(from)) => Some(Diagnostic::error(
+                from.strip_prefix(root).unwrap_or(from),
+                0,
+                0,
+                format!("this file would overwrite the generated {rel}"),
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The theme's static files, then the site's (which win), by output path.

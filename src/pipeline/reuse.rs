@@ -17,13 +17,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
-/// Whether a changed path (relative to the root) is the folder `dir` or inside it.
-pub(super) fn touches_dir(changed: &str, dir: &str) -> bool {
-    changed
-        .strip_prefix(dir)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
 /// The previous build's files, when the changes only edited files it already
 /// had (no file added, removed or renamed): the changed ones read again, the
 /// others kept, and no walk over `content/`. `None` when a walk is needed,

@@ -18,7 +18,7 @@ use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Origin, Rendered};
 use rayon::prelude::*;
-use resolve::Urls;
+use resolve::Answers;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -257,18 +257,10 @@ pub fn build(
             sources.insert(docs[p].source_id().to_string(), p);
         }
     }
-    let resolver = Urls {
+    let resolver = Answers {
+        docs: &docs,
         by_path: &by_path,
-        urls: docs.iter().map(|d| d.url.clone()).collect(),
-        sources: sources
-            .iter()
-            .map(|(id, &i)| {
-                (
-                    id.clone(),
-                    (docs[i].file.front.title.clone(), docs[i].url.clone()),
-                )
-            })
-            .collect(),
+        sources: &sources,
     };
 
     // Markdown, in parallel; a rebuild keeps what cannot have changed.

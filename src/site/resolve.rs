@@ -1,22 +1,22 @@
-//! How Markdown asks the site about URLs and sources: [`Urls`] answers while
-//! the model is being built (and gives a key that changes when any answer
-//! would), and a built [`Site`] answers the same way afterwards.
+//! How Markdown asks the site about URLs and sources: [`Answers`] reads them
+//! off the docs, both while the model is being built and from a built
+//! [`Site`], and gives a key that changes whenever any answer would.
 //!
 //! Not for building the model nor for checking links: the parent module and
 //! `tree.rs` do those.
 
-use super::Site;
+use super::{Doc, Site};
 use crate::markdown::Resolver;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Answers Markdown's questions about URLs and sources.
-pub(super) struct Urls<'a> {
+pub(super) struct Answers<'a> {
+    pub(super) docs: &'a [Doc],
     pub(super) by_path: &'a HashMap<String, usize>,
-    pub(super) urls: Vec<String>,
-    pub(super) sources: HashMap<String, (String, String)>,
+    pub(super) sources: &'a BTreeMap<String, usize>,
 }
 
-impl Urls<'_> {
+impl Answers<'_> {
     /// Changes when any answer Markdown could get changes.
     pub(super) fn key(&self) -> u64 {
         use std::hash::{Hash, Hasher};
@@ -24,11 +24,11 @@ impl Urls<'_> {
         let mut paths: Vec<(&String, &usize)> = self.by_path.iter().collect();
         paths.sort();
         for (path, &i) in paths {
-            (path, &self.urls[i]).hash(&mut h);
+            (path, &self.docs[i].url).hash(&mut h);
         }
-        let mut sources: Vec<_> = self.sources.iter().collect();
-        sources.sort();
-        sources.hash(&mut h);
+        for (id, &i) in self.sources {
+            (id, &self.docs[i].file.front.title, &self.docs[i].url).hash(&mut h);
+        }
         h.finish()
     }
 }
@@ -46,24 +46,41 @@ pub(super) fn lookup(by_path: &HashMap<String, usize>, content_path: &str) -> Op
         .copied()
 }
 
-/// A built site answers Markdown's questions the same way [`Urls`] did
-/// while building it.
-impl Resolver for Site {
-    fn page_url(&self, content_path: &str) -> Option<&str> {
-        lookup(&self.by_path, content_path).map(|i| self.docs[i].url.as_str())
+impl<'a> Answers<'a> {
+    fn page_url(&self, content_path: &str) -> Option<&'a str> {
+        lookup(self.by_path, content_path).map(|i| self.docs[i].url.as_str())
     }
-    fn source(&self, id: &str) -> Option<(&str, &str)> {
+    fn source(&self, id: &str) -> Option<(&'a str, &'a str)> {
         let doc = &self.docs[*self.sources.get(id)?];
         Some((doc.file.front.title.as_str(), doc.url.as_str()))
     }
 }
 
-impl Resolver for Urls<'_> {
+impl Resolver for Answers<'_> {
     fn page_url(&self, content_path: &str) -> Option<&str> {
-        let i = &lookup(self.by_path, content_path)?;
-        Some(&self.urls[*i])
+        Answers::page_url(self, content_path)
     }
     fn source(&self, id: &str) -> Option<(&str, &str)> {
-        self.sources.get(id).map(|(t, u)| (t.as_str(), u.as_str()))
+        Answers::source(self, id)
+    }
+}
+
+/// A built site answers exactly as it did while being built.
+impl Resolver for Site {
+    fn page_url(&self, content_path: &str) -> Option<&str> {
+        self.answers().page_url(content_path)
+    }
+    fn source(&self, id: &str) -> Option<(&str, &str)> {
+        self.answers().source(id)
+    }
+}
+
+impl Site {
+    fn answers(&self) -> Answers<'_> {
+        Answers {
+            docs: &self.docs,
+            by_path: &self.by_path,
+            sources: &self.sources,
+        }
     }
 }

@@ -75,10 +75,7 @@ impl Changes {
             return true;
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        self.rescan
-            || self.paths.iter().any(|p| {
-                rel == *p || (rel.starts_with(p.as_str()) && rel.as_bytes()[p.len()] == b'/')
-            })
+        self.rescan || self.paths.iter().any(|p| crate::pipeline::within(&rel, p))
     }
 }
 
