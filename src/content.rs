@@ -10,9 +10,8 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use walkdir::WalkDir;
 
-pub const CONTENT_DIR: &str = "content";
+pub use crate::files::CONTENT_DIR;
 
 const FRONT_MATTER_KEYS: &[&str] = &[
     "title",
@@ -176,23 +175,6 @@ pub struct Content {
     pub assets: Vec<Asset>,
 }
 
-/// Hidden files and what editors leave behind while saving; never content.
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.') || is_editor_temp(name)
-}
-
-/// Swap, backup and temporary files of vim, emacs, JetBrains and friends.
-pub fn is_editor_temp(name: &str) -> bool {
-    name.starts_with('#')
-        || name.starts_with(".#")
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.ends_with(".dossier-tmp")
-        || name == "4913"
-}
-
 /// Walk `root/content` and load every file; drafts are kept only when
 /// `drafts`. `reuse` hands back files a rebuild still holds as they are on
 /// disk (its unchanged files); only the others are read and parsed.
@@ -214,33 +196,17 @@ pub fn load(
     }
     let mut markdown = Vec::new();
     let mut assets = Vec::new();
-    let walker = WalkDir::new(&dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                let path = e
-                    .path()
-                    .map(|p| relative(root, p))
-                    .unwrap_or_else(|| CONTENT_DIR.into());
-                diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(&dir).unwrap_or(entry.path());
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel.ends_with(".md") {
-            markdown.push(rel);
+    let (found, unreadable) = crate::files::walk(root, CONTENT_DIR);
+    for (path, e) in unreadable {
+        diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+    }
+    for file in found {
+        if file.rel.ends_with(".md") {
+            markdown.push(file.rel);
         } else {
             assets.push(Asset {
-                path: rel,
-                source: entry.path().to_path_buf(),
+                path: file.rel,
+                source: file.abs,
             });
         }
     }
@@ -261,10 +227,6 @@ pub fn load(
         }
     }
     (Content { files, assets }, diagnostics)
-}
-
-fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
 }
 
 /// Read and parse one Markdown file given its path under `content/`.

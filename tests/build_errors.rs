@@ -472,3 +472,33 @@ fn a_static_file_that_would_overwrite_a_generated_page_is_an_error() {
     }
     assert!(!f.exists("output/index.html"));
 }
+
+#[test]
+fn duplicate_explicit_heading_id_is_an_error_at_its_line() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "## One {#same}\n\nText.\n\n## Two {#same}\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:8:1: duplicate heading id `#same`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_relative_image_or_file_link_to_no_file_is_an_error() {
+    let f = Fixture::new();
+    f.page(
+        "memo/claims/index.md",
+        "title: Claims",
+        "![chart](chart.png)\n\nSee [the data](table.csv).\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/memo/claims/index.md:4:1: broken link `chart.png`: no file content/memo/claims/chart.png"),
+        "{err}"
+    );
+    assert!(
+        err.contains("content/memo/claims/index.md:6:5: broken link `table.csv`"),
+        "{err}"
+    );
+}

@@ -48,8 +48,57 @@ fn bundle_files_are_copied_next_to_their_page() {
     );
     assert!(
         f.read("output/memo/origin/index.html")
-            .contains("src=\"chart.png\"")
+            .contains("src=\"/memo/origin/chart.png\"")
     );
+}
+
+#[test]
+fn bundle_files_follow_their_page_when_a_slug_moves_it() {
+    let f = Fixture::new();
+    f.page(
+        "memo/claims/index.md",
+        "title: Claims\nslug: what-it-says",
+        "![chart](chart.png) [data](data/table.csv)\n",
+    );
+    f.write_bytes("content/memo/claims/chart.png", b"\x89PNG fake");
+    f.write("content/memo/claims/data/table.csv", "a,b\n");
+    f.build();
+    assert!(f.exists("output/memo/what-it-says/chart.png"));
+    assert!(f.exists("output/memo/what-it-says/data/table.csv"));
+    assert!(!f.exists("output/memo/claims"));
+    let html = f.read("output/memo/what-it-says/index.html");
+    assert!(html.contains("src=\"/memo/what-it-says/chart.png\""), "{html}");
+    assert!(html.contains("href=\"/memo/what-it-says/data/table.csv\""), "{html}");
+}
+
+#[test]
+fn a_file_linked_from_a_plain_page_gets_its_published_url() {
+    let f = Fixture::new();
+    f.write("site.yaml", "title: F\nbase_url: https://example.org/sub\ntheme: t\n");
+    f.page("memo/claims.md", "title: Claims", "![chart](chart.png)\n");
+    f.write_bytes("content/memo/chart.png", b"\x89PNG fake");
+    f.build();
+    assert!(f.exists("output/memo/chart.png"));
+    let html = f.read("output/memo/claims/index.html");
+    assert!(html.contains("src=\"/sub/memo/chart.png\""), "{html}");
+}
+
+#[test]
+fn editor_leftovers_are_ignored_and_host_dotfiles_copied() {
+    let f = Fixture::new();
+    f.write("content/notes.bak", "old");
+    f.write("content/a.md~", "---\ntitle: Old\n---\n");
+    f.write("themes/t/templates/page.html.bak", "{{ broken");
+    f.write("templates/#page.html#", "{{ broken");
+    f.write("static/.nojekyll", "");
+    f.write("static/.well-known/security.txt", "Contact: x\n");
+    f.write("static/style.css.swp", "swap");
+    f.build();
+    assert!(!f.exists("output/notes.bak"));
+    assert!(!f.exists("output/a.md~"));
+    assert!(!f.exists("output/style.css.swp"));
+    assert!(f.exists("output/.nojekyll"));
+    assert!(f.exists("output/.well-known/security.txt"));
 }
 
 #[test]
@@ -60,6 +109,17 @@ fn slug_replaces_the_last_url_segment() {
     assert!(f.exists("output/memo/what-it-says/index.html"));
     assert!(!f.exists("output/what-it-says/index.html"));
     assert!(!f.exists("output/memo/claims/index.html"));
+}
+
+#[test]
+fn a_source_is_cited_by_its_file_name_whatever_its_slug() {
+    let f = Fixture::new();
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page("sources/ft.md", "title: FT report\nslug: financial-times", "");
+    f.page("memo.md", "title: Memo", "A claim [@ft].\n");
+    f.build();
+    let memo = f.read("output/memo/index.html");
+    assert!(memo.contains("href=\"/sources/financial-times/\""), "{memo}");
 }
 
 #[test]

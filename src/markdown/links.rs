@@ -9,9 +9,11 @@ use super::{AnchorRef, State};
 use std::collections::HashSet;
 
 impl State<'_> {
-    /// A relative link to a `.md` file becomes the target's URL; `#id` links are checked.
+    /// A relative link to a `.md` file becomes the target's URL, and one to
+    /// another file (`chart.png`, `data.csv`) the URL that file is published
+    /// at; either must exist. `#id` links are checked.
     pub(super) fn resolve_link(&mut self, dest: &str, offset: usize) -> Option<String> {
-        if dest.contains("://") || dest.starts_with("mailto:") || dest.starts_with("//") {
+        if has_scheme(dest) || dest.starts_with('/') {
             return None;
         }
         let (path, anchor) = match dest.split_once('#') {
@@ -30,8 +32,13 @@ impl State<'_> {
             }
             return None;
         }
-        if !path.ends_with(".md") {
-            return None;
+        let (path, query) = match path.split_once('?') {
+            Some((p, q)) => (p, Some(q)),
+            None => (path, None),
+        };
+        let is_page = path.ends_with(".md");
+        if !is_page && !is_file_name(path.rsplit('/').next().unwrap_or_default()) {
+            return None; // a folder-like link (`../memo/`): a URL, not a file
         }
         let target = match join_content_path(self.origin.content_path, path) {
             Some(t) => t,
@@ -40,6 +47,18 @@ impl State<'_> {
                 return None;
             }
         };
+        if !is_page {
+            let Some(url) = self.resolver.asset_url(&target) else {
+                self.error(
+                    offset,
+                    &format!("broken link `{dest}`: no file content/{target}"),
+                );
+                return None;
+            };
+            let query = query.map(|q| format!("?{q}")).unwrap_or_default();
+            let anchor = anchor.map(|a| format!("#{a}")).unwrap_or_default();
+            return Some(format!("{url}{query}{anchor}"));
+        }
         let Some(url) = self.resolver.page_url(&target) else {
             self.error(
                 offset,
@@ -62,6 +81,22 @@ impl State<'_> {
             None => Some(url),
         }
     }
+}
+
+/// `https:`, `mailto:`, `data:` …: a URL of its own, not a path in the site.
+fn has_scheme(dest: &str) -> bool {
+    dest.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
+}
+
+/// A name with an extension (`chart.png`), as files have and folders rarely do.
+fn is_file_name(name: &str) -> bool {
+    name.rsplit_once('.')
+        .is_some_and(|(stem, ext)| !stem.is_empty() && !ext.is_empty() && stem != ".")
 }
 
 /// Resolve `link` relative to the folder of `from` (both under content/).
@@ -144,6 +179,19 @@ mod tests {
         assert_eq!(r.anchor_refs.len(), 1);
         assert_eq!(r.anchor_refs[0].target.as_deref(), Some("memo.md"));
         assert!(r.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn relative_file_links_become_their_urls_and_must_exist() {
+        let r = render_at(
+            "players/alibaba.md",
+            "![c](chart.png) [d](chart.png?v=2#x) [up](../) [m](mailto:a@b.c) ![i](data:image/png;base64,AA.A) [g](missing.csv)",
+        );
+        assert!(r.html.contains("src=\"/players/chart.png\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/players/chart.png?v=2#x\""), "{}", r.html);
+        assert!(r.html.contains("href=\"../\""), "{}", r.html);
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        assert!(r.diagnostics[0].message.contains("no file content/players/missing.csv"));
     }
 
     #[test]

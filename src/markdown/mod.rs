@@ -33,6 +33,8 @@ pub trait Resolver: Sync {
     fn page_url(&self, content_path: &str) -> Option<&str>;
     /// The title and URL of the source page with this citation id.
     fn source(&self, id: &str) -> Option<(&str, &str)>;
+    /// The URL of the non-Markdown file at `content_path` (under content/).
+    fn asset_url(&self, content_path: &str) -> Option<&str>;
 }
 
 /// One heading in the table of contents.
@@ -109,9 +111,16 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
     // Explicit `{#id}`s are reserved first, so automatic ids never take them
     // (a second parse, only for the pages that have any).
     if body.contains("{#") {
-        for event in Parser::new_ext(body, options()) {
-            if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
-                state.used_ids.insert(id.to_string());
+        for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+            if let Event::Start(Tag::Heading { id: Some(id), .. }) = event
+                && !state.used_ids.insert(id.to_string())
+            {
+                state.error(
+                    range.start,
+                    &format!(
+                        "duplicate heading id `#{id}`: another heading on this page has it; give each a different {{#id}}"
+                    ),
+                );
             }
         }
     }
@@ -264,6 +273,23 @@ impl<'a> State<'a> {
                         out.extend(self.rewrite_link_group(group, base, in_box));
                     }
                 }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }) => {
+                    let dest_url = self
+                        .resolve_link(&dest_url, base + range.start)
+                        .map(CowStr::from)
+                        .unwrap_or(dest_url);
+                    out.push(Event::Start(Tag::Image {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    }));
+                }
                 Event::Text(ref t) | Event::Code(ref t) => {
                     self.plain.push_str(t);
                     out.push(event);
@@ -396,6 +422,12 @@ mod tests {
             match id {
                 "ft" => Some(("FT report", "/sources/ft/")),
                 "brief" => Some(("Brief", "/sources/brief/")),
+                _ => None,
+            }
+        }
+        fn asset_url(&self, path: &str) -> Option<&str> {
+            match path {
+                "players/chart.png" => Some("/players/chart.png"),
                 _ => None,
             }
         }

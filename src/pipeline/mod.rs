@@ -18,9 +18,8 @@ use reuse::{Reused, reusable_pages, same_files};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use walkdir::WalkDir;
 
-pub const STATIC_DIR: &str = "static";
+pub use crate::files::STATIC_DIR;
 
 /// Whether `path` is `dir` or lies inside it (both `/`-separated, relative
 /// to the same root): how a changed path is matched against files and folders.
@@ -337,7 +336,7 @@ pub fn plan(
         plan.insert(rel.clone(), Source::Copy(abs.clone()));
     }
     for asset in &site.assets {
-        plan.insert(asset.path.clone(), Source::Copy(asset.source.clone()));
+        plan.insert(asset.out_path.clone(), Source::Copy(asset.file.source.clone()));
     }
     diagnostics.extend(overwrites(
         root,
@@ -371,35 +370,11 @@ fn overwrites<'a>(
 
 /// The theme's static files, then the site's (which win), by output path.
 pub fn statics(root: &Path, theme: &str) -> Vec<(String, PathBuf)> {
-    let theme_static = Path::new(render::THEMES_DIR).join(theme).join(STATIC_DIR);
-    [theme_static, PathBuf::from(STATIC_DIR)]
+    let theme_static = format!("{}/{theme}/{STATIC_DIR}", render::THEMES_DIR);
+    [theme_static.as_str(), STATIC_DIR]
         .iter()
-        .flat_map(|dir| static_files(root, dir))
-        .collect()
-}
-
-/// Files under `root/dir`, as (path relative to `dir`, absolute path).
-pub fn static_files(root: &Path, dir: &Path) -> Vec<(String, PathBuf)> {
-    let abs = root.join(dir);
-    if !abs.is_dir() {
-        return Vec::new();
-    }
-    WalkDir::new(&abs)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_type().is_file() && !content::is_editor_temp(&e.file_name().to_string_lossy())
-        })
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(&abs)
-                .unwrap_or(e.path())
-                .to_string_lossy()
-                .replace('\\', "/");
-            (rel, e.path().to_path_buf())
-        })
+        .flat_map(|dir| crate::files::walk(root, dir).0)
+        .map(|f| (f.rel, f.abs))
         .collect()
 }
 

@@ -35,7 +35,7 @@ pub(super) fn same_files(
             }
             continue;
         };
-        let known = old.doc(rel).is_some() || old.assets.iter().any(|a| a.path == rel);
+        let known = old.doc(rel).is_some() || old.assets_by_path.contains_key(rel);
         if !known || !root.join(changed).is_file() {
             return None;
         }
@@ -55,7 +55,7 @@ pub(super) fn same_files(
     }
     Some(content::Content {
         files,
-        assets: old.assets.clone(),
+        assets: old.assets.iter().map(|a| a.file.clone()).collect(),
     })
 }
 

@@ -13,10 +13,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tera::{ErrorKind, Tera};
-use walkdir::WalkDir;
 
-pub const THEMES_DIR: &str = "themes";
-pub const TEMPLATES_DIR: &str = "templates";
+pub use crate::files::{TEMPLATES_DIR, THEMES_DIR};
 
 /// Templates by name, with the file each came from (relative to the root).
 #[derive(Debug, Clone, Default)]
@@ -49,26 +47,17 @@ pub fn read_templates(root: &Path, theme: &str) -> Result<TemplateFiles, Vec<Dia
     }
     let mut out = TemplateFiles::default();
     let mut errors = Vec::new();
-    for dir in [theme_dir.join(TEMPLATES_DIR), PathBuf::from(TEMPLATES_DIR)] {
-        let abs = root.join(&dir);
-        if !abs.is_dir() {
-            continue;
+    let theme_templates = format!("{THEMES_DIR}/{theme}/{TEMPLATES_DIR}");
+    for dir in [theme_templates.as_str(), TEMPLATES_DIR] {
+        let (found, unreadable) = crate::files::walk(root, dir);
+        for (path, e) in unreadable {
+            errors.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
         }
-        for entry in WalkDir::new(&abs)
-            .sort_by_file_name()
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            let name = entry.file_name().to_string_lossy();
-            if !entry.file_type().is_file() || crate::content::is_ignored_name(&name) {
-                continue;
-            }
-            let rel = entry.path().strip_prefix(&abs).unwrap_or(entry.path());
-            let template_name = rel.to_string_lossy().replace('\\', "/");
-            let shown = dir.join(rel);
-            match std::fs::read(entry.path()).map(String::from_utf8) {
+        for file in found {
+            let shown = Path::new(dir).join(&file.rel);
+            match std::fs::read(&file.abs).map(String::from_utf8) {
                 Ok(Ok(text)) => {
-                    out.files.insert(template_name, (shown, text));
+                    out.files.insert(file.rel, (shown, text));
                 }
                 Ok(Err(_)) => errors.push(Diagnostic::error(
                     shown,

@@ -205,7 +205,7 @@ fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
     m.insert("extra".into(), extra_value(&f.extra));
     m.insert("weight".into(), Value::from(f.weight));
     m.insert("draft".into(), Value::from(f.draft));
-    m.insert("slug".into(), Value::from(doc.source_id()));
+    m.insert("slug".into(), Value::from(doc.slug()));
     m.insert("content".into(), Value::safe_string(html));
     m.insert("summary".into(), Value::safe_string(summary));
     m.insert("toc".into(), toc_value(&r.toc));

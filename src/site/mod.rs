@@ -22,7 +22,7 @@ use resolve::Answers;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tree::{check_anchors, compare, parent_section, route};
+use tree::{asset_out_path, check_anchors, compare, parent_section, route};
 
 /// The section whose pages are citable sources (`[@id]`).
 pub const SOURCES_SECTION: &str = "sources/_index.md";
@@ -71,14 +71,32 @@ impl Doc {
     pub fn is_section(&self) -> bool {
         self.file.kind == Kind::Section
     }
-    /// The source id of a page in the sources section: its last URL segment.
+    /// The source id of a page in the sources section: its file name
+    /// without `.md` (a bundle's folder name), whatever its slug.
     pub fn source_id(&self) -> &str {
+        let path = self.file.path.trim_end_matches(".md");
+        let path = path.strip_suffix("/index").unwrap_or(path);
+        path.rsplit('/').next().unwrap_or_default()
+    }
+    /// The last segment of its URL: its slug, file name or folder name.
+    pub fn slug(&self) -> &str {
         self.url
             .trim_end_matches('/')
             .rsplit('/')
             .next()
             .unwrap_or_default()
     }
+}
+
+/// A file of `content/` that is not Markdown, with where it is published:
+/// its own path, or beside its bundle's page wherever that page's URL is.
+#[derive(Debug, Clone)]
+pub struct PlacedAsset {
+    pub file: Asset,
+    /// File to write under the output folder.
+    pub out_path: String,
+    /// Its URL, with the base path.
+    pub url: String,
 }
 
 /// The whole site as a value.
@@ -91,7 +109,10 @@ pub struct Site {
     pub by_path: HashMap<String, usize>,
     /// Source id → index in `docs`.
     pub sources: BTreeMap<String, usize>,
-    pub assets: Vec<Asset>,
+    /// Non-Markdown files under content/, placed beside their pages.
+    pub assets: Vec<PlacedAsset>,
+    /// Content path of an asset → index in `assets`.
+    pub assets_by_path: HashMap<String, usize>,
     pub home: usize,
     /// Identifies every URL and source title Markdown could ask for, so a
     /// rebuild knows when earlier rendered Markdown is still right.
@@ -187,20 +208,6 @@ pub fn build(
         by_url.insert(rel.clone(), docs.len());
         docs.push(Doc::new(file, format!("{base_path}{rel}"), out_path));
     }
-    // Non-Markdown files under content/ land at the same relative path; they must not
-    // collide with a page's index.html.
-    let page_files: HashSet<&str> = docs.iter().map(|d| d.out_path.as_str()).collect();
-    for asset in &content.assets {
-        if page_files.contains(asset.path.as_str()) {
-            diagnostics.push(Diagnostic::error(
-                PathBuf::from("content").join(&asset.path),
-                0,
-                0,
-                "this file would overwrite a generated page",
-            ));
-        }
-    }
-
     let mut by_path: HashMap<String, usize> = docs
         .iter()
         .enumerate()
@@ -236,6 +243,38 @@ pub fn build(
         }
     };
 
+    // Non-Markdown files under content/ land beside their bundle's page (or
+    // at the same relative path); they must not collide with a page's index.html.
+    let page_files: HashSet<&str> = docs.iter().map(|d| d.out_path.as_str()).collect();
+    let assets: Vec<PlacedAsset> = content
+        .assets
+        .into_iter()
+        .map(|file| {
+            let out_path = asset_out_path(&file.path, &docs, &by_path);
+            let url = format!("{base_path}{out_path}");
+            PlacedAsset {
+                file,
+                out_path,
+                url,
+            }
+        })
+        .collect();
+    for asset in &assets {
+        if page_files.contains(asset.out_path.as_str()) {
+            diagnostics.push(Diagnostic::error(
+                PathBuf::from("content").join(&asset.file.path),
+                0,
+                0,
+                format!("this file would overwrite a generated page ({})", asset.out_path),
+            ));
+        }
+    }
+    let assets_by_path: HashMap<String, usize> = assets
+        .iter()
+        .enumerate()
+        .map(|(i, a)| (a.file.path.clone(), i))
+        .collect();
+
     // The section tree: each doc belongs to the nearest section above it.
     for i in 0..docs.len() {
         if i == home {
@@ -261,6 +300,8 @@ pub fn build(
         docs: &docs,
         by_path: &by_path,
         sources: &sources,
+        assets: &assets,
+        assets_by_path: &assets_by_path,
     };
 
     // Markdown, in parallel; a rebuild keeps what cannot have changed.
@@ -348,7 +389,8 @@ pub fn build(
         docs,
         by_path,
         sources,
-        assets: content.assets,
+        assets,
+        assets_by_path,
         home,
         resolver_key,
     }

@@ -14,6 +14,8 @@ pub(super) struct Answers<'a> {
     pub(super) docs: &'a [Doc],
     pub(super) by_path: &'a HashMap<String, usize>,
     pub(super) sources: &'a BTreeMap<String, usize>,
+    pub(super) assets: &'a [super::PlacedAsset],
+    pub(super) assets_by_path: &'a HashMap<String, usize>,
 }
 
 impl Answers<'_> {
@@ -28,6 +30,9 @@ impl Answers<'_> {
         }
         for (id, &i) in self.sources {
             (id, &self.docs[i].file.front.title, &self.docs[i].url).hash(&mut h);
+        }
+        for a in self.assets {
+            (&a.file.path, &a.url).hash(&mut h);
         }
         h.finish()
     }
@@ -54,6 +59,10 @@ impl<'a> Answers<'a> {
         let doc = &self.docs[*self.sources.get(id)?];
         Some((doc.file.front.title.as_str(), doc.url.as_str()))
     }
+    fn asset_url(&self, content_path: &str) -> Option<&'a str> {
+        let i = *self.assets_by_path.get(content_path)?;
+        Some(self.assets[i].url.as_str())
+    }
 }
 
 impl Resolver for Answers<'_> {
@@ -62,6 +71,9 @@ impl Resolver for Answers<'_> {
     }
     fn source(&self, id: &str) -> Option<(&str, &str)> {
         Answers::source(self, id)
+    }
+    fn asset_url(&self, content_path: &str) -> Option<&str> {
+        Answers::asset_url(self, content_path)
     }
 }
 
@@ -73,6 +85,9 @@ impl Resolver for Site {
     fn source(&self, id: &str) -> Option<(&str, &str)> {
         self.answers().source(id)
     }
+    fn asset_url(&self, content_path: &str) -> Option<&str> {
+        self.answers().asset_url(content_path)
+    }
 }
 
 impl Site {
@@ -81,6 +96,8 @@ impl Site {
             docs: &self.docs,
             by_path: &self.by_path,
             sources: &self.sources,
+            assets: &self.assets,
+            assets_by_path: &self.assets_by_path,
         }
     }
 }

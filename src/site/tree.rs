@@ -34,6 +34,21 @@ pub(super) fn route(file: &SourceFile) -> (String, String) {
     }
 }
 
+/// Where a content file that is not Markdown is published: beside the page
+/// of the nearest bundle folder above it (`memo/claims/index.md`), following
+/// that page's URL when a `slug` moves it; otherwise at its own path.
+pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &HashMap<String, usize>) -> String {
+    let mut dir = dirname(path);
+    while !dir.is_empty() {
+        if let Some(&i) = by_path.get(&format!("{dir}/index.md")) {
+            let page_dir = docs[i].out_path.trim_end_matches("index.html");
+            return format!("{page_dir}{}", &path[dir.len() + 1..]);
+        }
+        dir = dirname(dir);
+    }
+    path.to_string()
+}
+
 pub(super) fn parent_section(file: &SourceFile, by_path: &HashMap<String, usize>) -> Option<usize> {
     let mut dir = dirname(&file.path);
     // A section, or a bundle's index.md, belongs to the section above its own folder.

@@ -5,9 +5,6 @@
 //! formatter over the whole site) into one batch. Knows nothing of what a
 //! change means for the site: the rebuild decides that.
 
-use crate::content::{self, CONTENT_DIR};
-use crate::pipeline::STATIC_DIR;
-use crate::render::{TEMPLATES_DIR, THEMES_DIR};
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
 use std::collections::BTreeSet;
@@ -37,7 +34,7 @@ const QUIET_AFTER_REMOVAL: Duration = Duration::from_millis(60);
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 
 /// The folders under the root whose changes matter, watched recursively.
-pub const WATCHED_DIRS: [&str; 4] = [CONTENT_DIR, THEMES_DIR, TEMPLATES_DIR, STATIC_DIR];
+pub const WATCHED_DIRS: [&str; 4] = crate::files::SITE_DIRS;
 
 /// What changed since the last batch.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -234,39 +231,12 @@ pub fn changes_of<'a>(
     changes
 }
 
-/// `path` relative to `root` when a build reads it; `None` for everything
-/// else: the output folder, `.git`, editor swap and temp files.
+/// `path` relative to `root` when a build reads it ([`crate::files::counts`]);
+/// `None` for everything else: the output folder, `.git`, editor leftovers.
 pub fn relevant(root: &Path, path: &Path) -> Option<String> {
     let rel = path.strip_prefix(root).ok()?;
     let rel = rel.to_string_lossy().replace('\\', "/");
-    let (top, rest) = rel.split_once('/').unwrap_or((&rel, ""));
-    if rest.is_empty() && top == crate::config::CONFIG_FILE {
-        return Some(rel);
-    }
-    if !WATCHED_DIRS.contains(&top) {
-        return None;
-    }
-    let name = rel.rsplit('/').next().unwrap_or_default();
-    if is_editor_file(name) {
-        return None;
-    }
-    // Static folders copy hidden files (`.well-known/`); content and templates skip them.
-    let in_static = top == STATIC_DIR || rest.split('/').nth(1) == Some(STATIC_DIR);
-    if !in_static && rest.split('/').any(|part| part.starts_with('.')) {
-        return None;
-    }
-    Some(rel)
-}
-
-/// Files editors write while saving and never mean as content.
-fn is_editor_file(name: &str) -> bool {
-    content::is_editor_temp(name)
-        || name.ends_with(".swo")
-        || name.ends_with(".bak")
-        || name.ends_with("___jb_tmp___")
-        || name.ends_with("___jb_old___")
-        || (name.starts_with(".goutputstream-"))
-        || (name.starts_with(".~lock.") && name.ends_with('#'))
+    crate::files::counts(&rel).then_some(rel)
 }
 
 #[cfg(test)]
