@@ -1,16 +1,28 @@
 //! Watch benchmark, run by hand: `cargo bench --bench watch` (add `-- 2000`
-//! for another size, `-- --no-browser` to skip Chromium). On a generated
-//! site (default 1,000 pages, the explainer theme) it measures:
+//! for another size, `-- --no-browser` to skip Chromium, `-- --edits 5` for
+//! fewer saves than 25). On a generated site (default 1,000 pages, the
+//! explainer theme) it measures:
 //! - cold start: `dossier watch` launched → first build written and served;
 //! - edit → files written: a page's Markdown saved → its output file holds the
-//!   new text (wall clock, debounce included), and the rebuild's own time;
+//!   new text (wall clock, debounce included), the rebuild's own time and the
+//!   pages it rendered again (both from the rebuild line);
 //! - edit → page reloaded: the same in headless Chromium, from the save to the
 //!   open page showing the new text (benches/watch_browser.mjs);
 //! - the same edit on a theme whose templates call no Tera functions, where
 //!   only the pages showing the edit are rendered again.
 //!
+//! `-- --explainer [N]` measures instead this repository's own site with N
+//! generated pages added (default 2,000; `watch/explainer.rs`), under
+//! `dossier watch --no-serve`: edits to a top-level page's body
+//! (`content/memo.md`) and to one generated page's body.
+//!
 //! Reports medians and 90th percentiles; asserts nothing.
 
+// In a folder without main.rs, so cargo does not take it for a bench of its own.
+#[path = "watch/explainer.rs"]
+mod explainer;
+
+use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
@@ -26,8 +38,25 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let pages: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(1000);
-    let browser = !args.iter().any(|a| a == "--no-browser");
+    let (mut size, mut edits, mut browser, mut explainer) = (None, EDITS, true, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--no-browser" => browser = false,
+            "--explainer" => explainer = true,
+            "--edits" => {
+                edits = args
+                    .next()
+                    .and_then(|n| n.parse().ok())
+                    .expect("--edits takes a number")
+            }
+            other => size = other.parse().ok().or(size),
+        }
+    }
+    if explainer {
+        return explainer::run(size.unwrap_or(2000), edits);
+    }
+    let pages = size.unwrap_or(1000);
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("site");
     generate(&root, pages, None);
@@ -40,7 +69,7 @@ fn main() {
         .map(|_| {
             let _ = std::fs::remove_dir_all(root.join("output"));
             let start = Instant::now();
-            let w = Watch::start(&root);
+            let w = Watch::start(&root, true);
             let ms = ms(start.elapsed());
             drop(w);
             ms
@@ -48,17 +77,14 @@ fn main() {
         .collect();
     report("cold start (empty output → served)", &cold);
 
-    let watch = Watch::start(&root);
-    let (wall, rebuild) = edits(&root, &watch, pages);
-    report("edit → files written (wall, debounce included)", &wall);
-    report("edit → files written (rebuild alone)", &rebuild);
-    println!(
-        "  last rebuild: {}",
-        watch.rebuild_lines().last().cloned().unwrap_or_default()
+    let watch = Watch::start(&root, true);
+    report_edits(
+        &watch,
+        &edit(&watch, edits, |n| page_paths(&root, (n * 37) % pages)),
     );
 
     if browser {
-        match browser_reloads(&root, watch.port) {
+        match browser_reloads(&root, watch.port.unwrap()) {
             Ok(times) => report("edit → page reloaded in Chromium", &times),
             Err(why) => println!("edit → page reloaded: skipped ({why})"),
         }
@@ -67,14 +93,11 @@ fn main() {
 
     let plain = dir.path().join("plain");
     generate(&plain, pages, Some(PLAIN_THEME));
-    let watch = Watch::start(&plain);
-    let (wall, rebuild) = edits(&plain, &watch, pages);
+    let watch = Watch::start(&plain, true);
     println!("theme without Tera functions:");
-    report("edit → files written (wall, debounce included)", &wall);
-    report("edit → files written (rebuild alone)", &rebuild);
-    println!(
-        "  last rebuild: {}",
-        watch.rebuild_lines().last().cloned().unwrap_or_default()
+    report_edits(
+        &watch,
+        &edit(&watch, edits, |n| page_paths(&plain, (n * 37) % pages)),
     );
 }
 
@@ -83,30 +106,54 @@ fn ms(d: Duration) -> f64 {
 }
 
 fn report(what: &str, samples: &[f64]) {
-    let mut s = samples.to_vec();
-    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    let at = |q: f64| s[((s.len() - 1) as f64 * q).round() as usize];
+    let s = sorted(samples);
     println!(
         "{what}: p50 {:.1} ms, p90 {:.1} ms, min {:.1} ms ({} runs)",
-        at(0.5),
-        at(0.9),
+        at(&s, 0.5),
+        at(&s, 0.9),
         s[0],
         s.len()
     );
 }
 
-/// Save one page at a time; time until its output file shows the edit.
-fn edits(root: &Path, watch: &Watch, pages: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut wall = Vec::new();
-    let mut rebuild = Vec::new();
-    for n in 0..EDITS {
-        let p = (n * 37) % pages;
-        let (src, out) = page_paths(root, p);
-        let text = std::fs::read_to_string(&src).unwrap();
-        let token = format!("edit-token-{n}");
+fn sorted(samples: &[f64]) -> Vec<f64> {
+    let mut s = samples.to_vec();
+    s.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    s
+}
+
+/// The `q` quantile of sorted samples.
+fn at(s: &[f64], q: f64) -> f64 {
+    s[((s.len() - 1) as f64 * q).round() as usize]
+}
+
+/// What a series of saves measured: wall clock (save → output file holds the
+/// edit), and from each save's rebuild line its own time and pages rendered.
+struct Edits {
+    wall: Vec<f64>,
+    rebuild: Vec<f64>,
+    rendered: Vec<f64>,
+}
+
+/// Save `count` times, one file at a time (`target(n)`: the Markdown file and
+/// its output file), each save a changed sentence appended to the file's
+/// original text; time until the output file shows it.
+fn edit(watch: &Watch, count: usize, target: impl Fn(usize) -> (PathBuf, PathBuf)) -> Edits {
+    let mut originals: HashMap<PathBuf, String> = HashMap::new();
+    let mut edits = Edits {
+        wall: Vec::new(),
+        rebuild: Vec::new(),
+        rendered: Vec::new(),
+    };
+    for n in 0..count {
+        let (src, out) = target(n);
+        let text = originals
+            .entry(src.clone())
+            .or_insert_with(|| std::fs::read_to_string(&src).unwrap());
+        let token = format!("Bench edit {n}: this sentence changes on every save.");
         let before = watch.rebuild_lines().len();
         let start = Instant::now();
-        std::fs::write(&src, format!("{text}\n{token}\n")).unwrap();
+        std::fs::write(&src, format!("{text}\n\n{token}\n")).unwrap();
         loop {
             if std::fs::read_to_string(&out).is_ok_and(|t| t.contains(&token)) {
                 break;
@@ -117,21 +164,49 @@ fn edits(root: &Path, watch: &Watch, pages: usize) -> (Vec<f64>, Vec<f64>) {
             );
             std::thread::sleep(Duration::from_micros(200));
         }
-        wall.push(ms(start.elapsed()));
+        edits.wall.push(ms(start.elapsed()));
         while watch.rebuild_lines().len() == before {
             std::thread::sleep(Duration::from_millis(1));
         }
+        // "… changed: N pages re-rendered, M files written, K removed in T ms"
         let line = watch.rebuild_lines()[before].clone();
+        let after = line.split(" changed: ").nth(1).unwrap_or_default();
+        if let Some((n, rest)) = after.split_once(' ')
+            && rest.starts_with("page")
+            && let Ok(n) = n.parse()
+        {
+            edits.rendered.push(n);
+        }
         if let Some(t) = line
             .rsplit(" in ")
             .next()
             .and_then(|t| t.trim_end_matches(" ms").parse::<f64>().ok())
         {
-            rebuild.push(t);
+            edits.rebuild.push(t);
         }
         std::thread::sleep(Duration::from_millis(150));
     }
-    (wall, rebuild)
+    edits
+}
+
+fn report_edits(watch: &Watch, edits: &Edits) {
+    report(
+        "edit → files written (wall, debounce included)",
+        &edits.wall,
+    );
+    report("edit → files written (rebuild alone)", &edits.rebuild);
+    let pages = sorted(&edits.rendered);
+    if let Some(max) = pages.last() {
+        println!(
+            "pages re-rendered per edit: p50 {}, max {max} ({} rebuilds)",
+            at(&pages, 0.5),
+            pages.len()
+        );
+    }
+    println!(
+        "  last rebuild: {}",
+        watch.rebuild_lines().last().cloned().unwrap_or_default()
+    );
 }
 
 fn page_paths(root: &Path, p: usize) -> (PathBuf, PathBuf) {
@@ -228,16 +303,6 @@ fn generate(root: &Path, pages: usize, plain: Option<&[(&str, &str)]>) {
         "sources/report.md",
         "---\ntitle: A report\n---\nA source.\n",
     );
-    let words = [
-        "memo", "alleges", "that", "the", "company", "gave", "access", "to", "data", "while",
-        "reports", "differ", "on", "who", "issued", "it", "and", "when",
-    ];
-    let paragraph = |seed: usize| {
-        (0..58)
-            .map(|i| words[(seed * 7 + i * 13) % words.len()])
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
     for p in 0..pages {
         let section = format!("s{:03}", p / 100);
         if p % 100 == 0 {
@@ -267,6 +332,18 @@ fn generate(root: &Path, pages: usize, plain: Option<&[(&str, &str)]>) {
     }
 }
 
+/// 58 words of filler prose, varied by `seed`, without a final full stop.
+fn paragraph(seed: usize) -> String {
+    const WORDS: [&str; 18] = [
+        "memo", "alleges", "that", "the", "company", "gave", "access", "to", "data", "while",
+        "reports", "differ", "on", "who", "issued", "it", "and", "when",
+    ];
+    (0..58)
+        .map(|i| WORDS[(seed * 7 + i * 13) % WORDS.len()])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from)
         .into_iter()
@@ -281,23 +358,31 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `dossier watch` on a free port, killed on drop.
+/// `dossier watch` on a free port (or `--no-serve`), killed on drop.
 struct Watch {
     child: Child,
-    port: u16,
+    port: Option<u16>,
     lines: Arc<Mutex<Vec<String>>>,
 }
 
 impl Watch {
-    /// Launch and wait until the first build is written and the home page served.
-    fn start(root: &Path) -> Watch {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let mut child = Command::new(BIN)
-            .args(["watch", "--port", &port.to_string(), "--root"])
+    /// Launch and wait until the first build is written (and, when `serve`,
+    /// the home page served).
+    fn start(root: &Path, serve: bool) -> Watch {
+        let port = serve.then(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .unwrap()
+                .local_addr()
+                .unwrap()
+                .port()
+        });
+        let mut command = Command::new(BIN);
+        match port {
+            Some(port) => command.args(["watch", "--port", &port.to_string()]),
+            None => command.args(["watch", "--no-serve"]),
+        };
+        let mut child = command
+            .arg("--root")
             .arg(root)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -326,7 +411,7 @@ impl Watch {
             );
             std::thread::sleep(Duration::from_millis(1));
         }
-        while !served(port) {
+        while port.is_some_and(|port| !served(port)) {
             std::thread::sleep(Duration::from_millis(1));
         }
         watch
