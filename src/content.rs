@@ -1,11 +1,10 @@
-//! Content loading: walk `content/`, split each Markdown file into YAML front
-//! matter and body, and validate the front matter. Produces [`SourceFile`]s
-//! and the list of non-Markdown assets; knows nothing of URLs, Markdown
-//! rendering or templates.
+//! Content files: split each Markdown file into YAML front matter and body,
+//! and validate the front matter. Produces [`SourceFile`]s; the pipeline
+//! lists `content/` and hands the Markdown files here, the others being
+//! assets. Knows nothing of URLs, Markdown rendering or templates.
 
 use crate::diagnostic::{Diagnostic, nearest};
 use crate::yaml::Extra;
-use rayon::prelude::*;
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 use std::path::{Path, PathBuf};
@@ -175,71 +174,9 @@ pub struct Content {
     pub assets: Vec<Asset>,
 }
 
-/// Walk `root/content` and load every file; drafts are kept only when
-/// `drafts`. `reuse` hands back files a rebuild still holds as they are on
-/// disk (its unchanged files); only the others are read and parsed.
-pub fn load(
-    root: &Path,
-    drafts: bool,
-    reuse: &(dyn Fn(&str) -> Option<Arc<SourceFile>> + Sync),
-) -> (Content, Vec<Diagnostic>) {
-    let dir = root.join(CONTENT_DIR);
-    let mut diagnostics = Vec::new();
-    if !dir.is_dir() {
-        diagnostics.push(Diagnostic::error(
-            CONTENT_DIR,
-            0,
-            0,
-            "no content/ folder in the site root",
-        ));
-        return (Content::default(), diagnostics);
-    }
-    let mut markdown = Vec::new();
-    let mut assets = Vec::new();
-    let (found, unreadable) = crate::files::walk(root, CONTENT_DIR);
-    for (path, e) in unreadable {
-        diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
-    }
-    for file in found {
-        if file.rel.ends_with(".md") {
-            markdown.push(file.rel);
-        } else {
-            assets.push(Asset {
-                path: file.rel,
-                source: file.abs,
-            });
-        }
-    }
-    let results: Vec<Result<Arc<SourceFile>, Vec<Diagnostic>>> = markdown
-        .par_iter()
-        .map(|rel| {
-            reuse(rel)
-                .map(Ok)
-                .unwrap_or_else(|| load_file(&dir, rel).map(Arc::new))
-        })
-        .collect();
-    let mut files = Vec::with_capacity(results.len());
-    for result in results {
-        match result {
-            Ok(file) if file.front.draft && !drafts => {}
-            Ok(file) => files.push(file),
-            Err(d) => diagnostics.extend(d),
-        }
-    }
-    (Content { files, assets }, diagnostics)
-}
-
-/// Read and parse one Markdown file given its path under `content/`.
-pub fn load_file(content_dir: &Path, rel: &str) -> Result<SourceFile, Vec<Diagnostic>> {
+/// Parse a file's bytes, as read from `content/REL`, into a [`SourceFile`].
+pub fn parse_bytes(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Vec<Diagnostic>> {
     let root_path = Path::new(CONTENT_DIR).join(rel);
-    let bytes = std::fs::read(content_dir.join(rel)).map_err(|e| {
-        vec![Diagnostic::error(
-            &root_path,
-            0,
-            0,
-            format!("cannot read: {e}"),
-        )]
-    })?;
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {

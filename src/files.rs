@@ -66,7 +66,13 @@ pub fn is_leftover(name: &str) -> bool {
         ".orig",
     ];
     const NAMES: [&str; 7] = [
-        "4913", ".DS_Store", "Thumbs.db", "desktop.ini", ".git", ".hg", ".svn",
+        "4913",
+        ".DS_Store",
+        "Thumbs.db",
+        "desktop.ini",
+        ".git",
+        ".hg",
+        ".svn",
     ];
     PREFIXES.iter().any(|p| name.starts_with(p))
         || SUFFIXES.iter().any(|s| name.ends_with(s))
@@ -82,7 +88,8 @@ pub struct Found {
 }
 
 /// The files that count under `root/dir` (`dir` relative to the root,
-/// `/`-separated), sorted by path; and the entries that could not be read.
+/// `/`-separated), sorted by their path as a string; and the entries that
+/// could not be read.
 pub fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<(PathBuf, String)>) {
     let abs_dir = root.join(dir);
     let mut found = Vec::new();
@@ -114,6 +121,7 @@ pub fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<(PathBuf, String)>) {
             }
         }
     }
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
     (found, errors)
 }
 

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod engine;
 pub mod files;
 pub mod markdown;
 pub mod output;

@@ -188,10 +188,18 @@ mod tests {
             "![c](chart.png) [d](chart.png?v=2#x) [up](../) [m](mailto:a@b.c) ![i](data:image/png;base64,AA.A) [g](missing.csv)",
         );
         assert!(r.html.contains("src=\"/players/chart.png\""), "{}", r.html);
-        assert!(r.html.contains("href=\"/players/chart.png?v=2#x\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"/players/chart.png?v=2#x\""),
+            "{}",
+            r.html
+        );
         assert!(r.html.contains("href=\"../\""), "{}", r.html);
         assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
-        assert!(r.diagnostics[0].message.contains("no file content/players/missing.csv"));
+        assert!(
+            r.diagnostics[0]
+                .message
+                .contains("no file content/players/missing.csv")
+        );
     }
 
     #[test]

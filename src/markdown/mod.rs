@@ -28,7 +28,7 @@ use std::path::Path;
 use text::{heading_number, nest_toc, summary};
 
 /// What Markdown needs from the rest of the site.
-pub trait Resolver: Sync {
+pub trait Resolver {
     /// The URL of the page or section whose source is `content_path` (under content/).
     fn page_url(&self, content_path: &str) -> Option<&str>;
     /// The title and URL of the source page with this citation id.
@@ -71,6 +71,26 @@ pub struct Rendered {
     pub citations: Vec<String>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Rendered {
+    /// A fingerprint of everything the rest of the build reads of it.
+    pub fn fingerprint(&self) -> crate::engine::Fp {
+        crate::engine::fingerprint(&(
+            &self.html,
+            &self.summary,
+            format!("{:?}", self.toc),
+            &self.ids,
+            format!("{:?}", self.anchor_refs),
+            &self.links_to,
+            &self.citations,
+            self.word_count,
+            self.diagnostics
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>(),
+        ))
+    }
 }
 
 /// Where the body sits, for diagnostics.

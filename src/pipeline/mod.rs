@@ -1,23 +1,29 @@
-//! The whole build, stage after stage: config → content → site model →
-//! templates → rendered files, all in memory. Shared by `build`, `check` and
-//! `watch`; only the caller decides whether to write the result.
+//! The whole build: config → content → site model → templates → rendered
+//! files, all in memory, as the steps of one engine ([`crate::engine`]).
+//! Shared by `build`, `check` and `watch`; only the caller decides whether
+//! to write the result. A rebuild is the same function as a build, given
+//! the last good build to take unchanged answers from.
 //!
-//! This file runs the stages and plans the output; what a rebuild takes from
-//! the previous build, and how it decides, is in `reuse.rs`.
+//! This file runs the steps and plans the output; the steps up to rendering
+//! and what each reads are declared in `steps.rs`, what each answer's
+//! fingerprint is in `answers.rs`, and the files and folders the build
+//! starts from in `inputs.rs`.
 
-mod reuse;
+mod answers;
+mod inputs;
+mod steps;
 
-use crate::config::Config;
 use crate::diagnostic::Diagnostic;
+use crate::output;
 use crate::output::{Plan, Source};
-use crate::render::{self, TemplateFiles};
+use crate::render;
 use crate::site::Site;
-use crate::{content, output, site};
+use inputs::Changed;
 use rayon::prelude::*;
-use reuse::{Reused, reusable_pages, same_files};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+pub use steps::Memo;
 
 pub use crate::files::STATIC_DIR;
 
@@ -39,17 +45,15 @@ pub struct Options {
 /// A finished build, not yet written.
 pub struct Built {
     pub site: Site,
-    pub templates: TemplateFiles,
-    pub tera: tera::Tera,
     pub values: Arc<render::Values>,
     /// The static files copied to the output, by output path.
     pub statics: Vec<(String, PathBuf)>,
     pub plan: Plan,
-    /// What each rendered file's template asked `get_page`/`get_section` for.
-    pub calls: render::Calls,
     pub warnings: Vec<Diagnostic>,
-    /// Pages rendered by this build; [`rebuild`] reuses the others' bytes.
+    /// Pages rendered by this build; the others were taken from the previous one.
     pub rendered: usize,
+    /// Every step's entry, for the next rebuild.
+    pub memo: Memo,
 }
 
 impl Built {
@@ -61,7 +65,7 @@ impl Built {
     }
 }
 
-/// Run every stage. On failure, every problem found (errors and warnings).
+/// Run every step. On failure, every problem found (errors and warnings).
 pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
     rebuild(options, None)
 }
@@ -73,154 +77,58 @@ pub struct Previous<'a> {
     pub changed: &'a BTreeSet<String>,
 }
 
-/// [`build`] again after an edit. Every stage runs as in a clean build, but
-/// takes from `previous` what cannot have changed: the files not among the
-/// changed paths, Markdown whose text and link answers are the same, template
-/// values whose inputs are the same, compiled templates, and the bytes of
-/// every page whose context and `get_page`/`get_section` answers are the
-/// same. So the result is what a clean build would produce, and an edit to
-/// one page renders only the pages that show something of it.
+/// [`build`] again after an edit: the same steps, each taking its previous
+/// answer when nothing it read changed ([`crate::engine::reusable`]). So the
+/// result is what a clean build would produce, and an edit to one page
+/// renders only the pages that show something of it.
 pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, Vec<Diagnostic>> {
-    let root = &options.root;
-    let Prepared {
-        site,
-        templates,
-        tera,
-        values,
-        mut diagnostics,
-        timer,
-    } = match previous.as_ref().and_then(|p| reuse::patched(options, p)) {
-        Some(patched) => patched,
-        None => prepare(options, previous.as_ref())?,
-    };
-    let reused = match &previous {
-        Some(previous) => reusable_pages(previous.built, &site, &values, &templates),
-        None => Reused::none(site.docs.len()),
-    };
-    timer.lap("reuse check");
-    let indices: Vec<usize> = (0..site.docs.len())
-        .filter(|&i| reused.pages[i].is_none())
-        .collect();
-    let with_404 = reused.not_found.is_none();
-    let out = render::render_docs(&site, &tera, &templates, &values, &indices, with_404);
-    timer.lap("render");
+    let old = previous.as_ref().map(|p| &p.built.memo);
+    let mut prepared = steps::prepare(
+        options,
+        previous
+            .as_ref()
+            .map(|p| (&p.built.memo, Changed(p.changed))),
+    )?;
+    let indices: Vec<usize> = (0..prepared.site.docs.len()).collect();
+    let out = render::render_docs(
+        &prepared.site,
+        &prepared.tera,
+        &prepared.compiled.files,
+        &prepared.values,
+        &indices,
+        true,
+        &prepared.answers(),
+        old.map(|m| &m.pages),
+    );
+    prepared.timer.lap("render");
+    let mut diagnostics = std::mem::take(&mut prepared.diagnostics);
     diagnostics.extend(out.errors);
-    let rendered_count = indices.len();
-    let mut calls = out.calls;
-    let mut rendered: Vec<Shared> = out
+    let rendered: Vec<Shared> = out
         .files
-        .into_iter()
-        .map(|(p, b)| (p, Arc::from(b)))
+        .iter()
+        .map(|(path, entry)| (path.clone(), entry.value.clone()))
         .collect();
-    for (file, asked) in reused.pages.into_iter().chain([reused.not_found]).flatten() {
-        calls.insert(file.0.clone(), asked);
-        rendered.push(file);
-    }
-    // Static files are listed again only when something under a static folder changed.
-    let statics = match &previous {
-        Some(p)
-            if p.built.site.config.theme == site.config.theme
-                && !p
-                    .changed
-                    .iter()
-                    .any(|c| within(c, render::THEMES_DIR) || within(c, STATIC_DIR)) =>
-        {
-            p.built.statics.clone()
-        }
-        _ => statics(root, &site.config.theme),
-    };
-    let plan = plan(root, &site, &statics, rendered, &mut diagnostics);
-    timer.lap("plan");
+    let plan = plan(
+        &options.root,
+        &prepared.site,
+        &prepared.statics,
+        rendered,
+        &mut diagnostics,
+    );
+    prepared.timer.lap("plan");
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
+    let mut memo = prepared.memo;
+    memo.pages = out.files.into_iter().collect();
     Ok(Built {
-        site,
-        templates,
-        tera,
-        values,
-        statics,
+        site: prepared.site,
+        values: prepared.values,
+        statics: prepared.statics,
         plan,
-        calls,
         warnings: diagnostics,
-        rendered: rendered_count,
-    })
-}
-
-/// Everything up to rendering: the model, its template values, compiled templates.
-struct Prepared {
-    site: Site,
-    templates: TemplateFiles,
-    tera: tera::Tera,
-    values: Arc<render::Values>,
-    /// Warnings so far (errors end the build before this exists).
-    diagnostics: Vec<Diagnostic>,
-    timer: Timer,
-}
-
-fn prepare(options: &Options, previous: Option<&Previous>) -> Result<Prepared, Vec<Diagnostic>> {
-    let root = &options.root;
-    let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
-    let mut diagnostics = Vec::new();
-    let timer = Timer::new();
-    let theme = config.theme.clone();
-    let unchanged_file = |rel: &str| -> Option<Arc<content::SourceFile>> {
-        let previous = previous?;
-        let path = format!("{}/{rel}", content::CONTENT_DIR);
-        let touched = previous.changed.iter().any(|c| within(&path, c));
-        (!touched)
-            .then(|| previous.built.site.doc(rel).map(|d| d.file.clone()))
-            .flatten()
-    };
-    let (content, content_diagnostics) = match previous.and_then(|p| same_files(root, options, p)) {
-        Some(content) => (content, Vec::new()),
-        None => content::load(root, options.drafts, &unchanged_file),
-    };
-    timer.lap("load content");
-    diagnostics.extend(content_diagnostics);
-    let old = previous.map(|p| p.built);
-    let mut site = site::build(config, content, &mut diagnostics, old.map(|b| &b.site));
-    timer.lap("site model + markdown");
-    let values = Arc::new(render::values(
-        &mut site,
-        old.map(|b| (&b.site, &*b.values)),
-    ));
-    timer.lap("template values");
-    // Template problems are reported together with content problems.
-    let templates_untouched = old.filter(|b| {
-        b.site.config.theme == theme
-            && !previous.is_some_and(|p| {
-                p.changed
-                    .iter()
-                    .any(|c| within(c, render::THEMES_DIR) || within(c, render::TEMPLATES_DIR))
-            })
-    });
-    let templates = match templates_untouched {
-        Some(b) => Ok(b.templates.clone()),
-        None => render::read_templates(root, &theme),
-    };
-    let compiled = templates.and_then(|t| {
-        let old = old.map(|b| (&b.templates, &b.tera));
-        render::compile_reusing(&t, &site, &values, old).map(|tera| (t, tera))
-    });
-    let (templates, tera) = match compiled {
-        Ok(t) => t,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            return Err(diagnostics);
-        }
-    };
-    timer.lap("templates");
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(diagnostics);
-    }
-    Ok(Prepared {
-        site,
-        templates,
-        tera,
-        values,
-        diagnostics,
-        timer,
+        rendered: out.ran,
+        memo,
     })
 }
 
@@ -245,24 +153,46 @@ const BATCH: usize = 512;
 /// Without `out_dir` (`check`), pages are rendered and dropped.
 pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, Vec<Diagnostic>> {
     let root = &options.root;
-    let Prepared {
+    let steps::Prepared {
         mut site,
-        templates,
+        compiled,
         tera,
         values,
+        statics,
+        memo,
+        config_fp,
         mut diagnostics,
         timer,
-    } = prepare(options, None)?;
-    // Rendered from here on; a large site's bodies need not stay in memory.
+    } = steps::prepare(options, None)?;
+    // Nothing builds on this one: drop the steps' entries, and the Markdown
+    // bodies with them, which on a large site are a large part of memory.
+    let inputs = memo.inputs;
+    drop((
+        memo.parsed,
+        memo.structure,
+        memo.markdown,
+        memo.values,
+        memo.templates,
+    ));
     site.release_bodies();
-    let statics = statics(root, &site.config.theme);
+    let no_parsed = Default::default();
+    let answers = answers::Current {
+        inputs: &inputs,
+        config: config_fp,
+        templates: crate::engine::absent(),
+        fields: crate::engine::absent(),
+        parsed: &no_parsed,
+        site: Some(&site),
+        markdown: None,
+        values: Some(&values),
+    };
     let copies = plan(root, &site, &statics, Vec::new(), &mut diagnostics);
-    let has_404 = templates.files.contains_key("404.html");
+    let has_404 = compiled.files.files.contains_key(render::NOT_FOUND);
     let generated = site.docs.iter().map(|d| d.out_path.as_str());
     diagnostics.extend(overwrites(
         root,
         &copies,
-        generated.chain(has_404.then_some("404.html")),
+        generated.chain(has_404.then_some(render::NOT_FOUND)),
     ));
     let io_error = |e: std::io::Error| {
         let shown = out_dir.map(|d| d.display().to_string()).unwrap_or_default();
@@ -279,19 +209,28 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .map(|b| (b, false))
         .chain([(&indices[..0], true)]);
     for (batch, with_404) in batches {
-        let out = render::render_docs(&site, &tera, &templates, &values, batch, with_404);
-        let rendered = out.files;
+        let out = render::render_docs(
+            &site,
+            &tera,
+            &compiled.files,
+            &values,
+            batch,
+            with_404,
+            &answers,
+            None,
+        );
         diagnostics.extend(out.errors);
-        files += rendered.len();
+        files += out.files.len();
         let Some(staging_ref) = &staging else {
             continue;
         };
         if diagnostics.iter().any(Diagnostic::is_error) {
             continue; // keep rendering to report every error, but stage nothing more
         }
-        let staged: std::io::Result<()> = rendered
+        let staged: std::io::Result<()> = out
+            .files
             .par_iter()
-            .try_for_each(|(rel, bytes)| staging_ref.put(rel, bytes));
+            .try_for_each(|(rel, entry)| staging_ref.put(rel, &entry.value));
         if let Err(e) = staged {
             if let Some(staging) = staging.take() {
                 staging.abort();
@@ -321,7 +260,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
 }
 
 /// A file's output path and its bytes, as the plan holds them.
-type Shared = (String, Arc<[u8]>);
+type Shared = (String, render::Bytes);
 
 /// Every file of the output: static files (theme, then site), content assets, pages.
 pub fn plan(
@@ -336,7 +275,10 @@ pub fn plan(
         plan.insert(rel.clone(), Source::Copy(abs.clone()));
     }
     for asset in &site.assets {
-        plan.insert(asset.out_path.clone(), Source::Copy(asset.file.source.clone()));
+        plan.insert(
+            asset.out_path.clone(),
+            Source::Copy(asset.file.source.clone()),
+        );
     }
     diagnostics.extend(overwrites(
         root,

@@ -1,95 +1,74 @@
 //! What templates call: the `get_page`, `get_section` and `url` functions and
-//! the `date` filter, the recording of which paths a page asked
-//! `get_page`/`get_section` for, and which docs a page's context and each
-//! such answer depend on, so a rebuild can tell which pages to render again.
+//! the `date` filter, and the recording of the `get_page`/`get_section`
+//! questions a page asked, which become reads of its render step.
 //!
 //! Not for building the values themselves: those are in [`super::values`].
 
 use super::Values;
-use super::values::section_summary;
+use super::values::section_answer;
+use crate::engine::{Key, Name, Reads};
 use crate::site::Site;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Kwargs, State, Tera, Value};
 
 thread_local! {
-    /// The `get_page`/`get_section` paths the page being rendered on this
-    /// thread asked for: what its output depends on beyond its own context.
-    static CALLS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+    /// The `get_page`/`get_section` questions the page being rendered on
+    /// this thread asked. Tera calls functions on the thread that renders,
+    /// and one page renders on one thread from start to end, so this is the
+    /// record of that one render step ([`recording`]).
+    static CALLS: std::cell::RefCell<Option<Vec<Key>>> = const { std::cell::RefCell::new(None) };
 }
 
-fn record_call(path: &str) {
+fn record_call(key: Key) {
     CALLS.with(|c| {
         if let Some(calls) = c.borrow_mut().as_mut() {
-            calls.push(path.to_string());
+            calls.push(key);
         }
     });
 }
 
-/// Render with `CALLS` collecting; returns the output and the paths asked for.
-pub(super) fn recording<T>(render: impl FnOnce() -> T) -> (T, Vec<String>) {
+/// Render with `CALLS` collecting; every question asked is then read
+/// through `reads`, so the render step's record holds each answer's
+/// fingerprint.
+pub(super) fn recording<T>(reads: &mut Reads, render: impl FnOnce() -> T) -> T {
     CALLS.with(|c| *c.borrow_mut() = Some(Vec::new()));
     let out = render();
     let calls = CALLS.with(|c| c.borrow_mut().take()).unwrap_or_default();
-    (out, calls)
-}
-
-/// The docs whose base values a doc's template context holds, in order, with
-/// `None` marking an absent neighbour or the end of a list: two builds give
-/// the same context when these match and none of their values changed.
-pub fn context_deps(site: &Site, i: usize) -> Vec<Option<usize>> {
-    let doc = &site.docs[i];
-    let mut deps = vec![Some(i), doc.previous, doc.next, doc.parent];
-    if doc.is_section() {
-        listing_deps(site, i, 2, &mut deps);
+    for key in calls {
+        reads.read(key);
     }
-    deps
+    out
 }
 
-/// What `get_page`/`get_section` returns for `path` depends on; `None` if no such doc.
-pub fn call_deps(site: &Site, path: &str) -> Option<Vec<Option<usize>>> {
-    let i = *site.by_path.get(path)?;
-    let mut deps = vec![Some(i)];
-    if site.docs[i].is_section() {
-        listing_deps(site, i, 0, &mut deps);
-        deps.extend(site.docs[i].subsections.iter().map(|&s| Some(s)));
-    }
-    Some(deps)
-}
-
-/// Mirrors [`listing_value`](super::values::listing_value).
-fn listing_deps(site: &Site, i: usize, depth: usize, deps: &mut Vec<Option<usize>>) {
-    let doc = &site.docs[i];
-    deps.extend(doc.pages.iter().map(|&p| Some(p)));
-    deps.push(None);
-    if depth > 0 {
-        for &s in &doc.subsections {
-            deps.push(Some(s));
-            listing_deps(site, s, depth - 1, deps);
-        }
-    }
-    deps.push(None);
-}
-
-pub(super) fn register_functions(tera: &mut Tera, site: &Site, values: &Arc<Values>) {
-    let by_path: Arc<HashMap<String, Value>> = Arc::new(
-        site.docs
+/// Add dossier's functions and filters; `get_page`, `get_section` and
+/// `url` answer from `model` (none while templates are only compiled).
+pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Values>)>) {
+    let by_path: Arc<HashMap<String, Value>> = Arc::new(match model {
+        None => HashMap::new(),
+        Some((site, values)) => site
+            .docs
             .iter()
             .enumerate()
             .map(|(i, d)| {
                 let v = if d.is_section() {
-                    section_summary(site, values, i)
+                    section_answer(site, values, i)
                 } else {
-                    values.base[i].clone()
+                    values.docs[i].full.clone()
                 };
                 (d.file.path.clone(), v)
             })
             .collect(),
-    );
+    });
     let lookup = |kind: &'static str, want_section: bool, by_path: Arc<HashMap<String, Value>>| {
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let path = kwargs.must_get::<&str>("path")?;
-            record_call(path);
+            let name: Name = path.into();
+            record_call(if want_section {
+                Key::Section(name)
+            } else {
+                Key::Page(name)
+            });
             match by_path.get(path) {
                 Some(v)
                     if v.get_from_path("is_section").and_then(Value::as_bool)
@@ -109,11 +88,13 @@ pub(super) fn register_functions(tera: &mut Tera, site: &Site, values: &Arc<Valu
     };
     tera.register_function("get_page", lookup("get_page", false, by_path.clone()));
     tera.register_function("get_section", lookup("get_section", true, by_path));
-    let base_path = site.base_path.clone();
+    let base_path = model.map(|(s, _)| s.base_path.clone()).unwrap_or_default();
     tera.register_function(
         "url",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let path = kwargs.must_get::<&str>("path")?;
+            // The base path comes from site.yaml (or --base-url).
+            record_call(Key::Config);
             Ok(format!("{base_path}{}", path.trim_start_matches('/')))
         },
     );

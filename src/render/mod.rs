@@ -8,40 +8,49 @@
 //! compiling templates is in `templates.rs`, the values templates see in
 //! `values.rs`, and the functions and filters they call in `functions.rs`.
 
+mod fields;
 mod functions;
 mod templates;
 mod values;
 
-pub use functions::{call_deps, context_deps};
+pub use fields::Fields;
 pub use templates::{
-    TEMPLATES_DIR, THEMES_DIR, TemplateFiles, compile, compile_reusing, read_templates,
+    TEMPLATES_DIR, THEMES_DIR, TemplateFiles, compile, read_templates, with_functions,
 };
-pub use values::{Values, values, values_patched};
+pub use values::{DocValue, Values, doc_context, doc_value, site_value};
 
 use crate::diagnostic::Diagnostic;
+use crate::engine::{self, Answers, Entry, Key, Reads};
 use crate::site::Site;
 use functions::recording;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::sync::Arc;
 use templates::tera_diagnostic;
 use tera::{Context, Tera};
-use values::full_value;
 
-/// One rendered file for the output folder.
-pub type Rendered = (String, Vec<u8>);
+/// A rendered file's bytes, shared between builds.
+pub type Bytes = Arc<[u8]>;
 
-/// Per output file: the content paths its template asked `get_page` or
-/// `get_section` for while rendering it.
-pub type Calls = HashMap<String, Vec<String>>;
+/// The render steps' entries of a build, by output path.
+pub type Pages = HashMap<String, Entry<Bytes>>;
+
+/// The output path of the not-found page.
+pub const NOT_FOUND: &str = "404.html";
 
 /// What rendering some docs gave.
 pub struct RenderedDocs {
-    pub files: Vec<Rendered>,
-    pub calls: Calls,
+    /// By output path, with what each render step read.
+    pub files: Vec<(String, Entry<Bytes>)>,
+    /// How many of them were rendered rather than taken from `previous`.
+    pub ran: usize,
     pub errors: Vec<Diagnostic>,
 }
 
-/// Render the docs at `indices`; `with_404` adds the not-found page.
+/// The render steps of the docs at `indices` (and of the not-found page with
+/// `with_404`): each is taken from `previous` when everything it read is
+/// unchanged ([`engine::reusable`]), else rendered.
+#[allow(clippy::too_many_arguments)]
 pub fn render_docs(
     site: &Site,
     tera: &Tera,
@@ -49,21 +58,42 @@ pub fn render_docs(
     values: &Values,
     indices: &[usize],
     with_404: bool,
+    answers: &dyn Answers,
+    previous: Option<&Pages>,
 ) -> RenderedDocs {
-    type Outcome = Result<(Rendered, Vec<String>), (Diagnostic, usize)>;
+    type Outcome = Result<((String, Entry<Bytes>), bool), (Diagnostic, usize)>;
+    let step = |out_path: &str, render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
+        let old = previous.and_then(|p| p.get(out_path));
+        if let Some(e) = old.filter(|_| engine::reusable(old, answers)) {
+            return Ok(((out_path.to_string(), e.clone()), false));
+        }
+        let mut reads = Reads::new(answers);
+        let bytes = render(&mut reads)?;
+        let entry = Entry {
+            fp: engine::fingerprint_bytes(&bytes),
+            value: Bytes::from(bytes),
+            reads: reads.finish(),
+        };
+        Ok(((out_path.to_string(), entry), true))
+    };
     let results: Vec<Outcome> = indices
         .par_iter()
-        .map(|&i| render_doc(site, tera, files, values, i).map_err(|d| (d, i)))
+        .map(|&i| {
+            step(&site.docs[i].out_path, &|reads| {
+                render_doc(site, tera, files, values, i, reads)
+            })
+            .map_err(|d| (d, i))
+        })
         .collect();
     let mut out = Vec::with_capacity(results.len() + 1);
-    let mut calls = Calls::new();
+    let mut ran = 0;
     // One broken template fails every page that uses it: report each place once,
     // naming the first page and how many more.
     let mut errors: Vec<(Diagnostic, usize, usize)> = Vec::new();
     for r in results {
         match r {
-            Ok((file, asked)) => {
-                calls.insert(file.0.clone(), asked);
+            Ok((file, rendered)) => {
+                ran += rendered as usize;
                 out.push(file);
             }
             Err((d, i)) => match errors.iter_mut().find(|(e, _, _)| *e == d) {
@@ -89,42 +119,30 @@ pub fn render_docs(
             d
         })
         .collect();
-    if with_404 && tera.get_template_names().any(|n| n == "404.html") {
-        let mut ctx = Context::new();
-        ctx.insert_value("site", values.site.clone());
-        match recording(|| tera.render("404.html", &ctx)) {
-            (Ok(html), asked) => {
-                calls.insert("404.html".into(), asked);
-                out.push(("404.html".into(), html.into_bytes()));
+    if with_404 && files.files.contains_key(NOT_FOUND) {
+        let rendered = step(NOT_FOUND, &|reads| {
+            reads.read(Key::Templates);
+            let mut ctx = Context::new();
+            reads.read(Key::Site);
+            ctx.insert_value("site", values.site.clone());
+            recording(reads, || tera.render(NOT_FOUND, &ctx))
+                .map(String::into_bytes)
+                .map_err(|e| tera_diagnostic(&e, files, NOT_FOUND))
+        });
+        match rendered {
+            Ok((file, rendered)) => {
+                ran += rendered as usize;
+                out.push(file);
             }
-            (Err(e), _) => errors.push(tera_diagnostic(&e, files, "404.html")),
+            Err(d) => errors.push(d),
         }
     }
     RenderedDocs {
         files: out,
-        calls,
+        ran,
         errors,
     }
 }
-
-/// Everything the template of doc `i` reads besides Tera functions. `watch`
-/// compares these between builds to find the pages that must be rendered again.
-pub fn doc_context(site: &Site, values: &Values, i: usize) -> Context {
-    let doc = &site.docs[i];
-    let mut ctx = Context::new();
-    ctx.insert_value("site", values.site.clone());
-    let value = full_value(site, values, i);
-    ctx.insert_value(
-        if doc.is_section() { "section" } else { "page" },
-        value.clone(),
-    );
-    if doc.is_section() {
-        // Section templates may share partials with pages.
-        ctx.insert_value("page", value);
-    }
-    ctx
-}
-
 /// Which template renders `doc`, and where that choice was written.
 pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
     let doc = &site.docs[i];
@@ -147,14 +165,17 @@ pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
     (name, None)
 }
 
+/// The render step of doc `i`: its template over its context.
 fn render_doc(
     site: &Site,
     tera: &Tera,
     files: &TemplateFiles,
     values: &Values,
     i: usize,
-) -> Result<(Rendered, Vec<String>), Diagnostic> {
+    reads: &mut Reads,
+) -> Result<Vec<u8>, Diagnostic> {
     let doc = &site.docs[i];
+    reads.read(Key::Templates);
     let (template, written_at) = template_for(site, i);
     if !files.files.contains_key(template) {
         let (line, column) = written_at.unwrap_or((0, 0));
@@ -172,13 +193,12 @@ fn render_doc(
         )
         .with_source(&doc.file.text));
     }
-    let ctx = doc_context(site, values, i);
-    let (result, calls) = recording(|| tera.render(template, &ctx));
-    match result {
+    let ctx = doc_context(site, values, i, reads);
+    match recording(reads, || tera.render(template, &ctx)) {
         Ok(mut html) => {
             // Tera grows its buffer by doubling; on a large site the slack adds up.
             html.shrink_to_fit();
-            Ok(((doc.out_path.clone(), html.into_bytes()), calls))
+            Ok(html.into_bytes())
         }
         Err(e) => Err(tera_diagnostic(&e, files, template)),
     }

@@ -8,6 +8,7 @@
 use super::Values;
 use super::functions::register_functions;
 use crate::diagnostic::Diagnostic;
+use crate::files::Found;
 use crate::site::Site;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,14 @@ impl TemplateFiles {
     }
 }
 
-/// Read `themes/THEME/templates/` then `templates/` (which wins, file by file).
-pub fn read_templates(root: &Path, theme: &str) -> Result<TemplateFiles, Vec<Diagnostic>> {
+/// Read the files of `themes/THEME/templates/` then `templates/` (which
+/// wins, file by file), as listed in `folders` (each folder, relative to the
+/// root, with the files that count in it).
+pub fn read_templates(
+    root: &Path,
+    theme: &str,
+    folders: &[(&str, &[Found])],
+) -> Result<TemplateFiles, Vec<Diagnostic>> {
     let theme_dir = Path::new(THEMES_DIR).join(theme);
     if !root.join(&theme_dir).is_dir() {
         return Err(vec![Diagnostic::error(
@@ -47,17 +54,12 @@ pub fn read_templates(root: &Path, theme: &str) -> Result<TemplateFiles, Vec<Dia
     }
     let mut out = TemplateFiles::default();
     let mut errors = Vec::new();
-    let theme_templates = format!("{THEMES_DIR}/{theme}/{TEMPLATES_DIR}");
-    for dir in [theme_templates.as_str(), TEMPLATES_DIR] {
-        let (found, unreadable) = crate::files::walk(root, dir);
-        for (path, e) in unreadable {
-            errors.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
-        }
-        for file in found {
+    for (dir, found) in folders {
+        for file in found.iter() {
             let shown = Path::new(dir).join(&file.rel);
             match std::fs::read(&file.abs).map(String::from_utf8) {
                 Ok(Ok(text)) => {
-                    out.files.insert(file.rel, (shown, text));
+                    out.files.insert(file.rel.clone(), (shown, text));
                 }
                 Ok(Err(_)) => errors.push(Diagnostic::error(
                     shown,
@@ -130,40 +132,13 @@ fn line_containing(files: &TemplateFiles, name: &str, needle: &str) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// A Tera with dossier's functions and filters over `site`, and no templates yet.
-fn engine(site: &Site, values: &Arc<Values>) -> Tera {
-    let mut tera = Tera::new();
-    tera.autoescape_on([".html", ".htm", ".xml"]);
-    register_functions(&mut tera, site, values);
-    tera
-}
-
-/// [`compile`], or when the template files are those of `previous`, its
-/// compiled templates with functions over the new `site`.
-pub fn compile_reusing(
-    files: &TemplateFiles,
-    site: &Site,
-    values: &Arc<Values>,
-    previous: Option<(&TemplateFiles, &Tera)>,
-) -> Result<Tera, Vec<Diagnostic>> {
-    match previous {
-        Some((old_files, old_tera)) if old_files.files == files.files => {
-            let mut tera = old_tera.clone();
-            register_functions(&mut tera, site, values);
-            Ok(tera)
-        }
-        _ => compile(files, site, values),
-    }
-}
-
-/// Compile every template, reporting each broken one.
-pub fn compile(
-    files: &TemplateFiles,
-    site: &Site,
-    values: &Arc<Values>,
-) -> Result<Tera, Vec<Diagnostic>> {
+/// Compile every template, reporting each broken one. The functions that
+/// answer from the site are added per build ([`with_functions`]).
+pub fn compile(files: &TemplateFiles) -> Result<Tera, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let blank = engine(site, values);
+    let mut blank = Tera::new();
+    blank.autoescape_on([".html", ".htm", ".xml"]);
+    register_functions(&mut blank, None);
     // Each template alone first, so every syntax error is reported, not only the first.
     for (name, (_, text)) in &files.files {
         let mut alone = blank.clone();
@@ -186,4 +161,12 @@ pub fn compile(
         return Err(vec![tera_diagnostic(&e, files, "")]);
     }
     Ok(tera)
+}
+
+/// The compiled templates with `get_page`, `get_section` and `url`
+/// answering from this build's site and values.
+pub fn with_functions(compiled: &Tera, site: &Site, values: &Arc<Values>) -> Tera {
+    let mut tera = compiled.clone();
+    register_functions(&mut tera, Some((site, values)));
+    tera
 }

@@ -1,25 +1,61 @@
 //! Template values: the site model as the `site`, `page` and `section`
-//! values templates read, built once per build and shared by every render,
-//! reusing the previous build's values for docs whose inputs are the same.
+//! values templates read. Each doc's value is a step of its own
+//! ([`doc_value`]); a page's context ([`doc_context`]) and `get_section`'s
+//! answers are put together from them, recording which values they took.
 //!
 //! Not for rendering nor for Tera functions; `get_page`/`get_section` in
 //! [`super::functions`] hand out values made here.
 
+use super::fields::Fields;
+use crate::engine::{Fp, Key, Reads};
 use crate::markdown::TocEntry;
 use crate::site::{Doc, Site};
 use crate::yaml::{Extra, YamlValue};
-use rayon::prelude::*;
 use std::sync::Arc;
 use tera::{Map, Value};
 
 /// Template values for the whole site, built once and shared by every render.
 pub struct Values {
     pub site: Value,
-    /// Per doc: its value without neighbours or listings.
-    pub base: Vec<Value>,
-    /// Per doc: its base value differs from the previous build's (or is new).
-    pub changed: Vec<bool>,
+    /// The `site` value's fingerprint.
+    pub site_fp: Fp,
+    /// Per doc, in doc order.
+    pub docs: Vec<Arc<DocValue>>,
+    /// Per doc: for sections, the fingerprint of `get_section`'s answer.
+    pub sections: Vec<Option<Fp>>,
 }
+
+impl Values {
+    pub fn new(site: &Site, value: Value, site_fp: Fp, docs: Vec<Arc<DocValue>>) -> Values {
+        let sections = (0..site.docs.len())
+            .map(|i| {
+                site.docs[i]
+                    .is_section()
+                    .then(|| section_fp(site, &docs, i))
+            })
+            .collect();
+        Values {
+            site: value,
+            site_fp,
+            docs,
+            sections,
+        }
+    }
+}
+
+/// One doc's value: whole, and as listings show it (without its body).
+#[derive(Debug)]
+pub struct DocValue {
+    pub full: Value,
+    pub listed: Value,
+    /// Fingerprints of the fields templates can read ([`Fields`]).
+    pub full_fp: Fp,
+    pub listed_fp: Fp,
+}
+
+/// The field a listing leaves out: a listed page's body. A template that
+/// wants it asks `get_page(path=…)`.
+const BODY_FIELD: &str = "content";
 
 fn map_value(map: Map) -> Value {
     Value::from(map)
@@ -60,23 +96,8 @@ fn toc_value(toc: &[TocEntry]) -> Value {
     )
 }
 
-/// Build the values every template sees.
-/// The rendered Markdown moves from the model into the values: nothing after
-/// rendering reads it from the model, and on a large site it is the biggest part.
-pub fn values(site: &mut Site, previous: Option<(&Site, &Values)>) -> Values {
-    let html: Vec<(String, String)> = site
-        .docs
-        .iter_mut()
-        .map(|d| {
-            if d.markdown_reused {
-                // Its HTML is in the previous build's values.
-                return (String::new(), String::new());
-            }
-            let r = Arc::make_mut(&mut d.rendered);
-            (std::mem::take(&mut r.html), std::mem::take(&mut r.summary))
-        })
-        .collect();
-    let site = &*site;
+/// The `site` value every template sees, and its fingerprint.
+pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
     let c = &site.config;
     let mut s = Map::new();
     s.insert("title".into(), Value::from(c.title.as_str()));
@@ -87,99 +108,38 @@ pub fn values(site: &mut Site, previous: Option<(&Site, &Values)>) -> Values {
     s.insert("theme".into(), Value::from(c.theme.as_str()));
     s.insert("author".into(), Value::from(c.author.clone()));
     s.insert("extra".into(), extra_value(&c.extra));
-    let (base, changed): (Vec<Value>, Vec<bool>) = site
-        .docs
-        .par_iter()
-        .enumerate()
-        .zip(html.into_par_iter())
-        .map(|((i, d), (html, summary))| {
-            let Some((old_site, old_values, j)) = previous
-                .filter(|_| d.markdown_reused)
-                .and_then(|(s, v)| Some((s, v, *s.by_path.get(&d.file.path)?)))
-            else {
-                return (base_value(site, d, &html, &summary), true);
-            };
-            if same_value_inputs(old_site, j, site, i) {
-                return (old_values.base[j].clone(), false);
-            }
-            // Markdown was reused, so its HTML is in the previous value.
-            let old = &old_values.base[j];
-            let text = |key: &str| {
-                old.get_from_path(key)
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            (
-                base_value(site, d, &text("content"), &text("summary")),
-                true,
-            )
-        })
-        .unzip();
-    Values {
-        site: map_value(s),
-        base,
-        changed,
-    }
+    let value = map_value(s);
+    let fp = fields.fingerprint(&value);
+    (value, fp)
 }
 
-/// Whether doc `j` of `a` and doc `i` of `b` (whose Markdown is the same)
-/// make the same base value: everything [`base_value`] reads.
-fn same_value_inputs(a: &Site, j: usize, b: &Site, i: usize) -> bool {
-    let (x, y) = (&a.docs[j], &b.docs[i]);
-    let same_doc = |p: &Doc, q: &Doc| {
-        p.url == q.url
-            && p.file.path == q.file.path
-            && (Arc::ptr_eq(&p.file, &q.file) || p.file.front == q.file.front)
+/// The step that makes doc `i`'s value: everything [`base_value`] reads,
+/// read through `reads`.
+pub fn doc_value(site: &Site, i: usize, fields: &Fields, reads: &mut Reads) -> (Arc<DocValue>, Fp) {
+    let doc = &site.docs[i];
+    reads.read(Key::Front(doc.name.clone()));
+    reads.read(Key::Place(doc.name.clone()));
+    reads.read(Key::Markdown(doc.name.clone()));
+    reads.read(Key::Config);
+    reads.read(Key::CitedBy(doc.name.clone()));
+    for id in &doc.rendered.citations {
+        reads.read(Key::Source(id.as_str().into()));
+    }
+    let full = base_value(site, doc);
+    let mut listed = full.as_map().cloned().unwrap_or_default();
+    listed.shift_remove(&tera::value::Key::from(BODY_FIELD));
+    let listed = map_value(listed);
+    let value = DocValue {
+        full_fp: fields.fingerprint(&full),
+        listed_fp: fields.fingerprint(&listed),
+        full,
+        listed,
     };
-    let same_list = |p: &[usize], q: &[usize]| {
-        p.len() == q.len()
-            && p.iter()
-                .zip(q)
-                .all(|(&m, &n)| same_doc(&a.docs[m], &b.docs[n]))
-    };
-    let sources = |s: &Site, d: &Doc| -> Vec<Option<usize>> {
-        d.rendered
-            .citations
-            .iter()
-            .map(|id| s.sources.get(id).copied())
-            .collect()
-    };
-    same_doc(x, y)
-        && x.is_section() == y.is_section()
-        && a.config.origin() == b.config.origin()
-        && same_list(&x.cited_by, &y.cited_by)
-        && {
-            let (p, q) = (sources(a, x), sources(b, y));
-            p.len() == q.len()
-                && p.iter().zip(&q).all(|(m, n)| match (m, n) {
-                    (Some(m), Some(n)) => same_doc(&a.docs[*m], &b.docs[*n]),
-                    (None, None) => true,
-                    _ => false,
-                })
-        }
+    let fp = value.full_fp;
+    (Arc::new(value), fp)
 }
 
-/// [`values`] for a site patched from `previous`'s with only the docs at
-/// `edited` rendered anew (see `Site::with_bodies_edited`): nothing else
-/// moved, so every other doc keeps its value.
-pub fn values_patched(site: &mut Site, previous: &Values, edited: &[usize]) -> Values {
-    let mut base = previous.base.clone();
-    let mut changed = vec![false; base.len()];
-    for &i in edited {
-        let r = Arc::make_mut(&mut site.docs[i].rendered);
-        let (html, summary) = (std::mem::take(&mut r.html), std::mem::take(&mut r.summary));
-        base[i] = base_value(site, &site.docs[i], &html, &summary);
-        changed[i] = true;
-    }
-    Values {
-        site: previous.site.clone(),
-        base,
-        changed,
-    }
-}
-
-fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
+fn base_value(site: &Site, doc: &Doc) -> Value {
     let f = &doc.file.front;
     let r = &doc.rendered;
     let mut m = Map::with_capacity(32);
@@ -206,8 +166,8 @@ fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
     m.insert("weight".into(), Value::from(f.weight));
     m.insert("draft".into(), Value::from(f.draft));
     m.insert("slug".into(), Value::from(doc.slug()));
-    m.insert("content".into(), Value::safe_string(html));
-    m.insert("summary".into(), Value::safe_string(summary));
+    m.insert(BODY_FIELD.into(), Value::safe_string(&r.html));
+    m.insert("summary".into(), Value::safe_string(&r.summary));
     m.insert("toc".into(), toc_value(&r.toc));
     m.insert("url".into(), Value::from(doc.url.as_str()));
     m.insert(
@@ -260,69 +220,117 @@ fn base_value(site: &Site, doc: &Doc, html: &str, summary: &str) -> Value {
     map_value(m)
 }
 
-/// A doc's value with what depends on other docs: neighbours, pages, subsections.
-pub(super) fn full_value(site: &Site, values: &Values, i: usize) -> Value {
+/// The template context of doc `i`: `site`, and its value as `page` (and
+/// `section` for sections) with what depends on other docs: neighbours,
+/// parent, and for sections their pages and two levels of subsections, all
+/// as listings show them. Every value it takes is read through `reads`.
+pub fn doc_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) -> tera::Context {
     let doc = &site.docs[i];
-    let mut m = values.base[i].as_map().cloned().unwrap_or_default();
-    let link = |j: Option<usize>| {
-        j.map(|j| values.base[j].clone())
-            .unwrap_or_else(Value::none)
+    reads.read(Key::Site);
+    reads.read(Key::Place(doc.name.clone()));
+    reads.read(Key::Value(doc.name.clone()));
+    let mut m = values.docs[i].full.as_map().cloned().unwrap_or_default();
+    let mut link = |j: Option<usize>| match j {
+        Some(j) => listed(site, values, j, reads),
+        None => Value::none(),
     };
     m.insert("previous".into(), link(doc.previous));
     m.insert("next".into(), link(doc.next));
     m.insert("parent".into(), link(doc.parent));
     if doc.is_section() {
-        let listing = listing_value(site, values, i, 2);
-        if let Some(l) = listing.as_map() {
-            for key in ["pages", "subsections"] {
-                if let Some(v) = l.get(&tera::value::Key::from(key)) {
-                    m.insert(key.into(), v.clone());
-                }
-            }
+        let (pages, subsections) = listing(site, values, i, 2, reads);
+        m.insert("pages".into(), pages);
+        m.insert("subsections".into(), subsections);
+    }
+    let value = map_value(m);
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("site", values.site.clone());
+    if doc.is_section() {
+        // Section templates may share partials with pages.
+        ctx.insert_value("section", value.clone());
+    }
+    ctx.insert_value("page", value);
+    ctx
+}
+
+/// Doc `j` as listings show it, read through `reads`.
+fn listed(site: &Site, values: &Values, j: usize, reads: &mut Reads) -> Value {
+    reads.read(Key::Listed(site.docs[j].name.clone()));
+    values.docs[j].listed.clone()
+}
+
+/// A section's pages and, `depth` levels down, its subsections with theirs.
+fn listing(
+    site: &Site,
+    values: &Values,
+    i: usize,
+    depth: usize,
+    reads: &mut Reads,
+) -> (Value, Value) {
+    let doc = &site.docs[i];
+    // Which pages and subsections it has is part of its place.
+    reads.read(Key::Place(doc.name.clone()));
+    let pages: Vec<Value> = doc
+        .pages
+        .iter()
+        .map(|&p| listed(site, values, p, reads))
+        .collect();
+    let mut subsections = Vec::new();
+    if depth > 0 {
+        for &s in &doc.subsections {
+            let mut m = listed(site, values, s, reads)
+                .as_map()
+                .cloned()
+                .unwrap_or_default();
+            let (p, sub) = listing(site, values, s, depth - 1, reads);
+            m.insert("pages".into(), p);
+            m.insert("subsections".into(), sub);
+            subsections.push(map_value(m));
         }
     }
-    map_value(m)
+    (Value::from(pages), Value::from(subsections))
 }
 
-/// A section's value with its pages and, `depth` levels down, its subsections.
-fn listing_value(site: &Site, values: &Values, i: usize, depth: usize) -> Value {
+/// The docs whose listed values make up `get_section`'s answer for section
+/// `i`: itself, its pages, and its subsections (without their pages, so a
+/// page that shows the site's sections is not rebuilt for every page edit).
+/// Both the answer and its fingerprint are made from this one list.
+fn section_members(site: &Site, i: usize) -> (usize, &[usize], &[usize]) {
     let doc = &site.docs[i];
-    let mut m = values.base[i].as_map().cloned().unwrap_or_default();
-    m.insert(
-        "pages".into(),
-        Value::from(
-            doc.pages
-                .iter()
-                .map(|&p| values.base[p].clone())
-                .collect::<Vec<_>>(),
-        ),
-    );
-    let subsections: Vec<Value> = if depth == 0 {
-        Vec::new()
-    } else {
-        doc.subsections
-            .iter()
-            .map(|&s| listing_value(site, values, s, depth - 1))
-            .collect()
-    };
-    m.insert("subsections".into(), Value::from(subsections));
-    map_value(m)
+    (i, &doc.pages, &doc.subsections)
 }
 
-/// What `get_section` returns: the section with its pages, and its
-/// subsections without theirs (ask `get_section` for each). Kept shallow so a
-/// page that shows the site's sections is not rebuilt for every page edit.
-pub(super) fn section_summary(site: &Site, values: &Values, i: usize) -> Value {
-    let doc = &site.docs[i];
-    let mut m = values.base[i].as_map().cloned().unwrap_or_default();
+/// The fingerprint of `get_section`'s answer for section `i`.
+fn section_fp(site: &Site, docs: &[Arc<DocValue>], i: usize) -> Fp {
+    use std::hash::{Hash, Hasher};
+    let (own, pages, subsections) = section_members(site, i);
+    let mut h = crate::engine::FpHasher::new();
+    docs[own].listed_fp.hash(&mut h);
+    for list in [pages, subsections] {
+        h.write_usize(list.len());
+        for &j in list {
+            docs[j].listed_fp.hash(&mut h);
+        }
+    }
+    h.finish128()
+}
+
+/// What `get_section` returns for section `i`.
+pub(super) fn section_answer(site: &Site, values: &Values, i: usize) -> Value {
+    let (own, pages, subsections) = section_members(site, i);
+    let mut m = values.docs[own]
+        .listed
+        .as_map()
+        .cloned()
+        .unwrap_or_default();
     let list = |ids: &[usize]| {
         Value::from(
             ids.iter()
-                .map(|&p| values.base[p].clone())
+                .map(|&p| values.docs[p].listed.clone())
                 .collect::<Vec<_>>(),
         )
     };
-    m.insert("pages".into(), list(&doc.pages));
-    m.insert("subsections".into(), list(&doc.subsections));
+    m.insert("pages".into(), list(pages));
+    m.insert("subsections".into(), list(subsections));
     map_value(m)
 }

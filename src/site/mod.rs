@@ -3,12 +3,13 @@
 //! whom. Built from loaded content in one pass; rendering reads it and never
 //! changes it. Not for templates or files on disk.
 //!
-//! This file holds the model's types and builds it: URLs, the section tree,
-//! sources, Markdown (kept from the previous build where nothing it could ask
-//! about changed), section order and who cites whom; and patches it when only
-//! page bodies changed. Answering Markdown's questions about URLs and sources
-//! is in `resolve.rs`; routes, the section tree's lookups, sort order and
-//! anchor checks are in `tree.rs`.
+//! This file holds the model's types and builds it in two steps: its
+//! structure from the front matter ([`structure`]: URLs, the section tree,
+//! sources, assets, section order and neighbours), then, once every doc's
+//! Markdown is rendered, who cites whom and the anchor checks ([`attach`]).
+//! Answering Markdown's questions about URLs, sources and files is in
+//! `resolve.rs`; routes, the section tree's lookups, sort order and anchor
+//! checks are in `tree.rs`.
 
 mod resolve;
 mod tree;
@@ -16,9 +17,7 @@ mod tree;
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
-use crate::markdown::{self, Origin, Rendered};
-use rayon::prelude::*;
-use resolve::Answers;
+use crate::markdown::Rendered;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -46,13 +45,14 @@ pub struct Doc {
     pub rendered: Arc<Rendered>,
     /// Sources only: the docs that cite it, in site order.
     pub cited_by: Vec<usize>,
-    /// Its Markdown was taken from the previous build (whose values hold the HTML).
-    pub markdown_reused: bool,
+    /// Its path under content/, as the build engine's keys name it.
+    pub name: crate::engine::Name,
 }
 
 impl Doc {
     /// A doc not yet placed in the section tree nor rendered.
     fn new(file: Arc<SourceFile>, url: String, out_path: String) -> Doc {
+        let name = file.path.as_str().into();
         Doc {
             file,
             url,
@@ -64,7 +64,7 @@ impl Doc {
             next: None,
             rendered: Arc::default(),
             cited_by: Vec::new(),
-            markdown_reused: false,
+            name,
         }
     }
 
@@ -114,50 +114,11 @@ pub struct Site {
     /// Content path of an asset → index in `assets`.
     pub assets_by_path: HashMap<String, usize>,
     pub home: usize,
-    /// Identifies every URL and source title Markdown could ask for, so a
-    /// rebuild knows when earlier rendered Markdown is still right.
-    pub resolver_key: u64,
 }
 
 impl Site {
     pub fn doc(&self, content_path: &str) -> Option<&Doc> {
         self.by_path.get(content_path).map(|&i| &self.docs[i])
-    }
-
-    /// This site with new text for the docs in `edits` whose front matter is
-    /// unchanged: nothing moves, so only their Markdown is rendered again and
-    /// every other doc keeps its own (which the previous values hold). `None`
-    /// when that is not enough — the new Markdown has errors, cites other
-    /// sources, or breaks an anchor — and a full rebuild must say why.
-    pub fn with_bodies_edited(&self, edits: Vec<(usize, SourceFile)>) -> Option<Site> {
-        let mut site = self.clone();
-        for doc in &mut site.docs {
-            doc.markdown_reused = true;
-        }
-        for (i, file) in edits {
-            let old = &self.docs[i];
-            if file.front != old.file.front || file.body_line != old.file.body_line {
-                return None;
-            }
-            let root_path = file.root_path();
-            let origin = Origin {
-                file: &root_path,
-                content_path: &file.path,
-                first_line: file.body_line,
-                file_text: &file.text,
-            };
-            let rendered = markdown::render(file.body(), &origin, self);
-            if !rendered.diagnostics.is_empty() || rendered.citations != old.rendered.citations {
-                return None;
-            }
-            let doc = &mut site.docs[i];
-            doc.file = Arc::new(file);
-            doc.rendered = Arc::new(rendered);
-            doc.markdown_reused = false;
-        }
-        let mut errors = Vec::new();
-        check_anchors(&site.docs, &site.by_path, &mut errors);
-        errors.is_empty().then_some(site)
     }
 
     /// Drop each doc's Markdown body, keeping its front matter (for error
@@ -172,16 +133,11 @@ impl Site {
     }
 }
 
-/// Build the model from loaded content. Errors and warnings go to `diagnostics`.
-/// `previous`, when given, is the last build's model: a doc whose text and
-/// place are unchanged keeps its rendered Markdown when every URL and source
-/// title it could have asked about is unchanged too.
-pub fn build(
-    config: Config,
-    content: Content,
-    diagnostics: &mut Vec<Diagnostic>,
-    previous: Option<&Site>,
-) -> Site {
+/// The model's structure from loaded content: every doc's URL and place,
+/// the sources and assets, section order and neighbours. Reads front matter
+/// only; docs get their Markdown from [`attach`]. Errors and warnings go to
+/// `diagnostics`.
+pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>) -> Site {
     let base_path = config.base_path();
     let mut files = content.files;
     // A stable order: by content path, sections before their pages.
@@ -265,7 +221,10 @@ pub fn build(
                 PathBuf::from("content").join(&asset.file.path),
                 0,
                 0,
-                format!("this file would overwrite a generated page ({})", asset.out_path),
+                format!(
+                    "this file would overwrite a generated page ({})",
+                    asset.out_path
+                ),
             ));
         }
     }
@@ -296,56 +255,6 @@ pub fn build(
             sources.insert(docs[p].source_id().to_string(), p);
         }
     }
-    let resolver = Answers {
-        docs: &docs,
-        by_path: &by_path,
-        sources: &sources,
-        assets: &assets,
-        assets_by_path: &assets_by_path,
-    };
-
-    // Markdown, in parallel; a rebuild keeps what cannot have changed.
-    let resolver_key = resolver.key();
-    let previous = previous.filter(|p| p.resolver_key == resolver_key);
-    let kept: Vec<Option<Arc<Rendered>>> = docs
-        .iter()
-        .map(|doc| {
-            let old = previous?.doc(&doc.file.path)?;
-            let same = Arc::ptr_eq(&old.file, &doc.file)
-                || (old.file.text == doc.file.text && old.file.body_line == doc.file.body_line);
-            same.then(|| old.rendered.clone())
-        })
-        .collect();
-    let rendered: Vec<(Arc<Rendered>, bool)> = docs
-        .par_iter()
-        .zip(kept)
-        .map(|(doc, kept)| {
-            if let Some(kept) = kept {
-                return (kept, true);
-            }
-            let file = doc.file.root_path();
-            let origin = Origin {
-                file: &file,
-                content_path: &doc.file.path,
-                first_line: doc.file.body_line,
-                file_text: &doc.file.text,
-            };
-            (
-                Arc::new(markdown::render(doc.file.body(), &origin, &resolver)),
-                false,
-            )
-        })
-        .collect();
-    for (doc, (r, reused)) in docs.iter_mut().zip(rendered) {
-        doc.rendered = r;
-        doc.markdown_reused = reused;
-        if !reused {
-            diagnostics.append(&mut Arc::make_mut(&mut doc.rendered).diagnostics);
-        }
-    }
-
-    check_anchors(&docs, &by_path, diagnostics);
-
     // Section order and neighbours.
     for s in 0..docs.len() {
         if !docs[s].is_section() {
@@ -364,6 +273,29 @@ pub fn build(
         docs[s].subsections = subsections;
     }
 
+    Site {
+        config,
+        base_path,
+        docs,
+        by_path,
+        sources,
+        assets,
+        assets_by_path,
+        home,
+    }
+}
+
+/// Give each doc its rendered Markdown (in doc order), then check every
+/// `#anchor` link and note who cites each source.
+pub fn attach(site: &mut Site, rendered: Vec<Arc<Rendered>>, diagnostics: &mut Vec<Diagnostic>) {
+    let docs = &mut site.docs;
+    for (doc, r) in docs.iter_mut().zip(rendered) {
+        diagnostics.extend(r.diagnostics.iter().cloned());
+        doc.rendered = r;
+        doc.cited_by.clear();
+    }
+    check_anchors(docs, &site.by_path, diagnostics);
+    let sources = &site.sources;
     // Who cites each source; a source nothing cites is worth a warning.
     for i in 0..docs.len() {
         for c in 0..docs[i].rendered.citations.len() {
@@ -381,17 +313,5 @@ pub fn build(
                 format!("source `@{}` is not cited by any page", docs[s].source_id()),
             ));
         }
-    }
-
-    Site {
-        config,
-        base_path,
-        docs,
-        by_path,
-        sources,
-        assets,
-        assets_by_path,
-        home,
-        resolver_key,
     }
 }

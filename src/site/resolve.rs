@@ -1,6 +1,5 @@
-//! How Markdown asks the site about URLs and sources: [`Answers`] reads them
-//! off the docs, both while the model is being built and from a built
-//! [`Site`], and gives a key that changes whenever any answer would.
+//! How Markdown asks the site about URLs, sources and files: [`Answers`]
+//! reads them off the model's structure.
 //!
 //! Not for building the model nor for checking links: the parent module and
 //! `tree.rs` do those.
@@ -16,26 +15,6 @@ pub(super) struct Answers<'a> {
     pub(super) sources: &'a BTreeMap<String, usize>,
     pub(super) assets: &'a [super::PlacedAsset],
     pub(super) assets_by_path: &'a HashMap<String, usize>,
-}
-
-impl Answers<'_> {
-    /// Changes when any answer Markdown could get changes.
-    pub(super) fn key(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        let mut paths: Vec<(&String, &usize)> = self.by_path.iter().collect();
-        paths.sort();
-        for (path, &i) in paths {
-            (path, &self.docs[i].url).hash(&mut h);
-        }
-        for (id, &i) in self.sources {
-            (id, &self.docs[i].file.front.title, &self.docs[i].url).hash(&mut h);
-        }
-        for a in self.assets {
-            (&a.file.path, &a.url).hash(&mut h);
-        }
-        h.finish()
-    }
 }
 
 /// The doc at `content_path`, or the section of a folder linked as `folder.md`.

@@ -1,0 +1,249 @@
+//! The build engine's bookkeeping: what a step can read ([`Key`]), the
+//! fingerprint of each answer ([`Fp`]), the record of what a step read
+//! ([`Reads`]), and the one rule that decides reuse ([`reusable`]).
+//!
+//! A build is a sequence of steps (parse a file, render a page's Markdown,
+//! make a doc's template value, render a page…), declared in
+//! [`crate::pipeline`]. Every step reads its inputs through [`Reads`], which
+//! records each [`Key`] with the fingerprint of the answer it got. A rebuild
+//! runs the same steps; before running one it looks up the step's entry from
+//! the previous build and asks [`reusable`]: when every recorded key still
+//! has the same fingerprint, the previous answer is taken as it is.
+//! Otherwise the step runs and records anew, and when its new answer has the
+//! same fingerprint as before, the steps that read it are reused in turn
+//! (early cutoff). A clean build is the same steps with no previous entries.
+//!
+//! What each key's fingerprint is — the current build's answer to it — is
+//! defined once, by the [`Answers`] implementation of the pipeline, and is
+//! used both when a read is recorded and when it is checked.
+//!
+//! Not for running steps, nor for knowing what a step computes: the pipeline
+//! and the stages do that.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use xxhash_rust::xxh3::Xxh3;
+
+/// A fingerprint: a 128-bit hash of an answer.
+pub type Fp = u128;
+
+/// A path as keys hold it: cheap to clone.
+pub type Name = Arc<str>;
+
+/// Everything a step can read, by name. Paths are relative to the site
+/// root for files and folders, and to `content/` for docs.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Key {
+    /// A file's bytes.
+    File(Name),
+    /// The files that count under a folder ([`crate::files`]).
+    Folder(Name),
+    /// `site.yaml`'s settings (with `--base-url`).
+    Config,
+    /// The templates' names and sources.
+    Templates,
+    /// Which fields of a doc's value the templates can read.
+    Fields,
+    /// A content file's front matter.
+    Front(Name),
+    /// A content file's body text and the line it starts at.
+    Body(Name),
+    /// A doc's URL, output file, section and neighbours.
+    Place(Name),
+    /// Markdown's question: the URL of the page or section at this path.
+    PageUrl(Name),
+    /// Markdown's question: the title and URL of the source with this id.
+    Source(Name),
+    /// Markdown's question: the URL of the content file at this path.
+    Asset(Name),
+    /// A doc's rendered Markdown.
+    Markdown(Name),
+    /// The docs that cite a source.
+    CitedBy(Name),
+    /// A doc's template value, as far as templates can read it.
+    Value(Name),
+    /// The same without its body: what listings and neighbours show.
+    Listed(Name),
+    /// What `get_section(path=…)` answers.
+    Section(Name),
+    /// What `get_page(path=…)` answers.
+    Page(Name),
+    /// The `site` value.
+    Site,
+}
+
+/// The current build's answers, as fingerprints. Implemented once, by the
+/// pipeline; an answer that does not exist has a fingerprint too ([`absent`]).
+pub trait Answers: Sync {
+    fn fingerprint(&self, key: &Key) -> Fp;
+}
+
+/// The fingerprint of "no such answer".
+pub fn absent() -> Fp {
+    fingerprint(&"\u{0}absent")
+}
+
+/// What one step read, in order, with the fingerprints it got.
+pub type Record = Vec<(Key, Fp)>;
+
+/// A step's answer with what it read to make it.
+#[derive(Debug, Clone)]
+pub struct Entry<V> {
+    pub value: V,
+    /// The answer's own fingerprint, for the steps that read it.
+    pub fp: Fp,
+    pub reads: Record,
+}
+
+/// Records a step's reads. One per step, never shared between steps, so
+/// steps running in parallel keep separate records.
+pub struct Reads<'a> {
+    answers: &'a dyn Answers,
+    record: Record,
+}
+
+impl<'a> Reads<'a> {
+    pub fn new(answers: &'a dyn Answers) -> Reads<'a> {
+        Reads {
+            answers,
+            record: Vec::new(),
+        }
+    }
+    /// Note that the step read `key`; returns the answer's fingerprint.
+    pub fn read(&mut self, key: Key) -> Fp {
+        let fp = self.answers.fingerprint(&key);
+        self.record.push((key, fp));
+        fp
+    }
+    /// Note a read whose fingerprint the step computed itself from the very
+    /// answer it got (e.g. the bytes of a file it read).
+    pub fn got(&mut self, key: Key, fp: Fp) {
+        self.record.push((key, fp));
+    }
+    pub fn finish(self) -> Record {
+        self.record
+    }
+}
+
+/// The one rule for reuse: a previous answer stands when everything its
+/// step read has the same fingerprint now.
+pub fn reusable<V>(previous: Option<&Entry<V>>, answers: &dyn Answers) -> bool {
+    previous.is_some_and(|e| {
+        e.reads
+            .iter()
+            .all(|(key, fp)| answers.fingerprint(key) == *fp)
+    })
+}
+
+/// Run a step, or take its previous answer when [`reusable`]. `run` gets
+/// the recorder and returns the answer with its fingerprint. The flag tells
+/// whether the step ran.
+pub fn step<V: Clone>(
+    previous: Option<&Entry<V>>,
+    answers: &dyn Answers,
+    run: impl FnOnce(&mut Reads) -> (V, Fp),
+) -> (Entry<V>, bool) {
+    if let Some(e) = previous.filter(|_| reusable(previous, answers)) {
+        return (e.clone(), false);
+    }
+    let mut reads = Reads::new(answers);
+    let (value, fp) = run(&mut reads);
+    let entry = Entry {
+        value,
+        fp,
+        reads: reads.finish(),
+    };
+    (entry, true)
+}
+
+/// A 128-bit hasher for fingerprints (XXH3: fast, not cryptographic).
+#[derive(Default)]
+pub struct FpHasher(Xxh3);
+
+impl FpHasher {
+    pub fn new() -> FpHasher {
+        FpHasher(Xxh3::new())
+    }
+    pub fn finish128(&self) -> Fp {
+        self.0.digest128()
+    }
+}
+
+impl Hasher for FpHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+    fn finish(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+/// The fingerprint of anything hashable.
+pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> Fp {
+    let mut h = FpHasher::new();
+    value.hash(&mut h);
+    h.finish128()
+}
+
+/// The fingerprint of some bytes (a file's content).
+pub fn fingerprint_bytes(bytes: &[u8]) -> Fp {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    struct Table(Mutex<HashMap<Key, Fp>>);
+    impl Answers for Table {
+        fn fingerprint(&self, key: &Key) -> Fp {
+            self.0
+                .lock()
+                .unwrap()
+                .get(key)
+                .copied()
+                .unwrap_or_else(absent)
+        }
+    }
+
+    #[test]
+    fn a_step_reruns_only_when_something_it_read_changed() {
+        let table = Table(Mutex::new(HashMap::new()));
+        let a = Key::Front("a.md".into());
+        let b = Key::Front("b.md".into());
+        table.0.lock().unwrap().insert(a.clone(), 1);
+        table.0.lock().unwrap().insert(b.clone(), 2);
+        let (first, ran) = step(None, &table, |r| {
+            r.read(a.clone());
+            ("A", 10)
+        });
+        assert!(ran);
+        // b changed, but the step never read it.
+        table.0.lock().unwrap().insert(b.clone(), 3);
+        let (second, ran) = step(Some(&first), &table, |_| unreachable!());
+        assert!(!ran);
+        assert_eq!(second.value, "A");
+        table.0.lock().unwrap().insert(a.clone(), 4);
+        let (third, ran) = step(Some(&second), &table, |r| {
+            r.read(a.clone());
+            ("A2", 11)
+        });
+        assert!(ran);
+        assert_eq!(third.reads, vec![(a, 4)]);
+    }
+
+    #[test]
+    fn a_vanished_answer_invalidates() {
+        let table = Table(Mutex::new(HashMap::new()));
+        let a = Key::PageUrl("gone.md".into());
+        table.0.lock().unwrap().insert(a.clone(), 7);
+        let (first, _) = step(None, &table, |r| {
+            r.read(a.clone());
+            ((), 0)
+        });
+        table.0.lock().unwrap().clear();
+        assert!(!reusable(Some(&first), &table));
+    }
+}

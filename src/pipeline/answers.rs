@@ -1,0 +1,114 @@
+//! What each [`Key`] answers in the build under way, as a fingerprint: the
+//! one definition, used both when a step records a read and when a rebuild
+//! checks that read ([`crate::engine::reusable`]). A key whose answer does
+//! not exist (a page that is gone, a layer not built yet) answers
+//! [`engine::absent`].
+
+use super::inputs::Inputs;
+use super::steps::{Parsed, Step};
+use crate::engine::{self, Answers, Entry, Fp, Key, Name};
+use crate::markdown::{Rendered, Resolver};
+use crate::render::{self, Values};
+use crate::site::Site;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The layers of the build so far; each is filled once complete, before
+/// any step that reads it runs.
+pub(super) struct Current<'a> {
+    pub(super) inputs: &'a Inputs,
+    pub(super) config: Fp,
+    pub(super) templates: Fp,
+    pub(super) fields: Fp,
+    pub(super) parsed: &'a HashMap<Name, Step<Parsed>>,
+    pub(super) site: Option<&'a Site>,
+    pub(super) markdown: Option<&'a HashMap<Name, Entry<Arc<Rendered>>>>,
+    pub(super) values: Option<&'a Values>,
+}
+
+impl Answers for Current<'_> {
+    fn fingerprint(&self, key: &Key) -> Fp {
+        self.answer(key).unwrap_or_else(engine::absent)
+    }
+}
+
+impl Current<'_> {
+    fn answer(&self, key: &Key) -> Option<Fp> {
+        let doc = |name: &str| {
+            let site = self.site?;
+            let &i = site.by_path.get(name)?;
+            Some((site, i))
+        };
+        Some(match key {
+            Key::File(path) => self.inputs.file(path),
+            Key::Folder(dir) => self.inputs.folder_fp(dir),
+            Key::Config => self.config,
+            Key::Templates => self.templates,
+            Key::Fields => self.fields,
+            Key::Front(path) => self.parsed.get(path)?.value.as_ref().ok()?.front_fp,
+            Key::Body(path) => self.parsed.get(path)?.value.as_ref().ok()?.body_fp,
+            Key::Place(path) => {
+                let (site, i) = doc(path)?;
+                let d = &site.docs[i];
+                let name = |j: Option<usize>| j.map(|j| &*site.docs[j].name);
+                let members = |ids: &[usize]| -> Vec<&str> {
+                    ids.iter().map(|&j| &*site.docs[j].name).collect()
+                };
+                engine::fingerprint(&(
+                    &d.url,
+                    &d.out_path,
+                    d.is_section(),
+                    name(d.parent),
+                    name(d.previous),
+                    name(d.next),
+                    members(&d.pages),
+                    members(&d.subsections),
+                    render::template_for(site, i).0,
+                ))
+            }
+            Key::PageUrl(path) => engine::fingerprint(&self.site?.page_url(path)),
+            Key::Asset(path) => engine::fingerprint(&self.site?.asset_url(path)),
+            Key::Source(id) => {
+                let site = self.site?;
+                let s = &site.docs[*site.sources.get(&**id)?];
+                let f = &s.file.front;
+                let date = f.date.as_ref().map(|d| &d.iso);
+                let extra = format!("{:?}", f.extra);
+                engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra))
+            }
+            Key::Markdown(path) => self.markdown?.get(path)?.fp,
+            Key::CitedBy(path) => {
+                let (site, i) = doc(path)?;
+                let citing: Vec<(&str, &str, &str)> = site.docs[i]
+                    .cited_by
+                    .iter()
+                    .map(|&c| {
+                        let d = &site.docs[c];
+                        (&*d.name, d.file.front.title.as_str(), d.url.as_str())
+                    })
+                    .collect();
+                engine::fingerprint(&citing)
+            }
+            Key::Value(path) => {
+                let (_, i) = doc(path)?;
+                self.values?.docs.get(i)?.full_fp
+            }
+            Key::Listed(path) => {
+                let (_, i) = doc(path)?;
+                self.values?.docs.get(i)?.listed_fp
+            }
+            Key::Page(path) => {
+                let (site, i) = doc(path)?;
+                if site.docs[i].is_section() {
+                    return None;
+                }
+                self.values?.docs.get(i)?.full_fp
+            }
+            Key::Section(path) => {
+                let (_, i) = doc(path)?;
+                self.values?.sections.get(i).copied().flatten()?
+            }
+            Key::Site => self.values?.site_fp,
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! The build's inputs from outside: the files steps read (by content hash)
+//! and the folders they list ([`crate::files::walk`]). A clean build starts
+//! with none known; a rebuild starts from the previous build's and brings
+//! up to date exactly what the changed paths name: those files are hashed
+//! again, and a folder is listed again when a changed path in it may be a
+//! file that appeared or went.
+//!
+//! Not for deciding what to reuse: the steps' records and
+//! [`crate::engine::reusable`] do that, by comparing these fingerprints.
+
+use super::within;
+use crate::engine::{self, Fp, Name};
+use crate::files::{self, Found};
+use std::collections::{BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A folder's listing and its fingerprint.
+pub type Listing = (Arc<Vec<Found>>, Fp);
+
+/// What changed since the previous build, as the watcher reports it: paths
+/// relative to the root, `/`-separated.
+pub struct Changed<'a>(pub &'a BTreeSet<String>);
+
+impl Changed<'_> {
+    /// Whether `path` (relative to the root) is a changed path or lies in one.
+    fn touches(&self, path: &str) -> bool {
+        self.0.iter().any(|c| within(path, c))
+    }
+}
+
+/// The files and folders known to this build.
+#[derive(Debug, Default, Clone)]
+pub struct Inputs {
+    /// Fingerprints of the files steps read, by path relative to the root.
+    pub(super) files: HashMap<Name, Fp>,
+    pub(super) folders: HashMap<Name, Listing>,
+}
+
+impl Inputs {
+    /// The previous build's inputs brought up to date with `changed`.
+    pub fn refresh(root: &Path, previous: &Inputs, changed: &Changed) -> Inputs {
+        let files = previous
+            .files
+            .iter()
+            .map(|(path, &fp)| {
+                let fp = if changed.touches(path) {
+                    hash_file(&root.join(&**path))
+                } else {
+                    fp
+                };
+                (path.clone(), fp)
+            })
+            .collect();
+        let folders = previous
+            .folders
+            .iter()
+            .filter(|(dir, (found, _))| !may_differ(root, dir, found, changed))
+            .map(|(dir, listing)| (dir.clone(), listing.clone()))
+            .collect();
+        Inputs { files, folders }
+    }
+
+    /// The fingerprint of the file at `path` as this build knows it.
+    pub fn file(&self, path: &str) -> Fp {
+        self.files.get(path).copied().unwrap_or_else(engine::absent)
+    }
+
+    /// The files that count under `dir`, listed again unless still known;
+    /// entries that could not be read go to `unreadable`.
+    pub fn folder(
+        &mut self,
+        root: &Path,
+        dir: &str,
+        unreadable: &mut Vec<(PathBuf, String)>,
+    ) -> Listing {
+        if let Some(listing) = self.folders.get(dir) {
+            return listing.clone();
+        }
+        let (found, errors) = files::walk(root, dir);
+        unreadable.extend(errors);
+        let fp = engine::fingerprint(&found.iter().map(|f| &f.rel).collect::<Vec<_>>());
+        let listing = (Arc::new(found), fp);
+        self.folders.insert(dir.into(), listing.clone());
+        listing
+    }
+
+    /// The fingerprint of a folder's listing; absent when not listed.
+    pub fn folder_fp(&self, dir: &str) -> Fp {
+        self.folders.get(dir).map_or_else(engine::absent, |l| l.1)
+    }
+
+    /// Note the fingerprint of a file a step read.
+    pub fn note_file(&mut self, path: Name, fp: Fp) {
+        self.files.insert(path, fp);
+    }
+}
+
+/// Whether `dir`'s listing may have changed: a changed path in it (or the
+/// folder itself) that is not one of its files still there as a file.
+fn may_differ(root: &Path, dir: &str, found: &[Found], changed: &Changed) -> bool {
+    changed.0.iter().any(|c| {
+        if within(dir, c) {
+            return true; // the folder itself, or one above it
+        }
+        let Some(rel) = c.strip_prefix(dir).and_then(|r| r.strip_prefix('/')) else {
+            return false;
+        };
+        let known = found.binary_search_by(|f| f.rel.as_str().cmp(rel)).is_ok();
+        !(known && root.join(c).is_file())
+    })
+}
+
+/// The fingerprint of a file's bytes; absent when it cannot be read.
+pub fn hash_file(path: &Path) -> Fp {
+    std::fs::read(path).map_or_else(|_| engine::absent(), |b| engine::fingerprint_bytes(&b))
+}

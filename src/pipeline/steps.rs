@@ -1,0 +1,450 @@
+//! The steps of a build up to rendering, in order, each declared through
+//! [`engine::step`]: read the templates, parse each content file, the
+//! model's structure, each doc's Markdown, each doc's template value. A
+//! clean build runs them with no previous entries; a rebuild with the last
+//! good build's [`Memo`], and the engine reuses every entry whose reads are
+//! unchanged. This file says what each step reads; it holds no reuse logic.
+
+use super::answers::Current;
+use super::inputs::{Changed, Inputs};
+use super::{Options, Timer};
+use crate::config::Config;
+use crate::content::{self, Asset, Content, SourceFile};
+use crate::diagnostic::Diagnostic;
+use crate::engine::{self, Entry, Fp, Key, Name, Reads, Record};
+use crate::files::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
+use crate::markdown::{self, Origin, Rendered, Resolver};
+use crate::render::{self, DocValue, Fields, TemplateFiles, Values};
+use crate::site::{self, Site};
+use rayon::prelude::*;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// A parsed content file with the fingerprints of its two parts.
+#[derive(Debug)]
+pub struct Parsed {
+    pub file: Arc<SourceFile>,
+    /// Its path and front matter: what the model's structure reads.
+    pub front_fp: Fp,
+    /// Its path, body and the body's first line: what its Markdown reads.
+    pub body_fp: Fp,
+}
+
+/// Compiled templates and the fields they can read.
+pub struct Compiled {
+    pub files: TemplateFiles,
+    pub tera: tera::Tera,
+    pub fields: Fields,
+}
+
+/// The model's structure and what building it reported.
+pub struct Structure {
+    pub site: Site,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub(super) type Step<V> = Entry<Result<Arc<V>, Vec<Diagnostic>>>;
+
+/// Every step's entry of one build, for the next to reuse.
+#[derive(Default)]
+pub struct Memo {
+    pub(super) inputs: Inputs,
+    pub(super) templates: Option<Step<Compiled>>,
+    pub(super) parsed: HashMap<Name, Step<Parsed>>,
+    pub(super) structure: Option<Entry<Arc<Structure>>>,
+    pub(super) markdown: HashMap<Name, Entry<Arc<Rendered>>>,
+    pub(super) values: HashMap<Name, Entry<Arc<DocValue>>>,
+    pub(super) pages: render::Pages,
+}
+
+/// Everything up to rendering.
+pub(super) struct Prepared {
+    pub(super) site: Site,
+    pub(super) compiled: Arc<Compiled>,
+    /// The compiled templates with functions over this build's model.
+    pub(super) tera: tera::Tera,
+    pub(super) values: Arc<Values>,
+    pub(super) statics: Vec<(String, PathBuf)>,
+    pub(super) memo: Memo,
+    pub(super) config_fp: Fp,
+    /// Warnings so far (errors end the build before this exists).
+    pub(super) diagnostics: Vec<Diagnostic>,
+    pub(super) timer: Timer,
+}
+
+impl Prepared {
+    /// This build's answers, every layer complete.
+    pub(super) fn answers(&self) -> Current<'_> {
+        Current {
+            inputs: &self.memo.inputs,
+            config: self.config_fp,
+            templates: fp_of(self.memo.templates.as_ref()),
+            fields: engine::fingerprint(&self.compiled.fields),
+            parsed: &self.memo.parsed,
+            site: Some(&self.site),
+            markdown: Some(&self.memo.markdown),
+            values: Some(&self.values),
+        }
+    }
+}
+
+fn fp_of<V>(entry: Option<&Entry<V>>) -> Fp {
+    entry.map_or_else(engine::absent, |e| e.fp)
+}
+
+/// Every file a step read is an input the next build checks.
+fn note_files(inputs: &mut Inputs, reads: &Record) {
+    for (key, fp) in reads {
+        if let Key::File(path) = key {
+            inputs.note_file(path.clone(), *fp);
+        }
+    }
+}
+
+/// Run the steps up to rendering; `previous` is the last good build's memo
+/// and what changed since.
+pub(super) fn prepare(
+    options: &Options,
+    previous: Option<(&Memo, Changed)>,
+) -> Result<Prepared, Vec<Diagnostic>> {
+    let root = &options.root;
+    let timer = Timer::new();
+    let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
+    let config_fp = engine::fingerprint(&(format!("{config:?}"), options.drafts));
+    let old = previous.as_ref().map(|(m, _)| *m);
+    let mut inputs = match &previous {
+        Some((memo, changed)) => Inputs::refresh(root, &memo.inputs, changed),
+        None => Inputs::default(),
+    };
+    let mut diagnostics = Vec::new();
+    let mut unreadable = Vec::new();
+    let theme = &config.theme;
+    let template_dirs = [
+        format!("{THEMES_DIR}/{theme}/{TEMPLATES_DIR}"),
+        TEMPLATES_DIR.to_string(),
+    ];
+    let template_folders: Vec<_> = template_dirs
+        .iter()
+        .map(|d| (d.as_str(), inputs.folder(root, d, &mut unreadable).0))
+        .collect();
+    let content_folder = inputs.folder(root, CONTENT_DIR, &mut unreadable).0;
+    let statics: Vec<(String, PathBuf)> = [
+        format!("{THEMES_DIR}/{theme}/{STATIC_DIR}"),
+        STATIC_DIR.into(),
+    ]
+    .iter()
+    .flat_map(|d| inputs.folder(root, d, &mut unreadable).0.to_vec())
+    .map(|f| (f.rel, f.abs))
+    .collect();
+    for (path, e) in unreadable {
+        diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+    }
+    timer.lap("inputs");
+
+    let no_parsed = HashMap::new();
+    let current = Current {
+        inputs: &inputs,
+        config: config_fp,
+        templates: engine::absent(),
+        fields: engine::absent(),
+        parsed: &no_parsed,
+        site: None,
+        markdown: None,
+        values: None,
+    };
+
+    // Templates: the two folders' files, compiled.
+    let (templates, _) = engine::step(old.and_then(|m| m.templates.as_ref()), &current, |reads| {
+        // The theme's name says which folders to read.
+        reads.read(Key::Config);
+        for (dir, _) in &template_folders {
+            reads.read(Key::Folder((*dir).into()));
+        }
+        let listed: Vec<(&str, &[crate::files::Found])> = template_folders
+            .iter()
+            .map(|(d, found)| (*d, &found[..]))
+            .collect();
+        let compiled = render::read_templates(root, theme, &listed).and_then(|files| {
+            for (name, (shown, text)) in &files.files {
+                let path = shown.to_string_lossy().replace('\\', "/");
+                let _ = name;
+                reads.got(
+                    Key::File(path.into()),
+                    engine::fingerprint_bytes(text.as_bytes()),
+                );
+            }
+            let tera = render::compile(&files)?;
+            let fields = Fields::of(&files);
+            Ok(Arc::new(Compiled {
+                files,
+                tera,
+                fields,
+            }))
+        });
+        let fp = match &compiled {
+            Ok(c) => engine::fingerprint(&c.files.files),
+            Err(_) => engine::absent(),
+        };
+        (compiled, fp)
+    });
+    timer.lap("templates");
+
+    // Parse each content file.
+    let markdown_files: Vec<&crate::files::Found> = content_folder
+        .iter()
+        .filter(|f| f.rel.ends_with(".md"))
+        .collect();
+    let parsed: HashMap<Name, Step<Parsed>> = markdown_files
+        .par_iter()
+        .map(|found| {
+            let name: Name = found.rel.as_str().into();
+            let previous = old.and_then(|m| m.parsed.get(&name));
+            let (entry, _) = engine::step(previous, &current, |reads| parse(found, reads));
+            (name, entry)
+        })
+        .collect();
+    for reads in parsed.values().map(|e| &e.reads).chain([&templates.reads]) {
+        note_files(&mut inputs, reads);
+    }
+    let templates_fp = fp_of(Some(&templates));
+    timer.lap("parse");
+    let compiled = match &templates.value {
+        Ok(c) => Some(c.clone()),
+        Err(errors) => {
+            diagnostics.extend(errors.iter().cloned());
+            None
+        }
+    };
+    let fields = compiled.as_ref().map_or(Fields::All, |c| c.fields.clone());
+    let fields_fp = engine::fingerprint(&fields);
+    let current = Current {
+        inputs: &inputs,
+        config: config_fp,
+        templates: templates_fp,
+        fields: fields_fp,
+        parsed: &parsed,
+        site: None,
+        markdown: None,
+        values: None,
+    };
+
+    // The model's structure, from every file's front matter.
+    let (structure, _) = engine::step(old.and_then(|m| m.structure.as_ref()), &current, |reads| {
+        reads.read(Key::Config);
+        reads.read(Key::Folder(CONTENT_DIR.into()));
+        let mut files = Vec::new();
+        let mut assets = Vec::new();
+        for found in content_folder.iter() {
+            if !found.rel.ends_with(".md") {
+                assets.push(Asset {
+                    path: found.rel.clone(),
+                    source: found.abs.clone(),
+                });
+                continue;
+            }
+            let name: Name = found.rel.as_str().into();
+            reads.read(Key::Front(name.clone()));
+            if let Some(Ok(p)) = parsed.get(&name).map(|e| &e.value)
+                && (options.drafts || !p.file.front.draft)
+            {
+                files.push(p.file.clone());
+            }
+        }
+        let mut found = Vec::new();
+        if !root.join(CONTENT_DIR).is_dir() {
+            found.push(Diagnostic::error(
+                CONTENT_DIR,
+                0,
+                0,
+                "no content/ folder in the site root",
+            ));
+        }
+        let site = site::structure(config.clone(), Content { files, assets }, &mut found);
+        let structure = Structure {
+            site,
+            diagnostics: found,
+        };
+        (Arc::new(structure), 0)
+    });
+    for entry in parsed.values() {
+        if let Err(errors) = &entry.value {
+            diagnostics.extend(errors.iter().cloned());
+        }
+    }
+    diagnostics.extend(structure.value.diagnostics.iter().cloned());
+    let mut site = structure.value.site.clone();
+    // The structure read front matter only: take each file as parsed now.
+    for doc in &mut site.docs {
+        if let Some(Ok(p)) = parsed.get(&doc.name).map(|e| &e.value) {
+            doc.file = p.file.clone();
+        }
+    }
+    timer.lap("structure");
+
+    // Each doc's Markdown.
+    let current = Current {
+        site: Some(&site),
+        ..current
+    };
+    let markdown: HashMap<Name, Entry<Arc<Rendered>>> = site
+        .docs
+        .par_iter()
+        .map(|doc| {
+            let previous = old.and_then(|m| m.markdown.get(&doc.name));
+            let (entry, _) = engine::step(previous, &current, |reads| {
+                render_markdown(&site, &doc.name, reads)
+            });
+            (doc.name.clone(), entry)
+        })
+        .collect();
+    let rendered: Vec<Arc<Rendered>> = site
+        .docs
+        .iter()
+        .map(|d| markdown[&d.name].value.clone())
+        .collect();
+    site::attach(&mut site, rendered, &mut diagnostics);
+    timer.lap("markdown");
+
+    // Each doc's template value.
+    let current = Current {
+        inputs: &inputs,
+        config: config_fp,
+        templates: templates_fp,
+        fields: fields_fp,
+        parsed: &parsed,
+        site: Some(&site),
+        markdown: Some(&markdown),
+        values: None,
+    };
+    let (site_value, site_fp) = render::site_value(&site, &fields);
+    let entries: Vec<Entry<Arc<DocValue>>> = (0..site.docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let previous = old.and_then(|m| m.values.get(&site.docs[i].name));
+            engine::step(previous, &current, |reads| {
+                reads.read(Key::Fields);
+                render::doc_value(&site, i, &fields, reads)
+            })
+            .0
+        })
+        .collect();
+    let values = Arc::new(Values::new(
+        &site,
+        site_value,
+        site_fp,
+        entries.iter().map(|e| e.value.clone()).collect(),
+    ));
+    let values_memo = site
+        .docs
+        .iter()
+        .zip(entries)
+        .map(|(d, e)| (d.name.clone(), e))
+        .collect();
+    timer.lap("template values");
+
+    let Some(compiled) = compiled else {
+        return Err(diagnostics);
+    };
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(diagnostics);
+    }
+    let tera = render::with_functions(&compiled.tera, &site, &values);
+    Ok(Prepared {
+        site,
+        compiled,
+        tera,
+        values,
+        statics,
+        memo: Memo {
+            inputs,
+            templates: Some(templates),
+            parsed,
+            structure: Some(structure),
+            markdown,
+            values: values_memo,
+            pages: render::Pages::new(),
+        },
+        config_fp,
+        diagnostics,
+        timer,
+    })
+}
+
+/// The parse step of one content file: its bytes, read and split.
+fn parse(
+    found: &crate::files::Found,
+    reads: &mut Reads,
+) -> (Result<Arc<Parsed>, Vec<Diagnostic>>, Fp) {
+    let path: Name = format!("{CONTENT_DIR}/{}", found.rel).into();
+    let bytes = match std::fs::read(&found.abs) {
+        Ok(b) => b,
+        Err(e) => {
+            reads.got(Key::File(path.clone()), engine::absent());
+            let error = Diagnostic::error(&*path, 0, 0, format!("cannot read: {e}"));
+            return (Err(vec![error]), engine::absent());
+        }
+    };
+    let fp = engine::fingerprint_bytes(&bytes);
+    reads.got(Key::File(path), fp);
+    let parsed = content::parse_bytes(&found.rel, bytes).map(|file| {
+        let front = format!("{:?}", file.front);
+        Arc::new(Parsed {
+            front_fp: engine::fingerprint(&(
+                &file.path,
+                file.kind == content::Kind::Section,
+                front,
+            )),
+            body_fp: engine::fingerprint(&(&file.path, file.body_line, file.body())),
+            file: Arc::new(file),
+        })
+    });
+    (parsed, fp)
+}
+
+/// The Markdown step of one doc: its body, with every question it asks the
+/// model about URLs, sources and files read through `reads`.
+fn render_markdown(site: &Site, name: &Name, reads: &mut Reads) -> (Arc<Rendered>, Fp) {
+    reads.read(Key::Body(name.clone()));
+    let doc = &site.docs[site.by_path[&**name]];
+    let file = doc.file.root_path();
+    let origin = Origin {
+        file: &file,
+        content_path: &doc.file.path,
+        first_line: doc.file.body_line,
+        file_text: &doc.file.text,
+    };
+    let asking = Asking {
+        site,
+        reads: RefCell::new(reads),
+    };
+    let rendered = markdown::render(doc.file.body(), &origin, &asking);
+    let fp = rendered.fingerprint();
+    (Arc::new(rendered), fp)
+}
+
+/// The model answering Markdown, each question read through the step's record.
+struct Asking<'a, 'r> {
+    site: &'a Site,
+    reads: RefCell<&'a mut Reads<'r>>,
+}
+
+impl Resolver for Asking<'_, '_> {
+    fn page_url(&self, content_path: &str) -> Option<&str> {
+        self.reads
+            .borrow_mut()
+            .read(Key::PageUrl(content_path.into()));
+        self.site.page_url(content_path)
+    }
+    fn source(&self, id: &str) -> Option<(&str, &str)> {
+        self.reads.borrow_mut().read(Key::Source(id.into()));
+        self.site.source(id)
+    }
+    fn asset_url(&self, content_path: &str) -> Option<&str> {
+        self.reads
+            .borrow_mut()
+            .read(Key::Asset(content_path.into()));
+        self.site.asset_url(content_path)
+    }
+}

@@ -1,0 +1,236 @@
+//! Which fields of a doc's value the templates can read, found by reading
+//! the templates' code, and fingerprints of values that count only those
+//! fields. A page that lists other pages is then rendered again only when a
+//! field it can show changed: an edit that changes a page's `word_count`
+//! leaves a navigation that shows titles alone untouched, unless some
+//! template names `word_count`.
+//!
+//! The rule is deliberately coarse and errs towards "read": a field counts
+//! when its name appears anywhere in any template's code (`{{ … }}`,
+//! `{% … %}`, string literals included, so `sort(attribute="date")` counts
+//! `date`). Templates that could reach a field without naming it (a
+//! subscript with a variable, `for key, value in` over a map, serialising a
+//! value with `json_encode`) make every field count.
+//!
+//! Not for loading or compiling templates (`templates.rs`).
+
+use super::TemplateFiles;
+use crate::engine::{Fp, FpHasher};
+use std::collections::BTreeSet;
+use std::hash::Hasher;
+use tera::Value;
+
+/// The fields templates can read.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Fields {
+    All,
+    Named(BTreeSet<String>),
+}
+
+impl Fields {
+    /// The fields the code of `files` can read.
+    pub fn of(files: &TemplateFiles) -> Fields {
+        let mut names = BTreeSet::new();
+        for (_, text) in files.files.values() {
+            for code in code_spans(text) {
+                if reaches_fields_unnamed(code) {
+                    return Fields::All;
+                }
+                names.extend(words(code).map(str::to_string));
+            }
+        }
+        Fields::Named(names)
+    }
+
+    pub fn reads(&self, field: &str) -> bool {
+        match self {
+            Fields::All => true,
+            Fields::Named(names) => names.contains(field),
+        }
+    }
+
+    /// The fingerprint of a value (a map of fields), counting only the
+    /// fields templates can read; nested values count whole.
+    pub fn fingerprint(&self, value: &Value) -> Fp {
+        let mut h = FpHasher::new();
+        match value.as_map() {
+            Some(map) => {
+                for (k, v) in map {
+                    let name = k.as_str().unwrap_or_default();
+                    if self.reads(name) {
+                        h.write(name.as_bytes());
+                        h.write_u8(0xff);
+                        hash_value(v, &mut h);
+                    }
+                }
+            }
+            None => hash_value(value, &mut h),
+        }
+        h.finish128()
+    }
+}
+
+/// Hash a template value whole, telling kinds apart.
+pub fn hash_value(value: &Value, h: &mut FpHasher) {
+    let kind = value.name();
+    h.write(kind.as_bytes());
+    h.write_u8(0xfe);
+    if let Some(s) = value.as_str() {
+        h.write_u8(value.is_safe() as u8);
+        h.write_usize(s.len());
+        h.write(s.as_bytes());
+    } else if let Some(map) = value.as_map() {
+        h.write_usize(map.len());
+        for (k, v) in map {
+            let name = k
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{k:?}"));
+            h.write_usize(name.len());
+            h.write(name.as_bytes());
+            hash_value(v, h);
+        }
+    } else if let Some(items) = value.as_array() {
+        h.write_usize(items.len());
+        for v in items {
+            hash_value(v, h);
+        }
+    } else {
+        let shown = value.to_string();
+        h.write_usize(shown.len());
+        h.write(shown.as_bytes());
+    }
+}
+
+/// The code inside `{{ … }}` and `{% … %}` tags (comments left out).
+fn code_spans(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        loop {
+            let start = rest.find('{')?;
+            let after = &rest[start + 1..];
+            let close = match after.as_bytes().first() {
+                Some(b'{') => "}}",
+                Some(b'%') => "%}",
+                Some(b'#') => "#}",
+                _ => {
+                    rest = after;
+                    continue;
+                }
+            };
+            let body = &after[1..];
+            let end = body.find(close).unwrap_or(body.len());
+            rest = &body[(end + close.len()).min(body.len())..];
+            if close != "#}" {
+                return Some(&body[..end]);
+            }
+        }
+    })
+}
+
+/// Identifier-like words of some code, string literals' included.
+fn words(code: &str) -> impl Iterator<Item = &str> {
+    code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+}
+
+/// Whether code can read a field without naming it.
+fn reaches_fields_unnamed(code: &str) -> bool {
+    if code.contains("json_encode") || code.contains("tojson") {
+        return true;
+    }
+    // A subscript whose key is not a literal: `page[name]`.
+    let bytes = code.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'[' && i > 0 {
+            let before = bytes[..i].iter().rev().find(|c| !c.is_ascii_whitespace());
+            let is_subscript = before
+                .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b')' || c == b']');
+            let key = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+            let literal =
+                key.is_some_and(|&c| matches!(c, b'"' | b'\'' | b'`' | b'-') || c.is_ascii_digit());
+            if is_subscript && !literal {
+                return true;
+            }
+        }
+    }
+    // `for key, value in …`: iterating a map reaches its every field.
+    let mut tokens = code.split_whitespace();
+    while let Some(t) = tokens.next() {
+        if t == "for" {
+            let rest: Vec<&str> = tokens.clone().take(4).collect();
+            let joined = rest.join(" ");
+            if joined
+                .split(" in")
+                .next()
+                .is_some_and(|vars| vars.contains(','))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(templates: &[&str]) -> Fields {
+        let mut files = TemplateFiles::default();
+        for (n, t) in templates.iter().enumerate() {
+            files.files.insert(
+                format!("t{n}.html"),
+                (format!("t{n}.html").into(), t.to_string()),
+            );
+        }
+        Fields::of(&files)
+    }
+
+    #[test]
+    fn named_fields_count_and_others_do_not() {
+        let f = fields(&[
+            "<h1>{{ page.title }}</h1>{# page.word_count #}word_count",
+            "{% for p in section.pages | sort(attribute=\"date\") %}{{ p.url }}{% endfor %}",
+        ]);
+        for name in ["title", "url", "date", "pages"] {
+            assert!(f.reads(name), "{name}");
+        }
+        assert!(!f.reads("word_count"));
+        assert!(!f.reads("content"));
+    }
+
+    #[test]
+    fn unnamed_reads_make_every_field_count() {
+        assert_eq!(fields(&["{{ page[key] }}"]), Fields::All);
+        assert_eq!(
+            fields(&["{% for k, v in page %}{{ k }}{% endfor %}"]),
+            Fields::All
+        );
+        assert_eq!(fields(&["{{ page | json_encode }}"]), Fields::All);
+        assert_ne!(
+            fields(&["{{ page[\"title\"] }} {{ [1, 2] }} {{ a.b[0] }}"]),
+            Fields::All
+        );
+    }
+
+    #[test]
+    fn fingerprints_ignore_unread_fields() {
+        let f = fields(&["{{ page.title }}"]);
+        let mut a = tera::Map::new();
+        a.insert("title".into(), Value::from("T"));
+        a.insert("word_count".into(), Value::from(10));
+        let mut b = a.clone();
+        b.insert("word_count".into(), Value::from(11));
+        assert_eq!(
+            f.fingerprint(&Value::from(a.clone())),
+            f.fingerprint(&Value::from(b))
+        );
+        let mut c = a.clone();
+        c.insert("title".into(), Value::from("U"));
+        assert_ne!(
+            f.fingerprint(&Value::from(a)),
+            f.fingerprint(&Value::from(c))
+        );
+    }
+}
