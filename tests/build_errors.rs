@@ -476,7 +476,11 @@ fn a_static_file_that_would_overwrite_a_generated_page_is_an_error() {
 #[test]
 fn duplicate_explicit_heading_id_is_an_error_at_its_line() {
     let f = Fixture::new();
-    f.page("a.md", "title: A", "## One {#same}\n\nText.\n\n## Two {#same}\n");
+    f.page(
+        "a.md",
+        "title: A",
+        "## One {#same}\n\nText.\n\n## Two {#same}\n",
+    );
     let err = f.build_fails();
     assert!(
         err.contains("content/a.md:8:1: duplicate heading id `#same`"),

@@ -67,14 +67,23 @@ fn bundle_files_follow_their_page_when_a_slug_moves_it() {
     assert!(f.exists("output/memo/what-it-says/data/table.csv"));
     assert!(!f.exists("output/memo/claims"));
     let html = f.read("output/memo/what-it-says/index.html");
-    assert!(html.contains("src=\"/memo/what-it-says/chart.png\""), "{html}");
-    assert!(html.contains("href=\"/memo/what-it-says/data/table.csv\""), "{html}");
+    assert!(
+        html.contains("src=\"/memo/what-it-says/chart.png\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("href=\"/memo/what-it-says/data/table.csv\""),
+        "{html}"
+    );
 }
 
 #[test]
 fn a_file_linked_from_a_plain_page_gets_its_published_url() {
     let f = Fixture::new();
-    f.write("site.yaml", "title: F\nbase_url: https://example.org/sub\ntheme: t\n");
+    f.write(
+        "site.yaml",
+        "title: F\nbase_url: https://example.org/sub\ntheme: t\n",
+    );
     f.page("memo/claims.md", "title: Claims", "![chart](chart.png)\n");
     f.write_bytes("content/memo/chart.png", b"\x89PNG fake");
     f.build();
@@ -115,11 +124,18 @@ fn slug_replaces_the_last_url_segment() {
 fn a_source_is_cited_by_its_file_name_whatever_its_slug() {
     let f = Fixture::new();
     f.page("sources/_index.md", "title: Sources", "");
-    f.page("sources/ft.md", "title: FT report\nslug: financial-times", "");
+    f.page(
+        "sources/ft.md",
+        "title: FT report\nslug: financial-times",
+        "",
+    );
     f.page("memo.md", "title: Memo", "A claim [@ft].\n");
     f.build();
     let memo = f.read("output/memo/index.html");
-    assert!(memo.contains("href=\"/sources/financial-times/\""), "{memo}");
+    assert!(
+        memo.contains("href=\"/sources/financial-times/\""),
+        "{memo}"
+    );
 }
 
 #[test]

@@ -38,7 +38,7 @@ pub trait Resolver {
 }
 
 /// One heading in the table of contents.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Hash)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -47,7 +47,7 @@ pub struct TocEntry {
 }
 
 /// An internal link to check once every page is rendered.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct AnchorRef {
     /// The target's path under content/ (`None`: this same page).
     pub target: Option<String>,
@@ -79,9 +79,9 @@ impl Rendered {
         crate::engine::fingerprint(&(
             &self.html,
             &self.summary,
-            format!("{:?}", self.toc),
+            &self.toc,
             &self.ids,
-            format!("{:?}", self.anchor_refs),
+            &self.anchor_refs,
             &self.links_to,
             &self.citations,
             self.word_count,

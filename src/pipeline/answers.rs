@@ -5,13 +5,13 @@
 //! [`engine::absent`].
 
 use super::inputs::Inputs;
-use super::steps::{Parsed, Step};
+use super::steps::{Markdown, Parsed, Step};
 use crate::engine::{self, Answers, Entry, Fp, Key, Name};
-use crate::markdown::{Rendered, Resolver};
+use crate::markdown::Resolver;
 use crate::render::{self, Values};
 use crate::site::Site;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// The layers of the build so far; each is filled once complete, before
 /// any step that reads it runs.
@@ -22,8 +22,26 @@ pub(super) struct Current<'a> {
     pub(super) fields: Fp,
     pub(super) parsed: &'a HashMap<Name, Step<Parsed>>,
     pub(super) site: Option<&'a Site>,
-    pub(super) markdown: Option<&'a HashMap<Name, Entry<Arc<Rendered>>>>,
+    /// Fingerprints worked out from the site, kept once asked for.
+    pub(super) known: Option<&'a Known>,
+    pub(super) markdown: Option<&'a HashMap<Name, Entry<Arc<Markdown>>>>,
     pub(super) values: Option<&'a Values>,
+}
+
+/// Per doc, the fingerprints of its place and (for sources) its card: many
+/// steps read them, so each is worked out once per build.
+pub(super) struct Known {
+    place: Vec<OnceLock<Fp>>,
+    source: Vec<OnceLock<Fp>>,
+}
+
+impl Known {
+    pub(super) fn new(site: &Site) -> Known {
+        Known {
+            place: site.docs.iter().map(|_| OnceLock::new()).collect(),
+            source: site.docs.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
 }
 
 impl Answers for Current<'_> {
@@ -49,32 +67,14 @@ impl Current<'_> {
             Key::Body(path) => self.parsed.get(path)?.value.as_ref().ok()?.body_fp,
             Key::Place(path) => {
                 let (site, i) = doc(path)?;
-                let d = &site.docs[i];
-                let name = |j: Option<usize>| j.map(|j| &*site.docs[j].name);
-                let members = |ids: &[usize]| -> Vec<&str> {
-                    ids.iter().map(|&j| &*site.docs[j].name).collect()
-                };
-                engine::fingerprint(&(
-                    &d.url,
-                    &d.out_path,
-                    d.is_section(),
-                    name(d.parent),
-                    name(d.previous),
-                    name(d.next),
-                    members(&d.pages),
-                    members(&d.subsections),
-                    render::template_for(site, i).0,
-                ))
+                *self.known?.place[i].get_or_init(|| place(site, i))
             }
             Key::PageUrl(path) => engine::fingerprint(&self.site?.page_url(path)),
             Key::Asset(path) => engine::fingerprint(&self.site?.asset_url(path)),
             Key::Source(id) => {
                 let site = self.site?;
-                let s = &site.docs[*site.sources.get(&**id)?];
-                let f = &s.file.front;
-                let date = f.date.as_ref().map(|d| &d.iso);
-                let extra = format!("{:?}", f.extra);
-                engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra))
+                let i = *site.sources.get(&**id)?;
+                *self.known?.source[i].get_or_init(|| source_card(site, i))
             }
             Key::Markdown(path) => self.markdown?.get(path)?.fp,
             Key::CitedBy(path) => {
@@ -111,4 +111,33 @@ impl Current<'_> {
             Key::Site => self.values?.site_fp,
         })
     }
+}
+
+/// What a doc's place is: URL, output file, kind, section, neighbours,
+/// members and template.
+fn place(site: &Site, i: usize) -> Fp {
+    let d = &site.docs[i];
+    let name = |j: Option<usize>| j.map(|j| &*site.docs[j].name);
+    let members =
+        |ids: &[usize]| -> Vec<&str> { ids.iter().map(|&j| &*site.docs[j].name).collect() };
+    engine::fingerprint(&(
+        &d.url,
+        &d.out_path,
+        d.is_section(),
+        name(d.parent),
+        name(d.previous),
+        name(d.next),
+        members(&d.pages),
+        members(&d.subsections),
+        render::template_for(site, i).0,
+    ))
+}
+
+/// What citing a source shows of it: title, URL, description, date, extra.
+fn source_card(site: &Site, i: usize) -> Fp {
+    let s = &site.docs[i];
+    let f = &s.file.front;
+    let date = f.date.as_ref().map(|d| &d.iso);
+    let extra = format!("{:?}", f.extra);
+    engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra))
 }

@@ -5,7 +5,7 @@
 //! good build's [`Memo`], and the engine reuses every entry whose reads are
 //! unchanged. This file says what each step reads; it holds no reuse logic.
 
-use super::answers::Current;
+use super::answers::{Current, Known};
 use super::inputs::{Changed, Inputs};
 use super::{Options, Timer};
 use crate::config::Config;
@@ -47,6 +47,14 @@ pub struct Structure {
 
 pub(super) type Step<V> = Entry<Result<Arc<V>, Vec<Diagnostic>>>;
 
+/// A doc's rendered Markdown, its HTML moved into the template value that
+/// every later use shares.
+pub struct Markdown {
+    /// Everything but the HTML, which is in `content`.
+    pub rendered: Arc<Rendered>,
+    pub content: tera::Value,
+}
+
 /// Every step's entry of one build, for the next to reuse.
 #[derive(Default)]
 pub struct Memo {
@@ -54,7 +62,7 @@ pub struct Memo {
     pub(super) templates: Option<Step<Compiled>>,
     pub(super) parsed: HashMap<Name, Step<Parsed>>,
     pub(super) structure: Option<Entry<Arc<Structure>>>,
-    pub(super) markdown: HashMap<Name, Entry<Arc<Rendered>>>,
+    pub(super) markdown: HashMap<Name, Entry<Arc<Markdown>>>,
     pub(super) values: HashMap<Name, Entry<Arc<DocValue>>>,
     pub(super) pages: render::Pages,
 }
@@ -68,6 +76,7 @@ pub(super) struct Prepared {
     pub(super) values: Arc<Values>,
     pub(super) statics: Vec<(String, PathBuf)>,
     pub(super) memo: Memo,
+    pub(super) known: Known,
     pub(super) config_fp: Fp,
     /// Warnings so far (errors end the build before this exists).
     pub(super) diagnostics: Vec<Diagnostic>,
@@ -84,6 +93,7 @@ impl Prepared {
             fields: engine::fingerprint(&self.compiled.fields),
             parsed: &self.memo.parsed,
             site: Some(&self.site),
+            known: Some(&self.known),
             markdown: Some(&self.memo.markdown),
             values: Some(&self.values),
         }
@@ -151,6 +161,7 @@ pub(super) fn prepare(
         fields: engine::absent(),
         parsed: &no_parsed,
         site: None,
+        known: None,
         markdown: None,
         values: None,
     };
@@ -226,6 +237,7 @@ pub(super) fn prepare(
         fields: fields_fp,
         parsed: &parsed,
         site: None,
+        known: None,
         markdown: None,
         values: None,
     };
@@ -284,11 +296,13 @@ pub(super) fn prepare(
     timer.lap("structure");
 
     // Each doc's Markdown.
+    let known = Known::new(&site);
     let current = Current {
         site: Some(&site),
+        known: Some(&known),
         ..current
     };
-    let markdown: HashMap<Name, Entry<Arc<Rendered>>> = site
+    let markdown: HashMap<Name, Entry<Arc<Markdown>>> = site
         .docs
         .par_iter()
         .map(|doc| {
@@ -302,7 +316,7 @@ pub(super) fn prepare(
     let rendered: Vec<Arc<Rendered>> = site
         .docs
         .iter()
-        .map(|d| markdown[&d.name].value.clone())
+        .map(|d| markdown[&d.name].value.rendered.clone())
         .collect();
     site::attach(&mut site, rendered, &mut diagnostics);
     timer.lap("markdown");
@@ -315,6 +329,7 @@ pub(super) fn prepare(
         fields: fields_fp,
         parsed: &parsed,
         site: Some(&site),
+        known: Some(&known),
         markdown: Some(&markdown),
         values: None,
     };
@@ -325,7 +340,8 @@ pub(super) fn prepare(
             let previous = old.and_then(|m| m.values.get(&site.docs[i].name));
             engine::step(previous, &current, |reads| {
                 reads.read(Key::Fields);
-                render::doc_value(&site, i, &fields, reads)
+                let content = &markdown[&site.docs[i].name].value.content;
+                render::doc_value(&site, i, content, &fields, reads)
             })
             .0
         })
@@ -366,6 +382,7 @@ pub(super) fn prepare(
             values: values_memo,
             pages: render::Pages::new(),
         },
+        known,
         config_fp,
         diagnostics,
         timer,
@@ -405,7 +422,7 @@ fn parse(
 
 /// The Markdown step of one doc: its body, with every question it asks the
 /// model about URLs, sources and files read through `reads`.
-fn render_markdown(site: &Site, name: &Name, reads: &mut Reads) -> (Arc<Rendered>, Fp) {
+fn render_markdown(site: &Site, name: &Name, reads: &mut Reads) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(name.clone()));
     let doc = &site.docs[site.by_path[&**name]];
     let file = doc.file.root_path();
@@ -419,9 +436,14 @@ fn render_markdown(site: &Site, name: &Name, reads: &mut Reads) -> (Arc<Rendered
         site,
         reads: RefCell::new(reads),
     };
-    let rendered = markdown::render(doc.file.body(), &origin, &asking);
+    let mut rendered = markdown::render(doc.file.body(), &origin, &asking);
     let fp = rendered.fingerprint();
-    (Arc::new(rendered), fp)
+    let content = tera::Value::safe_string(&std::mem::take(&mut rendered.html));
+    let markdown = Markdown {
+        rendered: Arc::new(rendered),
+        content,
+    };
+    (Arc::new(markdown), fp)
 }
 
 /// The model answering Markdown, each question read through the step's record.

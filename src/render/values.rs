@@ -114,8 +114,15 @@ pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
 }
 
 /// The step that makes doc `i`'s value: everything [`base_value`] reads,
-/// read through `reads`.
-pub fn doc_value(site: &Site, i: usize, fields: &Fields, reads: &mut Reads) -> (Arc<DocValue>, Fp) {
+/// read through `reads`, and its Markdown's HTML as `content` (a value made
+/// once by the Markdown step, whose large text is shared, not copied).
+pub fn doc_value(
+    site: &Site,
+    i: usize,
+    content: &Value,
+    fields: &Fields,
+    reads: &mut Reads,
+) -> (Arc<DocValue>, Fp) {
     let doc = &site.docs[i];
     reads.read(Key::Front(doc.name.clone()));
     reads.read(Key::Place(doc.name.clone()));
@@ -125,20 +132,27 @@ pub fn doc_value(site: &Site, i: usize, fields: &Fields, reads: &mut Reads) -> (
     for id in &doc.rendered.citations {
         reads.read(Key::Source(id.as_str().into()));
     }
-    let full = base_value(site, doc);
-    let mut listed = full.as_map().cloned().unwrap_or_default();
-    listed.shift_remove(&tera::value::Key::from(BODY_FIELD));
-    let listed = map_value(listed);
+    // The listed value first; the whole one adds the body.
+    let listed = base_value(site, doc);
+    let listed_fp = fields.fingerprint(&listed);
+    let mut full = listed.as_map().cloned().unwrap_or_default();
+    full.insert(BODY_FIELD.into(), content.clone());
+    let full_fp = if fields.reads(BODY_FIELD) {
+        crate::engine::fingerprint(&(listed_fp, content.as_str()))
+    } else {
+        listed_fp
+    };
     let value = DocValue {
-        full_fp: fields.fingerprint(&full),
-        listed_fp: fields.fingerprint(&listed),
-        full,
+        full: map_value(full),
         listed,
+        full_fp,
+        listed_fp,
     };
     let fp = value.full_fp;
     (Arc::new(value), fp)
 }
 
+/// A doc's value without its body.
 fn base_value(site: &Site, doc: &Doc) -> Value {
     let f = &doc.file.front;
     let r = &doc.rendered;
@@ -166,7 +180,6 @@ fn base_value(site: &Site, doc: &Doc) -> Value {
     m.insert("weight".into(), Value::from(f.weight));
     m.insert("draft".into(), Value::from(f.draft));
     m.insert("slug".into(), Value::from(doc.slug()));
-    m.insert(BODY_FIELD.into(), Value::safe_string(&r.html));
     m.insert("summary".into(), Value::safe_string(&r.summary));
     m.insert("toc".into(), toc_value(&r.toc));
     m.insert("url".into(), Value::from(doc.url.as_str()));
