@@ -30,6 +30,9 @@ pub type Fp = u128;
 /// A path as keys hold it: cheap to clone.
 pub type Name = Arc<str>;
 
+/// A hash map with a fast hasher, for the build's many lookups by path.
+pub type Map<K, V> = std::collections::HashMap<K, V, rustc_hash::FxBuildHasher>;
+
 /// Everything a step can read, by name. Paths are relative to the site
 /// root for files and folders, and to `content/` for docs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -83,8 +86,9 @@ pub fn absent() -> Fp {
     fingerprint(&"\u{0}absent")
 }
 
-/// What one step read, in order, with the fingerprints it got.
-pub type Record = Vec<(Key, Fp)>;
+/// What one step read, in order, with the fingerprints it got; shared, so a
+/// reused entry costs no copy.
+pub type Record = Arc<[(Key, Fp)]>;
 
 /// A step's answer with what it read to make it.
 #[derive(Debug, Clone)]
@@ -99,7 +103,7 @@ pub struct Entry<V> {
 /// steps running in parallel keep separate records.
 pub struct Reads<'a> {
     answers: &'a dyn Answers,
-    record: Record,
+    record: Vec<(Key, Fp)>,
 }
 
 impl<'a> Reads<'a> {
@@ -121,7 +125,7 @@ impl<'a> Reads<'a> {
         self.record.push((key, fp));
     }
     pub fn finish(self) -> Record {
-        self.record
+        self.record.into()
     }
 }
 
@@ -231,7 +235,7 @@ mod tests {
             ("A2", 11)
         });
         assert!(ran);
-        assert_eq!(third.reads, vec![(a, 4)]);
+        assert_eq!(&third.reads[..], &[(a, 4)]);
     }
 
     #[test]

@@ -6,11 +6,11 @@
 
 use super::inputs::Inputs;
 use super::steps::{Markdown, Parsed, Step};
+use crate::engine::Map;
 use crate::engine::{self, Answers, Entry, Fp, Key, Name};
 use crate::markdown::Resolver;
 use crate::render::{self, Values};
 use crate::site::Site;
-use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 /// The layers of the build so far; each is filled once complete, before
@@ -20,11 +20,11 @@ pub(super) struct Current<'a> {
     pub(super) config: Fp,
     pub(super) templates: Fp,
     pub(super) fields: Fp,
-    pub(super) parsed: &'a HashMap<Name, Step<Parsed>>,
+    pub(super) parsed: &'a Map<Name, Step<Parsed>>,
     pub(super) site: Option<&'a Site>,
     /// Fingerprints worked out from the site, kept once asked for.
     pub(super) known: Option<&'a Known>,
-    pub(super) markdown: Option<&'a HashMap<Name, Entry<Arc<Markdown>>>>,
+    pub(super) markdown: Option<&'a Map<Name, Entry<Arc<Markdown>>>>,
     pub(super) values: Option<&'a Values>,
 }
 
@@ -106,7 +106,7 @@ impl Current<'_> {
             }
             Key::Section(path) => {
                 let (_, i) = doc(path)?;
-                self.values?.sections.get(i).copied().flatten()?
+                self.values?.sections.get(i)?.as_ref()?.1
             }
             Key::Site => self.values?.site_fp,
         })

@@ -9,9 +9,10 @@
 //! [`crate::engine::reusable`] do that, by comparing these fingerprints.
 
 use super::within;
+use crate::engine::Map;
 use crate::engine::{self, Fp, Name};
 use crate::files::{self, Found};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -33,8 +34,8 @@ impl Changed<'_> {
 #[derive(Debug, Default, Clone)]
 pub struct Inputs {
     /// Fingerprints of the files steps read, by path relative to the root.
-    pub(super) files: HashMap<Name, Fp>,
-    pub(super) folders: HashMap<Name, Listing>,
+    pub(super) files: Map<Name, Fp>,
+    pub(super) folders: Map<Name, Listing>,
 }
 
 impl Inputs {

@@ -11,6 +11,7 @@ use super::{Options, Timer};
 use crate::config::Config;
 use crate::content::{self, Asset, Content, SourceFile};
 use crate::diagnostic::Diagnostic;
+use crate::engine::Map;
 use crate::engine::{self, Entry, Fp, Key, Name, Reads, Record};
 use crate::files::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
@@ -18,7 +19,6 @@ use crate::render::{self, DocValue, Fields, TemplateFiles, Values};
 use crate::site::{self, Site};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -60,10 +60,10 @@ pub struct Markdown {
 pub struct Memo {
     pub(super) inputs: Inputs,
     pub(super) templates: Option<Step<Compiled>>,
-    pub(super) parsed: HashMap<Name, Step<Parsed>>,
+    pub(super) parsed: Map<Name, Step<Parsed>>,
     pub(super) structure: Option<Entry<Arc<Structure>>>,
-    pub(super) markdown: HashMap<Name, Entry<Arc<Markdown>>>,
-    pub(super) values: HashMap<Name, Entry<Arc<DocValue>>>,
+    pub(super) markdown: Map<Name, Entry<Arc<Markdown>>>,
+    pub(super) values: Map<Name, Entry<Arc<DocValue>>>,
     pub(super) pages: render::Pages,
 }
 
@@ -106,7 +106,7 @@ fn fp_of<V>(entry: Option<&Entry<V>>) -> Fp {
 
 /// Every file a step read is an input the next build checks.
 fn note_files(inputs: &mut Inputs, reads: &Record) {
-    for (key, fp) in reads {
+    for (key, fp) in reads.iter() {
         if let Key::File(path) = key {
             inputs.note_file(path.clone(), *fp);
         }
@@ -153,7 +153,7 @@ pub(super) fn prepare(
     }
     timer.lap("inputs");
 
-    let no_parsed = HashMap::new();
+    let no_parsed = Map::default();
     let current = Current {
         inputs: &inputs,
         config: config_fp,
@@ -207,7 +207,7 @@ pub(super) fn prepare(
         .iter()
         .filter(|f| f.rel.ends_with(".md"))
         .collect();
-    let parsed: HashMap<Name, Step<Parsed>> = markdown_files
+    let parsed: Map<Name, Step<Parsed>> = markdown_files
         .par_iter()
         .map(|found| {
             let name: Name = found.rel.as_str().into();
@@ -302,7 +302,7 @@ pub(super) fn prepare(
         known: Some(&known),
         ..current
     };
-    let markdown: HashMap<Name, Entry<Arc<Markdown>>> = site
+    let markdown: Map<Name, Entry<Arc<Markdown>>> = site
         .docs
         .par_iter()
         .map(|doc| {
@@ -380,7 +380,7 @@ pub(super) fn prepare(
             structure: Some(structure),
             markdown,
             values: values_memo,
-            pages: render::Pages::new(),
+            pages: render::Pages::default(),
         },
         known,
         config_fp,

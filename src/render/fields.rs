@@ -9,8 +9,10 @@
 //! when its name appears anywhere in any template's code (`{{ … }}`,
 //! `{% … %}`, string literals included, so `sort(attribute="date")` counts
 //! `date`). Templates that could reach a field without naming it (a
-//! subscript with a variable, `for key, value in` over a map, serialising a
-//! value with `json_encode`) make every field count.
+//! subscript that is not one plain string, `for key, value in` over a map,
+//! serialising a value with `json_encode`) make every field count. Values
+//! are then made with the fields that count only ([`Fields::keep`]), so a
+//! template that prints a value whole sees exactly what was counted.
 //!
 //! Not for loading or compiling templates (`templates.rs`).
 
@@ -46,6 +48,18 @@ impl Fields {
         match self {
             Fields::All => true,
             Fields::Named(names) => names.contains(field),
+        }
+    }
+
+    /// A value (a map of fields) with only the fields templates can read.
+    pub fn keep(&self, value: Value) -> Value {
+        match (self, value.as_map()) {
+            (Fields::Named(names), Some(map)) => {
+                let mut kept = map.clone();
+                kept.retain(|k, _| k.as_str().is_some_and(|k| names.contains(k)));
+                Value::from(kept)
+            }
+            _ => value,
         }
     }
 
@@ -134,6 +148,20 @@ fn words(code: &str) -> impl Iterator<Item = &str> {
         .filter(|w| !w.is_empty())
 }
 
+/// Whether a subscript (the code after its `[`) is one string or number
+/// literal and nothing else: `["title"]`, `[0]`.
+fn plain_key(rest: &str) -> bool {
+    let Some(end) = rest.find(']') else {
+        return false;
+    };
+    let key = rest[..end].trim();
+    let quoted = key.len() >= 2
+        && matches!(key.as_bytes()[0], b'"' | b'\'' | b'`')
+        && key.as_bytes()[key.len() - 1] == key.as_bytes()[0]
+        && !key[1..key.len() - 1].contains(['"', '\'', '`']);
+    quoted || key.trim_start_matches('-').parse::<i64>().is_ok()
+}
+
 /// Whether code can read a field without naming it.
 fn reaches_fields_unnamed(code: &str) -> bool {
     if code.contains("json_encode") || code.contains("tojson") {
@@ -146,10 +174,7 @@ fn reaches_fields_unnamed(code: &str) -> bool {
             let before = bytes[..i].iter().rev().find(|c| !c.is_ascii_whitespace());
             let is_subscript = before
                 .is_some_and(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b')' || c == b']');
-            let key = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
-            let literal =
-                key.is_some_and(|&c| matches!(c, b'"' | b'\'' | b'`' | b'-') || c.is_ascii_digit());
-            if is_subscript && !literal {
+            if is_subscript && !plain_key(&code[i + 1..]) {
                 return true;
             }
         }
@@ -208,6 +233,7 @@ mod tests {
             Fields::All
         );
         assert_eq!(fields(&["{{ page | json_encode }}"]), Fields::All);
+        assert_eq!(fields(&["{{ page[\"word\" ~ \"_count\"] }}"]), Fields::All);
         assert_ne!(
             fields(&["{{ page[\"title\"] }} {{ [1, 2] }} {{ a.b[0] }}"]),
             Fields::All

@@ -5,10 +5,8 @@
 //! Not for building the values themselves: those are in [`super::values`].
 
 use super::Values;
-use super::values::section_answer;
 use crate::engine::{Key, Name, Reads};
 use crate::site::Site;
-use std::collections::HashMap;
 use std::sync::Arc;
 use tera::{Kwargs, State, Tera, Value};
 
@@ -44,23 +42,21 @@ pub(super) fn recording<T>(reads: &mut Reads, render: impl FnOnce() -> T) -> T {
 /// Add dossier's functions and filters; `get_page`, `get_section` and
 /// `url` answer from `model` (none while templates are only compiled).
 pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Values>)>) {
-    let by_path: Arc<HashMap<String, Value>> = Arc::new(match model {
-        None => HashMap::new(),
-        Some((site, values)) => site
-            .docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| {
-                let v = if d.is_section() {
-                    section_answer(site, values, i)
-                } else {
-                    values.docs[i].full.clone()
-                };
-                (d.file.path.clone(), v)
-            })
-            .collect(),
-    });
-    let lookup = |kind: &'static str, want_section: bool, by_path: Arc<HashMap<String, Value>>| {
+    let (by_path, values) = match model {
+        Some((site, values)) => (site.by_path.clone(), Some(values.clone())),
+        None => (Arc::default(), None),
+    };
+    // A page's value, or a section's `get_section` answer; and whether a section.
+    let answer = move |path: &str| -> Option<(Value, bool)> {
+        let (&i, values) = (by_path.get(path)?, values.as_ref()?);
+        Some(match &values.sections[i] {
+            Some((section, _)) => (section.clone(), true),
+            None => (values.docs[i].full.clone(), false),
+        })
+    };
+    let answer = Arc::new(answer);
+    let lookup = |kind: &'static str, want_section: bool| {
+        let answer = answer.clone();
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let path = kwargs.must_get::<&str>("path")?;
             let name: Name = path.into();
@@ -69,13 +65,8 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
             } else {
                 Key::Page(name)
             });
-            match by_path.get(path) {
-                Some(v)
-                    if v.get_from_path("is_section").and_then(Value::as_bool)
-                        == Some(want_section) =>
-                {
-                    Ok(v.clone())
-                }
+            match answer(path) {
+                Some((v, is_section)) if is_section == want_section => Ok(v),
                 Some(_) => Err(tera::Error::message(format!(
                     "{kind}(path=\"{path}\"): content/{path} is not a {kind_name}",
                     kind_name = if want_section { "section" } else { "page" }
@@ -86,8 +77,8 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
             }
         }
     };
-    tera.register_function("get_page", lookup("get_page", false, by_path.clone()));
-    tera.register_function("get_section", lookup("get_section", true, by_path));
+    tera.register_function("get_page", lookup("get_page", false));
+    tera.register_function("get_section", lookup("get_section", true));
     let base_path = model.map(|(s, _)| s.base_path.clone()).unwrap_or_default();
     tera.register_function(
         "url",

@@ -20,11 +20,11 @@ pub use templates::{
 pub use values::{DocValue, Values, doc_context, doc_value, site_value};
 
 use crate::diagnostic::Diagnostic;
+use crate::engine::Map;
 use crate::engine::{self, Answers, Entry, Key, Reads};
 use crate::site::Site;
 use functions::recording;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::sync::Arc;
 use templates::tera_diagnostic;
 use tera::{Context, Tera};
@@ -33,7 +33,7 @@ use tera::{Context, Tera};
 pub type Bytes = Arc<[u8]>;
 
 /// The render steps' entries of a build, by output path.
-pub type Pages = HashMap<String, Entry<Bytes>>;
+pub type Pages = Map<String, Entry<Bytes>>;
 
 /// The output path of the not-found page.
 pub const NOT_FOUND: &str = "404.html";

@@ -21,8 +21,8 @@ pub struct Values {
     pub site_fp: Fp,
     /// Per doc, in doc order.
     pub docs: Vec<Arc<DocValue>>,
-    /// Per doc: for sections, the fingerprint of `get_section`'s answer.
-    pub sections: Vec<Option<Fp>>,
+    /// Per doc: for sections, `get_section`'s answer and its fingerprint.
+    pub sections: Vec<Option<(Value, Fp)>>,
 }
 
 impl Values {
@@ -31,7 +31,7 @@ impl Values {
             .map(|i| {
                 site.docs[i]
                     .is_section()
-                    .then(|| section_fp(site, &docs, i))
+                    .then(|| (section_answer(site, &docs, i), section_fp(site, &docs, i)))
             })
             .collect();
         Values {
@@ -108,7 +108,7 @@ pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
     s.insert("theme".into(), Value::from(c.theme.as_str()));
     s.insert("author".into(), Value::from(c.author.clone()));
     s.insert("extra".into(), extra_value(&c.extra));
-    let value = map_value(s);
+    let value = fields.keep(map_value(s));
     let fp = fields.fingerprint(&value);
     (value, fp)
 }
@@ -132,11 +132,15 @@ pub fn doc_value(
     for id in &doc.rendered.citations {
         reads.read(Key::Source(id.as_str().into()));
     }
-    // The listed value first; the whole one adds the body.
-    let listed = base_value(site, doc);
+    // The listed value first; the whole one adds the body. Each holds only
+    // the fields templates can read, so what a template can print of it,
+    // even whole, is what its fingerprint counts.
+    let listed = fields.keep(base_value(site, doc));
     let listed_fp = fields.fingerprint(&listed);
     let mut full = listed.as_map().cloned().unwrap_or_default();
-    full.insert(BODY_FIELD.into(), content.clone());
+    if fields.reads(BODY_FIELD) {
+        full.insert(BODY_FIELD.into(), content.clone());
+    }
     let full_fp = if fields.reads(BODY_FIELD) {
         crate::engine::fingerprint(&(listed_fp, content.as_str()))
     } else {
@@ -329,17 +333,13 @@ fn section_fp(site: &Site, docs: &[Arc<DocValue>], i: usize) -> Fp {
 }
 
 /// What `get_section` returns for section `i`.
-pub(super) fn section_answer(site: &Site, values: &Values, i: usize) -> Value {
+fn section_answer(site: &Site, docs: &[Arc<DocValue>], i: usize) -> Value {
     let (own, pages, subsections) = section_members(site, i);
-    let mut m = values.docs[own]
-        .listed
-        .as_map()
-        .cloned()
-        .unwrap_or_default();
+    let mut m = docs[own].listed.as_map().cloned().unwrap_or_default();
     let list = |ids: &[usize]| {
         Value::from(
             ids.iter()
-                .map(|&p| values.docs[p].listed.clone())
+                .map(|&p| docs[p].listed.clone())
                 .collect::<Vec<_>>(),
         )
     };

@@ -17,8 +17,9 @@ mod tree;
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
+use crate::engine::Map;
 use crate::markdown::Rendered;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tree::{asset_out_path, check_anchors, compare, parent_section, route};
@@ -106,13 +107,15 @@ pub struct Site {
     pub base_path: String,
     pub docs: Vec<Doc>,
     /// Content path (`memo/claims.md`) → index in `docs`.
-    pub by_path: HashMap<String, usize>,
+    /// Shared, so a rebuild's copy of the model and the template functions
+    /// hold it without copying.
+    pub by_path: Arc<Map<String, usize>>,
     /// Source id → index in `docs`.
     pub sources: BTreeMap<String, usize>,
     /// Non-Markdown files under content/, placed beside their pages.
     pub assets: Vec<PlacedAsset>,
     /// Content path of an asset → index in `assets`.
-    pub assets_by_path: HashMap<String, usize>,
+    pub assets_by_path: Map<String, usize>,
     pub home: usize,
 }
 
@@ -145,7 +148,8 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
 
     // URLs, and two files claiming one URL.
     let mut docs: Vec<Doc> = Vec::with_capacity(files.len() + 1);
-    let mut by_url: HashMap<String, usize> = HashMap::with_capacity(files.len());
+    let mut by_url: Map<String, usize> =
+        Map::with_capacity_and_hasher(files.len(), Default::default());
     for file in files {
         let (rel, out_path) = route(&file);
         if let Some(&other) = by_url.get(&rel) {
@@ -164,7 +168,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         by_url.insert(rel.clone(), docs.len());
         docs.push(Doc::new(file, format!("{base_path}{rel}"), out_path));
     }
-    let mut by_path: HashMap<String, usize> = docs
+    let mut by_path: Map<String, usize> = docs
         .iter()
         .enumerate()
         .map(|(i, d)| (d.file.path.clone(), i))
@@ -228,7 +232,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
             ));
         }
     }
-    let assets_by_path: HashMap<String, usize> = assets
+    let assets_by_path: Map<String, usize> = assets
         .iter()
         .enumerate()
         .map(|(i, a)| (a.file.path.clone(), i))
@@ -277,7 +281,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         config,
         base_path,
         docs,
-        by_path,
+        by_path: Arc::new(by_path),
         sources,
         assets,
         assets_by_path,

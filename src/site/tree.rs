@@ -9,7 +9,7 @@ use super::Doc;
 use super::resolve::lookup;
 use crate::content::{Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
-use std::collections::HashMap;
+use crate::engine::Map;
 
 /// URL path (without base) and output file for a content path.
 pub(super) fn route(file: &SourceFile) -> (String, String) {
@@ -37,7 +37,7 @@ pub(super) fn route(file: &SourceFile) -> (String, String) {
 /// Where a content file that is not Markdown is published: beside the page
 /// of the nearest bundle folder above it (`memo/claims/index.md`), following
 /// that page's URL when a `slug` moves it; otherwise at its own path.
-pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &HashMap<String, usize>) -> String {
+pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &Map<String, usize>) -> String {
     let mut dir = dirname(path);
     while !dir.is_empty() {
         if let Some(&i) = by_path.get(&format!("{dir}/index.md")) {
@@ -49,7 +49,7 @@ pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &HashMap<String,
     path.to_string()
 }
 
-pub(super) fn parent_section(file: &SourceFile, by_path: &HashMap<String, usize>) -> Option<usize> {
+pub(super) fn parent_section(file: &SourceFile, by_path: &Map<String, usize>) -> Option<usize> {
     let mut dir = dirname(&file.path);
     // A section, or a bundle's index.md, belongs to the section above its own folder.
     if file.kind == Kind::Section || file.path.ends_with("/index.md") {
@@ -101,7 +101,7 @@ pub(super) fn compare(a: &SourceFile, b: &SourceFile, sort_by: SortBy) -> std::c
 
 pub(super) fn check_anchors(
     docs: &[Doc],
-    by_path: &HashMap<String, usize>,
+    by_path: &Map<String, usize>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for doc in docs {

@@ -132,7 +132,10 @@ impl Session {
                 .collect();
             live.built(&touched);
         }
-        self.last = Some(built);
+        // The previous build is large on a large site: free it off the edit's path.
+        if let Some(old) = self.last.replace(built) {
+            std::thread::spawn(move || drop(old));
+        }
         self.pending = Changes::default();
         Ok(())
     }
