@@ -28,6 +28,29 @@ pub(super) struct Current<'a> {
     pub(super) values: Option<&'a Values>,
 }
 
+impl<'a> Current<'a> {
+    /// The layers before the model: inputs, settings, templates, parsed files.
+    pub(super) fn new(
+        inputs: &'a Inputs,
+        config: Fp,
+        templates: Fp,
+        fields: Fp,
+        parsed: &'a Map<Name, Step<Parsed>>,
+    ) -> Current<'a> {
+        Current {
+            inputs,
+            config,
+            templates,
+            fields,
+            parsed,
+            site: None,
+            known: None,
+            markdown: None,
+            values: None,
+        }
+    }
+}
+
 /// Per doc, the fingerprints of its place and (for sources) its card: many
 /// steps read them, so each is worked out once per build.
 pub(super) struct Known {

@@ -153,42 +153,24 @@ const BATCH: usize = 512;
 /// Without `out_dir` (`check`), pages are rendered and dropped.
 pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, Vec<Diagnostic>> {
     let root = &options.root;
+    let mut prepared = steps::prepare(options, None)?;
+    // Nothing builds on this one: drop the parse steps' entries, so each
+    // doc's Markdown body, a large part of a large site, can go too.
+    prepared.memo.parsed.clear();
+    prepared.memo.structure = None;
+    prepared.site.release_bodies();
+    let answers = prepared.answers();
     let steps::Prepared {
-        mut site,
+        site,
         compiled,
         tera,
         values,
         statics,
-        memo,
-        known,
-        config_fp,
-        mut diagnostics,
         timer,
-    } = steps::prepare(options, None)?;
-    // Nothing builds on this one: drop the steps' entries, and the Markdown
-    // bodies with them, which on a large site are a large part of memory.
-    let inputs = memo.inputs;
-    drop((
-        memo.parsed,
-        memo.structure,
-        memo.markdown,
-        memo.values,
-        memo.templates,
-    ));
-    site.release_bodies();
-    let no_parsed = Default::default();
-    let answers = answers::Current {
-        inputs: &inputs,
-        config: config_fp,
-        templates: crate::engine::absent(),
-        fields: crate::engine::absent(),
-        parsed: &no_parsed,
-        site: Some(&site),
-        known: Some(&known),
-        markdown: None,
-        values: Some(&values),
-    };
-    let copies = plan(root, &site, &statics, Vec::new(), &mut diagnostics);
+        ..
+    } = &prepared;
+    let mut diagnostics = prepared.diagnostics.clone();
+    let copies = plan(root, site, statics, Vec::new(), &mut diagnostics);
     let has_404 = compiled.files.files.contains_key(render::NOT_FOUND);
     let generated = site.docs.iter().map(|d| d.out_path.as_str());
     diagnostics.extend(overwrites(
@@ -212,10 +194,10 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .chain([(&indices[..0], true)]);
     for (batch, with_404) in batches {
         let out = render::render_docs(
-            &site,
-            &tera,
+            site,
+            tera,
             &compiled.files,
-            &values,
+            values,
             batch,
             with_404,
             &answers,
@@ -309,16 +291,6 @@ fn overwrites<'a>(
             )),
             _ => None,
         })
-        .collect()
-}
-
-/// The theme's static files, then the site's (which win), by output path.
-pub fn statics(root: &Path, theme: &str) -> Vec<(String, PathBuf)> {
-    let theme_static = format!("{}/{theme}/{STATIC_DIR}", render::THEMES_DIR);
-    [theme_static.as_str(), STATIC_DIR]
-        .iter()
-        .flat_map(|dir| crate::files::walk(root, dir).0)
-        .map(|f| (f.rel, f.abs))
         .collect()
 }
 

@@ -86,16 +86,21 @@ pub(super) struct Prepared {
 impl Prepared {
     /// This build's answers, every layer complete.
     pub(super) fn answers(&self) -> Current<'_> {
+        let fields = engine::fingerprint(&self.compiled.fields);
+        let templates = fp_of(self.memo.templates.as_ref());
+        let memo = &self.memo;
         Current {
-            inputs: &self.memo.inputs,
-            config: self.config_fp,
-            templates: fp_of(self.memo.templates.as_ref()),
-            fields: engine::fingerprint(&self.compiled.fields),
-            parsed: &self.memo.parsed,
             site: Some(&self.site),
             known: Some(&self.known),
-            markdown: Some(&self.memo.markdown),
+            markdown: Some(&memo.markdown),
             values: Some(&self.values),
+            ..Current::new(
+                &memo.inputs,
+                self.config_fp,
+                templates,
+                fields,
+                &memo.parsed,
+            )
         }
     }
 }
@@ -154,17 +159,8 @@ pub(super) fn prepare(
     timer.lap("inputs");
 
     let no_parsed = Map::default();
-    let current = Current {
-        inputs: &inputs,
-        config: config_fp,
-        templates: engine::absent(),
-        fields: engine::absent(),
-        parsed: &no_parsed,
-        site: None,
-        known: None,
-        markdown: None,
-        values: None,
-    };
+    let absent = engine::absent();
+    let current = Current::new(&inputs, config_fp, absent, absent, &no_parsed);
 
     // Templates: the two folders' files, compiled.
     let (templates, _) = engine::step(old.and_then(|m| m.templates.as_ref()), &current, |reads| {
@@ -230,17 +226,7 @@ pub(super) fn prepare(
     };
     let fields = compiled.as_ref().map_or(Fields::All, |c| c.fields.clone());
     let fields_fp = engine::fingerprint(&fields);
-    let current = Current {
-        inputs: &inputs,
-        config: config_fp,
-        templates: templates_fp,
-        fields: fields_fp,
-        parsed: &parsed,
-        site: None,
-        known: None,
-        markdown: None,
-        values: None,
-    };
+    let current = Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed);
 
     // The model's structure, from every file's front matter.
     let (structure, _) = engine::step(old.and_then(|m| m.structure.as_ref()), &current, |reads| {
@@ -323,15 +309,10 @@ pub(super) fn prepare(
 
     // Each doc's template value.
     let current = Current {
-        inputs: &inputs,
-        config: config_fp,
-        templates: templates_fp,
-        fields: fields_fp,
-        parsed: &parsed,
         site: Some(&site),
         known: Some(&known),
         markdown: Some(&markdown),
-        values: None,
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
     };
     let (site_value, site_fp) = render::site_value(&site, &fields);
     let entries: Vec<Entry<Arc<DocValue>>> = (0..site.docs.len())
