@@ -174,9 +174,8 @@ pub(super) fn prepare(
             .map(|(d, found)| (*d, &found[..]))
             .collect();
         let compiled = render::read_templates(root, theme, &listed).and_then(|files| {
-            for (name, (shown, text)) in &files.files {
+            for (shown, text) in files.files.values() {
                 let path = shown.to_string_lossy().replace('\\', "/");
-                let _ = name;
                 reads.got(
                     Key::File(path.into()),
                     engine::fingerprint_bytes(text.as_bytes()),
@@ -203,18 +202,26 @@ pub(super) fn prepare(
         .iter()
         .filter(|f| f.rel.ends_with(".md"))
         .collect();
-    let parsed: Map<Name, Step<Parsed>> = markdown_files
+    let stepped: Vec<(Name, Step<Parsed>, bool)> = markdown_files
         .par_iter()
         .map(|found| {
-            let name: Name = found.rel.as_str().into();
-            let previous = old.and_then(|m| m.parsed.get(&name));
-            let (entry, _) = engine::step(previous, &current, |reads| parse(found, reads));
-            (name, entry)
+            // The previous build's name, when it had the file: no new string.
+            let (name, previous) = match old.and_then(|m| m.parsed.get_key_value(&*found.rel)) {
+                Some((name, entry)) => (name.clone(), Some(entry)),
+                None => (found.rel.as_str().into(), None),
+            };
+            let (entry, ran) = engine::step(previous, &current, |reads| parse(found, reads));
+            (name, entry, ran)
         })
         .collect();
-    for reads in parsed.values().map(|e| &e.reads).chain([&templates.reads]) {
-        note_files(&mut inputs, reads);
+    // A reused step read what the inputs already hold.
+    for (_, entry, _) in stepped.iter().filter(|s| s.2) {
+        note_files(&mut inputs, &entry.reads);
     }
+    note_files(&mut inputs, &templates.reads);
+    let mut parsed: Map<Name, Step<Parsed>> = Map::default();
+    parsed.reserve(stepped.len());
+    parsed.extend(stepped.into_iter().map(|(name, entry, _)| (name, entry)));
     let templates_fp = fp_of(Some(&templates));
     timer.lap("parse");
     let compiled = match &templates.value {
@@ -288,22 +295,20 @@ pub(super) fn prepare(
         known: Some(&known),
         ..current
     };
-    let markdown: Map<Name, Entry<Arc<Markdown>>> = site
+    let stepped: Vec<Entry<Arc<Markdown>>> = site
         .docs
         .par_iter()
         .map(|doc| {
             let previous = old.and_then(|m| m.markdown.get(&doc.name));
-            let (entry, _) = engine::step(previous, &current, |reads| {
+            engine::step(previous, &current, |reads| {
                 render_markdown(&site, &doc.name, reads)
-            });
-            (doc.name.clone(), entry)
+            })
+            .0
         })
         .collect();
-    let rendered: Vec<Arc<Rendered>> = site
-        .docs
-        .iter()
-        .map(|d| markdown[&d.name].value.rendered.clone())
-        .collect();
+    let rendered: Vec<Arc<Rendered>> = stepped.iter().map(|e| e.value.rendered.clone()).collect();
+    let contents: Vec<tera::Value> = stepped.iter().map(|e| e.value.content.clone()).collect();
+    let markdown = by_name(&site, stepped);
     site::attach(&mut site, rendered, &mut diagnostics);
     timer.lap("markdown");
 
@@ -321,8 +326,7 @@ pub(super) fn prepare(
             let previous = old.and_then(|m| m.values.get(&site.docs[i].name));
             engine::step(previous, &current, |reads| {
                 reads.read(Key::Fields);
-                let content = &markdown[&site.docs[i].name].value.content;
-                render::doc_value(&site, i, content, &fields, reads)
+                render::doc_value(&site, i, &contents[i], &fields, reads)
             })
             .0
         })
@@ -333,12 +337,7 @@ pub(super) fn prepare(
         site_fp,
         entries.iter().map(|e| e.value.clone()).collect(),
     ));
-    let values_memo = site
-        .docs
-        .iter()
-        .zip(entries)
-        .map(|(d, e)| (d.name.clone(), e))
-        .collect();
+    let values_memo = by_name(&site, entries);
     timer.lap("template values");
 
     let Some(compiled) = compiled else {
@@ -368,6 +367,14 @@ pub(super) fn prepare(
         diagnostics,
         timer,
     })
+}
+
+/// Per-doc entries (in doc order) by doc name, for the next build.
+fn by_name<V>(site: &Site, entries: Vec<Entry<V>>) -> Map<Name, Entry<V>> {
+    let mut map = Map::default();
+    map.reserve(entries.len());
+    map.extend(site.docs.iter().map(|d| d.name.clone()).zip(entries));
+    map
 }
 
 /// The parse step of one content file: its bytes, read and split.
