@@ -2574,3 +2574,32 @@ fn subscript_built_from_literals_reads_its_field() {
         vec![write("content/notes/beta.md", BETA_UPDATED)],
     ]);
 }
+
+// Found by `random_edit_sequences` on the engine while it was being written
+// (seed 2, step 36): the home page lists each subsection with its pages, and
+// the listing recorded the listed values it took but not which pages the
+// subsection had; a page added to a subsection left the home listing stale
+// (fixed before ffa11c1 was committed: a listing reads the section's place).
+
+/// A page added to a subsection appears in the home page's listing of it,
+/// with a navigation that does not ask `get_section` for each subsection.
+#[test]
+fn a_page_added_to_a_subsection_appears_in_the_home_listing() {
+    let base = BASE
+        .replace("{%- set sub = get_section(path=s.path) %}\n", "")
+        .replace(
+            " ({{ sub.pages | length }}{% for q in sub.pages %}{% if loop.first %}: {{ q.title }}{% endif %}{% endfor %})",
+            "",
+        );
+    assert!(
+        !base.contains("sub.pages"),
+        "the fixture's base.html changed"
+    );
+    check_sequence(vec![
+        vec![write("templates/base.html", &base)],
+        vec![write(
+            "content/essays/epsilon.md",
+            "---\ntitle: Epsilon\n---\nThe epsilon essay.\n",
+        )],
+    ]);
+}
