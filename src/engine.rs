@@ -17,6 +17,16 @@
 //! defined once, by the [`Answers`] implementation of the pipeline, and is
 //! used both when a read is recorded and when it is checked.
 //!
+//! Why a memo table of our own rather than the `salsa` crate (0.28, which
+//! describes itself as experimental): salsa brings about forty crates
+//! (proc macros, parking_lot, crossbeam, dashmap-like tables, tracing) and
+//! asks that the whole build be written as tracked functions over interned
+//! structs in its database, with Tera's values and rayon's parallel steps
+//! fitted around it. Our steps are few and coarse (a file, a doc, a page),
+//! run layer by layer in parallel, and their answers are written to disk;
+//! the whole mechanism here is a key, a fingerprint, a record and one rule,
+//! in this file.
+//!
 //! Not for running steps, nor for knowing what a step computes: the pipeline
 //! and the stages do that.
 
