@@ -114,23 +114,47 @@ pub struct Entry<V> {
 pub struct Reads<'a> {
     answers: &'a dyn Answers,
     record: Vec<(Key, Fp)>,
+    /// Where each key is in `record`, once it is too long to search.
+    index: Option<Map<Key, usize>>,
 }
+
+/// Records up to this long are searched for a repeated key; longer ones
+/// (a listing of every page) get an index.
+const SEARCHED: usize = 16;
 
 impl<'a> Reads<'a> {
     pub fn new(answers: &'a dyn Answers) -> Reads<'a> {
         Reads {
             answers,
             record: Vec::new(),
+            index: None,
         }
     }
     /// Note that the step read `key`; returns the answer's fingerprint.
     pub fn read(&mut self, key: Key) -> Fp {
         // A step often asks the same thing again (a source cited ten times):
         // one record of it is enough, and keeps checking it cheap.
-        if let Some((_, fp)) = self.record.iter().find(|(k, _)| *k == key) {
-            return *fp;
+        let seen = match &self.index {
+            Some(index) => index.get(&key).map(|&i| self.record[i].1),
+            None => self.record.iter().find(|(k, _)| *k == key).map(|r| r.1),
+        };
+        if let Some(fp) = seen {
+            return fp;
         }
         let fp = self.answers.fingerprint(&key);
+        if let Some(index) = &mut self.index {
+            index.insert(key.clone(), self.record.len());
+        } else if self.record.len() == SEARCHED {
+            let mut index: Map<Key, usize> = Map::default();
+            index.extend(
+                self.record
+                    .iter()
+                    .enumerate()
+                    .map(|(i, (k, _))| (k.clone(), i)),
+            );
+            index.insert(key.clone(), self.record.len());
+            self.index = Some(index);
+        }
         self.record.push((key, fp));
         fp
     }
@@ -162,17 +186,29 @@ pub fn step<V: Clone>(
     answers: &dyn Answers,
     run: impl FnOnce(&mut Reads) -> (V, Fp),
 ) -> (Entry<V>, bool) {
+    match try_step(previous, answers, |reads| Ok::<_, ()>(run(reads))) {
+        Ok(stepped) => stepped,
+        Err(()) => unreachable!("a step that cannot fail failed"),
+    }
+}
+
+/// [`step`] for a step that can fail; a failure is not an entry.
+pub fn try_step<V: Clone, E>(
+    previous: Option<&Entry<V>>,
+    answers: &dyn Answers,
+    run: impl FnOnce(&mut Reads) -> Result<(V, Fp), E>,
+) -> Result<(Entry<V>, bool), E> {
     if let Some(e) = previous.filter(|_| reusable(previous, answers)) {
-        return (e.clone(), false);
+        return Ok((e.clone(), false));
     }
     let mut reads = Reads::new(answers);
-    let (value, fp) = run(&mut reads);
+    let (value, fp) = run(&mut reads)?;
     let entry = Entry {
         value,
         fp,
         reads: reads.finish(),
     };
-    (entry, true)
+    Ok((entry, true))
 }
 
 /// A 128-bit hasher for fingerprints (XXH3: fast, not cryptographic).
@@ -251,6 +287,20 @@ mod tests {
         });
         assert!(ran);
         assert_eq!(&third.reads[..], &[(a, 4)]);
+    }
+
+    #[test]
+    fn a_key_read_again_is_recorded_once() {
+        let table = Table(Mutex::new(HashMap::new()));
+        let mut reads = Reads::new(&table);
+        for _ in 0..2 {
+            for n in 0..40 {
+                reads.read(Key::Listed(format!("p{n}.md").into()));
+            }
+        }
+        let record = reads.finish();
+        assert_eq!(record.len(), 40);
+        assert_eq!(record[39].0, Key::Listed("p39.md".into()));
     }
 
     #[test]

@@ -2428,8 +2428,8 @@ fn random_edit_sequences() {
     let mut results = results.into_inner().unwrap();
     results.sort_by_key(|(seed, _)| *seed);
     let ok_steps: usize = results.iter().map(|(_, (ok, _))| ok).sum();
-    let failures: Vec<&(u64, (usize, Result<(), String>))> =
-        results.iter().filter(|(_, (_, r))| r.is_err()).collect();
+    type Outcome = (u64, (usize, Result<(), String>));
+    let failures: Vec<&Outcome> = results.iter().filter(|(_, (_, r))| r.is_err()).collect();
     eprintln!(
         "rebuild_property: {seeds} sequences of up to {steps} steps from seed {first}: {ok_steps} successful rebuilds, {} failing sequences, in {:.1} s",
         failures.len(),
@@ -2602,4 +2602,40 @@ fn a_page_added_to_a_subsection_appears_in_the_home_listing() {
             "---\ntitle: Epsilon\n---\nThe epsilon essay.\n",
         )],
     ]);
+}
+
+// Found in review of the engine: the templates step read files and checked a
+// folder without recording it. A theme template the site overrides was still
+// read (and could fail the build) though no read of it was recorded; and
+// whether the theme's folder exists was checked inside the step, so a
+// rebuild that reused the step never checked it again (fixed: overridden
+// theme files are not read; the theme check runs on every build).
+
+/// A theme template the site overrides may hold anything, even bytes that
+/// are not text: it is not read.
+#[test]
+fn an_overridden_theme_template_is_not_read() {
+    let (_, page) = theme_templates()
+        .into_iter()
+        .find(|(n, _)| *n == "page.html")
+        .expect("page.html");
+    check_sequence(vec![
+        vec![write("templates/page.html", page)],
+        vec![Op::Write(
+            "themes/t/templates/page.html".into(),
+            vec![0xff, 0xfe, b'x'],
+        )],
+    ]);
+}
+
+/// Deleting the theme's folder fails the rebuild as it fails a clean build,
+/// even when the site's own templates override every theme template.
+#[test]
+fn a_deleted_theme_folder_fails_the_rebuild() {
+    let mut moved: Vec<Op> = theme_templates()
+        .into_iter()
+        .map(|(name, text)| write(&format!("templates/{name}"), text))
+        .collect();
+    moved.push(remove("themes/t/templates"));
+    check_sequence(vec![moved, vec![remove("themes/t")]]);
 }

@@ -67,7 +67,6 @@ impl State<'_> {
             return None;
         };
         let url = url.to_string();
-        self.out.links_to.push(target.clone());
         match anchor {
             Some(anchor) => {
                 self.out.anchor_refs.push(AnchorRef {

@@ -65,8 +65,6 @@ pub struct Rendered {
     /// Every id the page's content defines (headings, footnotes, explicit ids).
     pub ids: Vec<String>,
     pub anchor_refs: Vec<AnchorRef>,
-    /// Internal pages linked to, as paths under content/ (for dependencies).
-    pub links_to: Vec<String>,
     /// Source ids in order of first citation; a citation's number is its index + 1.
     pub citations: Vec<String>,
     pub word_count: usize,
@@ -82,7 +80,6 @@ impl Rendered {
             &self.toc,
             &self.ids,
             &self.anchor_refs,
-            &self.links_to,
             &self.citations,
             self.word_count,
             self.diagnostics

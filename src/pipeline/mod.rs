@@ -25,8 +25,6 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 pub use steps::Memo;
 
-pub use crate::files::STATIC_DIR;
-
 /// Whether `path` is `dir` or lies inside it (both `/`-separated, relative
 /// to the same root): how a changed path is matched against files and folders.
 pub fn within(path: &str, dir: &str) -> bool {

@@ -140,10 +140,9 @@ pub(super) fn prepare(
         format!("{THEMES_DIR}/{theme}/{TEMPLATES_DIR}"),
         TEMPLATES_DIR.to_string(),
     ];
-    let template_folders: Vec<_> = template_dirs
-        .iter()
-        .map(|d| (d.as_str(), inputs.folder(root, d, &mut unreadable).0))
-        .collect();
+    let template_folders = template_dirs
+        .each_ref()
+        .map(|d| (d.as_str(), inputs.folder(root, d, &mut unreadable).0));
     let content_folder = inputs.folder(root, CONTENT_DIR, &mut unreadable).0;
     let statics: Vec<(String, PathBuf)> = [
         format!("{THEMES_DIR}/{theme}/{STATIC_DIR}"),
@@ -155,6 +154,18 @@ pub(super) fn prepare(
     .collect();
     for (path, e) in unreadable {
         diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+    }
+    // Checked on every build, outside any step: their answers are no step's.
+    if let Err(d) = render::check_theme(root, theme) {
+        diagnostics.push(d);
+    }
+    if !root.join(CONTENT_DIR).is_dir() {
+        diagnostics.push(Diagnostic::error(
+            CONTENT_DIR,
+            0,
+            0,
+            "no content/ folder in the site root",
+        ));
     }
     timer.lap("inputs");
 
@@ -169,11 +180,10 @@ pub(super) fn prepare(
         for (dir, _) in &template_folders {
             reads.read(Key::Folder((*dir).into()));
         }
-        let listed: Vec<(&str, &[crate::files::Found])> = template_folders
-            .iter()
-            .map(|(d, found)| (*d, &found[..]))
-            .collect();
-        let compiled = render::read_templates(root, theme, &listed).and_then(|files| {
+        let [(theme_dir, theme_files), (site_dir, site_files)] = &template_folders;
+        let theme_folder = (*theme_dir, &theme_files[..]);
+        let site_folder = (*site_dir, &site_files[..]);
+        let compiled = render::read_templates(theme_folder, site_folder).and_then(|files| {
             for (shown, text) in files.files.values() {
                 let path = shown.to_string_lossy().replace('\\', "/");
                 reads.got(
@@ -258,14 +268,6 @@ pub(super) fn prepare(
             }
         }
         let mut found = Vec::new();
-        if !root.join(CONTENT_DIR).is_dir() {
-            found.push(Diagnostic::error(
-                CONTENT_DIR,
-                0,
-                0,
-                "no content/ folder in the site root",
-            ));
-        }
         let site = site::structure(config.clone(), Content { files, assets }, &mut found);
         let structure = Structure {
             site,

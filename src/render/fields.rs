@@ -10,7 +10,8 @@
 //! `{% … %}`, string literals included, so `sort(attribute="date")` counts
 //! `date`). Templates that could reach a field without naming it (a
 //! subscript that is not one plain string, `for key, value in` over a map,
-//! serialising a value with `json_encode`) make every field count. Values
+//! the `get`, `keys`, `values` and `pairs` filters, an `attribute=` that is
+//! not a plain string, `__tera_context`) make every field count. Values
 //! are then made with the fields that count only ([`Fields::keep`]), so a
 //! template that prints a value whole sees exactly what was counted.
 //!
@@ -133,13 +134,35 @@ fn code_spans(text: &str) -> impl Iterator<Item = &str> {
                 }
             };
             let body = &after[1..];
-            let end = body.find(close).unwrap_or(body.len());
+            let end = if close == "#}" {
+                body.find(close).unwrap_or(body.len())
+            } else {
+                tag_end(body, close)
+            };
             rest = &body[(end + close.len()).min(body.len())..];
             if close != "#}" {
                 return Some(&body[..end]);
             }
         }
     })
+}
+
+/// Where a tag's code ends: the first `close` outside a string literal.
+fn tag_end(body: &str, close: &str) -> usize {
+    let bytes = body.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        match (quote, bytes[i]) {
+            (Some(q), b) if b == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'' | b'`') => quote = Some(bytes[i]),
+            (None, _) if body[i..].starts_with(close) => return i,
+            (None, _) => {}
+        }
+        i += 1;
+    }
+    bytes.len()
 }
 
 /// Identifier-like words of some code, string literals' included.
@@ -162,10 +185,29 @@ fn plain_key(rest: &str) -> bool {
     quoted || key.trim_start_matches('-').parse::<i64>().is_ok()
 }
 
+/// Filters and variables that reach fields by a name computed at render time.
+const UNNAMED_ACCESS: [&str; 5] = ["get", "keys", "values", "pairs", "__tera_context"];
+
 /// Whether code can read a field without naming it.
 fn reaches_fields_unnamed(code: &str) -> bool {
-    if code.contains("json_encode") || code.contains("tojson") {
+    if words(code).any(|w| UNNAMED_ACCESS.contains(&w)) {
         return true;
+    }
+    // `sort(attribute=name)`: an attribute that is not a plain string.
+    let mut rest = code;
+    while let Some(i) = rest.find("attribute") {
+        rest = rest[i + "attribute".len()..].trim_start();
+        if let Some(value) = rest.strip_prefix('=') {
+            let value = value.trim_start();
+            let end = value.find([',', ')']).unwrap_or(value.len());
+            let literal = value[..end].trim();
+            let quoted = literal.len() >= 2
+                && matches!(literal.as_bytes()[0], b'"' | b'\'' | b'`')
+                && literal.as_bytes()[literal.len() - 1] == literal.as_bytes()[0];
+            if !quoted {
+                return true;
+            }
+        }
     }
     // A subscript whose key is not a literal: `page[name]`.
     let bytes = code.as_bytes();
@@ -232,7 +274,18 @@ mod tests {
             fields(&["{% for k, v in page %}{{ k }}{% endfor %}"]),
             Fields::All
         );
-        assert_eq!(fields(&["{{ page | json_encode }}"]), Fields::All);
+        assert_eq!(
+            fields(&["{% set f = \"word\" ~ \"_count\" %}{{ page | get(key=f) }}"]),
+            Fields::All
+        );
+        assert_eq!(fields(&["{{ page | keys }}"]), Fields::All);
+        assert_eq!(fields(&["{{ __tera_context }}"]), Fields::All);
+        assert_eq!(fields(&["{{ pages | sort(attribute=k) }}"]), Fields::All);
+        assert_eq!(fields(&["{{ \"}}\" ~ page[k] }}"]), Fields::All);
+        assert_ne!(
+            fields(&["{{ pages | sort(attribute=\"date\") }}"]),
+            Fields::All
+        );
         assert_eq!(fields(&["{{ page[\"word\" ~ \"_count\"] }}"]), Fields::All);
         assert_ne!(
             fields(&["{{ page[\"title\"] }} {{ [1, 2] }} {{ a.b[0] }}"]),

@@ -14,9 +14,7 @@ mod templates;
 mod values;
 
 pub use fields::Fields;
-pub use templates::{
-    TEMPLATES_DIR, THEMES_DIR, TemplateFiles, compile, read_templates, with_functions,
-};
+pub use templates::{TemplateFiles, check_theme, compile, read_templates, with_functions};
 pub use values::{DocValue, Values, doc_context, doc_value, site_value};
 
 use crate::diagnostic::Diagnostic;
@@ -64,17 +62,12 @@ pub fn render_docs(
     type Outcome = Result<((String, Entry<Bytes>), bool), (Diagnostic, usize)>;
     let step = |out_path: &str, render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
         let old = previous.and_then(|p| p.get(out_path));
-        if let Some(e) = old.filter(|_| engine::reusable(old, answers)) {
-            return Ok(((out_path.to_string(), e.clone()), false));
-        }
-        let mut reads = Reads::new(answers);
-        let bytes = render(&mut reads)?;
-        let entry = Entry {
-            fp: engine::fingerprint_bytes(&bytes),
-            value: Bytes::from(bytes),
-            reads: reads.finish(),
-        };
-        Ok(((out_path.to_string(), entry), true))
+        let (entry, ran) = engine::try_step(old, answers, |reads| {
+            let bytes = render(reads)?;
+            let fp = engine::fingerprint_bytes(&bytes);
+            Ok((Bytes::from(bytes), fp))
+        })?;
+        Ok(((out_path.to_string(), entry), ran))
     };
     let results: Vec<Outcome> = indices
         .par_iter()

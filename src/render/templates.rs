@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tera::{ErrorKind, Tera};
 
-pub use crate::files::{TEMPLATES_DIR, THEMES_DIR};
+use crate::files::THEMES_DIR;
 
 /// Templates by name, with the file each came from (relative to the root).
 #[derive(Debug, Clone, Default)]
@@ -32,30 +32,41 @@ impl TemplateFiles {
     }
 }
 
-/// Read the files of `themes/THEME/templates/` then `templates/` (which
-/// wins, file by file), as listed in `folders` (each folder, relative to the
-/// root, with the files that count in it).
-pub fn read_templates(
-    root: &Path,
-    theme: &str,
-    folders: &[(&str, &[Found])],
-) -> Result<TemplateFiles, Vec<Diagnostic>> {
+/// The theme's folder must exist; a problem at `site.yaml` if not.
+pub fn check_theme(root: &Path, theme: &str) -> Result<(), Diagnostic> {
     let theme_dir = Path::new(THEMES_DIR).join(theme);
-    if !root.join(&theme_dir).is_dir() {
-        return Err(vec![Diagnostic::error(
-            crate::config::CONFIG_FILE,
-            0,
-            0,
-            format!(
-                "theme `{theme}` not found: no folder {}",
-                theme_dir.display()
-            ),
-        )]);
+    if root.join(&theme_dir).is_dir() {
+        return Ok(());
     }
+    Err(Diagnostic::error(
+        crate::config::CONFIG_FILE,
+        0,
+        0,
+        format!(
+            "theme `{theme}` not found: no folder {}",
+            theme_dir.display()
+        ),
+    ))
+}
+
+/// Read the files of the theme's `templates/` and the site's (which wins,
+/// file by file), as listed (each folder relative to the root, with the
+/// files that count in it). A theme file the site overrides is not read.
+pub fn read_templates(
+    theme: (&str, &[Found]),
+    site: (&str, &[Found]),
+) -> Result<TemplateFiles, Vec<Diagnostic>> {
+    let overridden = |f: &&Found| site.1.binary_search_by(|s| s.rel.cmp(&f.rel)).is_ok();
     let mut out = TemplateFiles::default();
     let mut errors = Vec::new();
-    for (dir, found) in folders {
-        for file in found.iter() {
+    let theme_files = theme
+        .1
+        .iter()
+        .filter(|f| !overridden(f))
+        .map(|f| (theme.0, f));
+    let site_files = site.1.iter().map(|f| (site.0, f));
+    {
+        for (dir, file) in theme_files.chain(site_files) {
             let shown = Path::new(dir).join(&file.rel);
             match std::fs::read(&file.abs).map(String::from_utf8) {
                 Ok(Ok(text)) => {
