@@ -3,8 +3,9 @@
 //! file by file, turns the model into template values, and renders every page
 //! in memory. Writes nothing: the output stage does that.
 //!
-//! This file renders docs: which template each doc uses, its context, and
-//! the rendered files with what their templates asked for. Reading and
+//! This file renders docs, each page a step that records what its template
+//! read (its context, `get_page`/`get_section` answers) and is taken from
+//! the previous build when none of it changed. Reading and
 //! compiling templates is in `templates.rs`, the values templates see in
 //! `values.rs`, and the functions and filters they call in `functions.rs`.
 

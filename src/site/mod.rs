@@ -1,7 +1,7 @@
 //! The site model: every page and section with its URL, its place in the
 //! section tree, its rendered Markdown, its citations, and who depends on
-//! whom. Built from loaded content in one pass; rendering reads it and never
-//! changes it. Not for templates or files on disk.
+//! whom. Built from loaded content in two steps (below); rendering reads it
+//! and never changes it. Not for templates or files on disk.
 //!
 //! This file holds the model's types and builds it in two steps: its
 //! structure from the front matter ([`structure`]: URLs, the section tree,
