@@ -206,24 +206,75 @@ impl Session {
 /// Files of `new` that differ from `old` (copied files: when their source
 /// moved or was touched by `changes`), and files of `old` that `new` drops.
 fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>, Vec<String>) {
-    let changed = new
-        .iter()
-        .filter(|(rel, source)| match (old.get(*rel), source) {
-            (Some(Source::Bytes(a)), Source::Bytes(b)) => !std::sync::Arc::ptr_eq(a, b) && a != b,
-            (Some(Source::Copy(a)), Source::Copy(b)) => a != b || changes.touches(root, b),
-            _ => true,
-        })
-        .map(|(rel, _)| rel.clone())
-        .collect();
-    let removed = old
-        .keys()
-        .filter(|rel| !new.contains_key(*rel))
-        .cloned()
-        .collect();
+    let differs = |a: &Source, b: &Source| match (a, b) {
+        (Source::Bytes(a), Source::Bytes(b)) => !std::sync::Arc::ptr_eq(a, b) && a != b,
+        (Source::Copy(a), Source::Copy(b)) => a != b || changes.touches(root, b),
+        _ => true,
+    };
+    // Both plans are sorted by path: walk them side by side.
+    let (mut changed, mut removed) = (Vec::new(), Vec::new());
+    let (mut olds, mut news) = (old.iter().peekable(), new.iter().peekable());
+    loop {
+        match (olds.peek(), news.peek()) {
+            (None, None) => break,
+            (Some((o, _)), Some((n, _))) if o < n => {
+                removed.push((*o).clone());
+                olds.next();
+            }
+            (Some(_), None) => removed.extend(olds.next().map(|(o, _)| o.clone())),
+            (Some((o, a)), Some((n, b))) if o == n => {
+                if differs(a, b) {
+                    changed.push((*n).clone());
+                }
+                olds.next();
+                news.next();
+            }
+            (_, Some(_)) => changed.extend(news.next().map(|(n, _)| n.clone())),
+        }
+    }
     (changed, removed)
 }
 
 /// The time of day, for the rebuild lines.
 fn clock() -> String {
     jiff::Zoned::now().strftime("%H:%M:%S").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    #[test]
+    fn diff_names_new_changed_and_removed_files() {
+        let bytes = |s: &str| Source::Bytes(Arc::from(s.as_bytes()));
+        let same: Arc<[u8]> = Arc::from(&b"same"[..]);
+        let old: Plan = [
+            ("a.html".to_string(), bytes("gone")),
+            ("b.html".to_string(), Source::Bytes(same.clone())),
+            ("c.html".to_string(), bytes("old text")),
+            (
+                "e.css".to_string(),
+                Source::Copy("/site/static/e.css".into()),
+            ),
+        ]
+        .into();
+        let new: Plan = [
+            ("b.html".to_string(), Source::Bytes(same)),
+            ("c.html".to_string(), bytes("new text")),
+            ("d.html".to_string(), bytes("added")),
+            (
+                "e.css".to_string(),
+                Source::Copy("/site/static/e.css".into()),
+            ),
+        ]
+        .into();
+        let (changed, removed) = diff(&old, &new, &Changes::default(), Path::new("/site"));
+        assert_eq!(changed, ["c.html", "d.html"]);
+        assert_eq!(removed, ["a.html"]);
+        let mut touched = Changes::default();
+        touched.paths.insert("static/e.css".into());
+        let (changed, _) = diff(&old, &new, &touched, Path::new("/site"));
+        assert_eq!(changed, ["c.html", "d.html", "e.css"]);
+    }
 }
