@@ -1424,7 +1424,8 @@ impl Gen<'_> {
                     .collect();
                 let from = self.rng.pick_opt(&nested)?.clone();
                 let folder = *self.rng.pick(&["", "notes", "essays"]);
-                let to = in_dir(folder, *self.rng.pick(&PAGE_NAMES));
+                let name: &&str = self.rng.pick(&PAGE_NAMES);
+                let to = in_dir(folder, name);
                 if self.site.exists(&format!("content/{to}")) || to.starts_with(&format!("{from}/"))
                 {
                     return None;
