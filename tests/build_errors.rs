@@ -506,3 +506,14 @@ fn a_relative_image_or_file_link_to_no_file_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_template_that_is_not_text_is_an_error_at_its_file() {
+    let f = Fixture::new();
+    f.write_bytes("templates/page.html", &[0xff, 0xfe, b'x']);
+    let err = f.build_fails();
+    assert!(
+        err.contains("templates/page.html: template is not valid UTF-8"),
+        "{err}"
+    );
+}

@@ -782,7 +782,7 @@ impl Doc {
             let h = h.trim_start_matches('#').trim();
             let id = match h.split_once("{#") {
                 Some((_, id)) => id.trim_end_matches('}').to_string(),
-                None => slugify(h),
+                None => dossier::markdown::slugify(h),
             };
             if !ids.contains(&id) {
                 ids.push(id);
@@ -790,23 +790,6 @@ impl Doc {
         }
         ids
     }
-}
-
-fn slugify(text: &str) -> String {
-    let mut slug = String::new();
-    let mut dash = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if dash && !slug.is_empty() {
-                slug.push('-');
-            }
-            dash = false;
-            slug.extend(c.to_lowercase());
-        } else if c != '\'' {
-            dash = true;
-        }
-    }
-    slug
 }
 
 const PAGE_NAMES: [&str; 8] = [

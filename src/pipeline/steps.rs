@@ -13,10 +13,10 @@ use crate::content::{self, Asset, Content, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Map;
 use crate::engine::{self, Entry, Fp, Key, Name, Reads, Record};
-use crate::files::{CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
+use crate::files::{CONTENT_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
 use crate::render::{self, DocValue, Fields, TemplateFiles, Values};
-use crate::site::{self, Site};
+use crate::site::{self, Doc, Site};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::path::PathBuf;
@@ -208,10 +208,9 @@ pub(super) fn prepare(
     timer.lap("templates");
 
     // Parse each content file.
-    let markdown_files: Vec<&crate::files::Found> = content_folder
-        .iter()
-        .filter(|f| f.rel.ends_with(".md"))
-        .collect();
+    // Markdown files are docs; every other file of content/ is an asset.
+    let (markdown_files, asset_files): (Vec<&Found>, Vec<&Found>) =
+        content_folder.iter().partition(|f| f.rel.ends_with(".md"));
     let stepped: Vec<(Name, Step<Parsed>, bool)> = markdown_files
         .par_iter()
         .map(|found| {
@@ -249,19 +248,21 @@ pub(super) fn prepare(
     let (structure, _) = engine::step(old.and_then(|m| m.structure.as_ref()), &current, |reads| {
         reads.read(Key::Config);
         reads.read(Key::Folder(CONTENT_DIR.into()));
+        let assets = asset_files
+            .iter()
+            .map(|found| Asset {
+                path: found.rel.clone(),
+                source: found.abs.clone(),
+            })
+            .collect();
         let mut files = Vec::new();
-        let mut assets = Vec::new();
-        for found in content_folder.iter() {
-            if !found.rel.ends_with(".md") {
-                assets.push(Asset {
-                    path: found.rel.clone(),
-                    source: found.abs.clone(),
-                });
-                continue;
-            }
-            let name: Name = found.rel.as_str().into();
+        // Every listed Markdown file has a parse entry (a failed one too).
+        for (name, entry) in markdown_files
+            .iter()
+            .filter_map(|f| parsed.get_key_value(&*f.rel))
+        {
             reads.read(Key::Front(name.clone()));
-            if let Some(Ok(p)) = parsed.get(&name).map(|e| &e.value)
+            if let Ok(p) = &entry.value
                 && (options.drafts || !p.file.front.draft)
             {
                 files.push(p.file.clone());
@@ -303,7 +304,7 @@ pub(super) fn prepare(
         .map(|doc| {
             let previous = old.and_then(|m| m.markdown.get(&doc.name));
             engine::step(previous, &current, |reads| {
-                render_markdown(&site, &doc.name, reads)
+                render_markdown(&site, doc, reads)
             })
             .0
         })
@@ -380,10 +381,7 @@ fn by_name<V>(site: &Site, entries: Vec<Entry<V>>) -> Map<Name, Entry<V>> {
 }
 
 /// The parse step of one content file: its bytes, read and split.
-fn parse(
-    found: &crate::files::Found,
-    reads: &mut Reads,
-) -> (Result<Arc<Parsed>, Vec<Diagnostic>>, Fp) {
+fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnostic>>, Fp) {
     let path: Name = format!("{CONTENT_DIR}/{}", found.rel).into();
     let bytes = match std::fs::read(&found.abs) {
         Ok(b) => b,
@@ -412,9 +410,8 @@ fn parse(
 
 /// The Markdown step of one doc: its body, with every question it asks the
 /// model about URLs, sources and files read through `reads`.
-fn render_markdown(site: &Site, name: &Name, reads: &mut Reads) -> (Arc<Markdown>, Fp) {
-    reads.read(Key::Body(name.clone()));
-    let doc = &site.docs[site.by_path[&**name]];
+fn render_markdown(site: &Site, doc: &Doc, reads: &mut Reads) -> (Arc<Markdown>, Fp) {
+    reads.read(Key::Body(doc.name.clone()));
     let file = doc.file.root_path();
     let origin = Origin {
         file: &file,

@@ -178,11 +178,16 @@ fn plain_key(rest: &str) -> bool {
         return false;
     };
     let key = rest[..end].trim();
-    let quoted = key.len() >= 2
-        && matches!(key.as_bytes()[0], b'"' | b'\'' | b'`')
-        && key.as_bytes()[key.len() - 1] == key.as_bytes()[0]
-        && !key[1..key.len() - 1].contains(['"', '\'', '`']);
-    quoted || key.trim_start_matches('-').parse::<i64>().is_ok()
+    is_string_literal(key) || key.trim_start_matches('-').parse::<i64>().is_ok()
+}
+
+/// One quoted string and nothing else: `"date"`, `'title'`.
+fn is_string_literal(code: &str) -> bool {
+    let b = code.as_bytes();
+    b.len() >= 2
+        && matches!(b[0], b'"' | b'\'' | b'`')
+        && b[b.len() - 1] == b[0]
+        && !code[1..code.len() - 1].contains(['"', '\'', '`'])
 }
 
 /// Filters and variables that reach fields by a name computed at render time.
@@ -201,10 +206,7 @@ fn reaches_fields_unnamed(code: &str) -> bool {
             let value = value.trim_start();
             let end = value.find([',', ')']).unwrap_or(value.len());
             let literal = value[..end].trim();
-            let quoted = literal.len() >= 2
-                && matches!(literal.as_bytes()[0], b'"' | b'\'' | b'`')
-                && literal.as_bytes()[literal.len() - 1] == literal.as_bytes()[0];
-            if !quoted {
+            if !is_string_literal(literal) {
                 return true;
             }
         }
