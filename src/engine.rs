@@ -8,7 +8,9 @@
 //! records each [`Key`] with the fingerprint of the answer it got. A rebuild
 //! runs the same steps; before running one it looks up the step's entry from
 //! the previous build and asks [`reusable`]: when every recorded key still
-//! has the same fingerprint, the previous answer is taken as it is.
+//! has the same fingerprint, the previous answer is taken as it is. A
+//! rebuild knows most changed answers without working them out again: it
+//! notes them in [`Changes`] as it goes, so checking a read is a lookup.
 //! Otherwise the step runs and records anew, and when its new answer has the
 //! same fingerprint as before, the steps that read it are reused in turn
 //! (early cutoff). A clean build is the same steps with no previous entries.
@@ -85,10 +87,113 @@ pub enum Key {
     Site,
 }
 
+/// The kinds of [`Key`], for [`Changes`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    File,
+    Folder,
+    Config,
+    Templates,
+    Fields,
+    Front,
+    Body,
+    Place,
+    PageUrl,
+    Source,
+    Asset,
+    Markdown,
+    CitedBy,
+    Value,
+    Listed,
+    Section,
+    Page,
+    Site,
+}
+
+impl Key {
+    pub fn kind(&self) -> Kind {
+        match self {
+            Key::File(_) => Kind::File,
+            Key::Folder(_) => Kind::Folder,
+            Key::Config => Kind::Config,
+            Key::Templates => Kind::Templates,
+            Key::Fields => Kind::Fields,
+            Key::Front(_) => Kind::Front,
+            Key::Body(_) => Kind::Body,
+            Key::Place(_) => Kind::Place,
+            Key::PageUrl(_) => Kind::PageUrl,
+            Key::Source(_) => Kind::Source,
+            Key::Asset(_) => Kind::Asset,
+            Key::Markdown(_) => Kind::Markdown,
+            Key::CitedBy(_) => Kind::CitedBy,
+            Key::Value(_) => Kind::Value,
+            Key::Listed(_) => Kind::Listed,
+            Key::Section(_) => Kind::Section,
+            Key::Page(_) => Kind::Page,
+            Key::Site => Kind::Site,
+        }
+    }
+}
+
 /// The current build's answers, as fingerprints. Implemented once, by the
 /// pipeline; an answer that does not exist has a fingerprint too ([`absent`]).
 pub trait Answers: Sync {
     fn fingerprint(&self, key: &Key) -> Fp;
+    /// Whether `key`'s answer differs from `read`, what a step of the
+    /// previous build got for it. By default the two are compared; an
+    /// implementation that knows which answers changed ([`Changes`]) says so
+    /// without working the answer out.
+    fn changed(&self, key: &Key, read: Fp) -> bool {
+        self.fingerprint(key) != read
+    }
+}
+
+/// The keys whose answers changed since the previous build, for the kinds
+/// of key whose every change is known. A rebuild notes them as it goes:
+/// what the changed paths name, then, layer by layer, the answers of each
+/// step that ran again and came out different (early cutoff is a step that
+/// ran again and is not noted). An edit to one page notes a handful of
+/// keys, so checking a reused step costs a lookup in a small set per read,
+/// not working out every answer it read again.
+///
+/// Sound because every entry of the previous build recorded the answers of
+/// the previous build: an entry is reused only when all it read is as it
+/// recorded, so its record stays the truth for the next build too.
+#[derive(Default)]
+pub struct Changes {
+    /// The kinds whose changes are all noted, one bit each ([`Kind`]).
+    tracked: u32,
+    /// The kinds with a change noted.
+    touched: u32,
+    keys: rustc_hash::FxHashSet<Key>,
+}
+
+impl Changes {
+    /// From now on every change of these kinds is noted here.
+    pub fn track(&mut self, kinds: &[Kind]) {
+        for &k in kinds {
+            self.tracked |= 1 << k as u32;
+        }
+    }
+    /// `key`'s answer changed.
+    pub fn note(&mut self, key: Key) {
+        self.touched |= 1 << key.kind() as u32;
+        self.keys.insert(key);
+    }
+    /// Note `key` when its answer went from `old` to a different `new`.
+    pub fn note_if(&mut self, key: Key, old: Fp, new: Fp) {
+        if old != new {
+            self.note(key);
+        }
+    }
+    /// Whether `key`'s answer changed; `None` when its kind is not tracked.
+    pub fn get(&self, key: &Key) -> Option<bool> {
+        let bit = 1 << key.kind() as u32;
+        if self.tracked & bit == 0 {
+            return None;
+        }
+        Some(self.touched & bit != 0 && self.keys.contains(key))
+    }
 }
 
 /// The fingerprint of "no such answer".
@@ -107,6 +212,44 @@ pub struct Entry<V> {
     /// The answer's own fingerprint, for the steps that read it.
     pub fp: Fp,
     pub reads: Record,
+}
+
+/// One step's entries per item of a build (a file, a doc), in the build's
+/// order, found by name too. While the items and their order stay, the
+/// next build shares the index and finds its previous entries by position.
+pub struct Table<V> {
+    /// Each item's position by name.
+    pub index: Arc<Map<Name, usize>>,
+    pub entries: Vec<Entry<V>>,
+}
+
+impl<V> Default for Table<V> {
+    fn default() -> Self {
+        Table {
+            index: Arc::default(),
+            entries: Vec::new(),
+        }
+    }
+}
+
+impl<V> Table<V> {
+    pub fn get(&self, name: &str) -> Option<&Entry<V>> {
+        self.entries.get(*self.index.get(name)?)
+    }
+    /// The previous entry of item `i`, named `name`, of a build whose items
+    /// have the position `index`.
+    pub fn previous(
+        &self,
+        index: &Arc<Map<Name, usize>>,
+        i: usize,
+        name: &str,
+    ) -> Option<&Entry<V>> {
+        if Arc::ptr_eq(index, &self.index) {
+            self.entries.get(i)
+        } else {
+            self.get(name)
+        }
+    }
 }
 
 /// Records a step's reads. One per step, never shared between steps, so
@@ -168,14 +311,10 @@ impl<'a> Reads<'a> {
     }
 }
 
-/// The one rule for reuse: a previous answer stands when everything its
-/// step read has the same fingerprint now.
+/// The one rule for reuse: a previous answer stands when nothing its step
+/// read has changed.
 pub fn reusable<V>(previous: Option<&Entry<V>>, answers: &dyn Answers) -> bool {
-    previous.is_some_and(|e| {
-        e.reads
-            .iter()
-            .all(|(key, fp)| answers.fingerprint(key) == *fp)
-    })
+    previous.is_some_and(|e| e.reads.iter().all(|(key, fp)| !answers.changed(key, *fp)))
 }
 
 /// Run a step, or take its previous answer when [`reusable`]. `run` gets

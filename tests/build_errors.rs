@@ -152,6 +152,36 @@ fn broken_anchor_is_reported() {
 }
 
 #[test]
+fn an_anchor_counts_when_the_theme_writes_that_id() {
+    let f = Fixture::new();
+    f.page(
+        "a.md",
+        "title: A",
+        "[skip](#main) [ref](#ref-1) [none](#references)\n",
+    );
+    let err = f.build_fails();
+    // The fixture's theme writes only id="ref-{{ c.number }}".
+    for anchor in ["main", "references"] {
+        assert!(err.contains(&format!("broken anchor `#{anchor}`")), "{err}");
+    }
+    assert!(!err.contains("`#ref-1`"), "{err}");
+    f.write(
+        "templates/page.html",
+        "{# id=\"references\" #}<main id=\"main\"></main>",
+    );
+    // The site's page.html replaces the theme's, and its ids with it.
+    let err = f.build_fails();
+    assert!(err.contains("broken anchor `#references`"), "{err}");
+    assert!(err.contains("broken anchor `#ref-1`"), "{err}");
+    assert!(!err.contains("`#main`"), "{err}");
+    f.write(
+        "templates/section.html",
+        "<nav id=\"references\"></nav><p id='ref-{{ n }}'></p>",
+    );
+    f.build();
+}
+
+#[test]
 fn unknown_citation_is_an_error() {
     let f = Fixture::new();
     f.page("sources/_index.md", "title: Sources", "");

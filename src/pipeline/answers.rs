@@ -5,9 +5,8 @@
 //! [`engine::absent`].
 
 use super::inputs::Inputs;
-use super::steps::{Markdown, Parsed, Step};
-use crate::engine::Map;
-use crate::engine::{self, Answers, Entry, Fp, Key, Name};
+use super::steps::{Markdown, ParsedTable};
+use crate::engine::{self, Answers, Changes, Fp, Key, Table};
 use crate::markdown::Resolver;
 use crate::render::{self, Values};
 use crate::site::Site;
@@ -20,12 +19,15 @@ pub(super) struct Current<'a> {
     pub(super) config: Fp,
     pub(super) templates: Fp,
     pub(super) fields: Fp,
-    pub(super) parsed: &'a Map<Name, Step<Parsed>>,
+    pub(super) parsed: &'a ParsedTable,
     pub(super) site: Option<&'a Site>,
     /// Fingerprints worked out from the site, kept once asked for.
     pub(super) known: Option<&'a Known>,
-    pub(super) markdown: Option<&'a Map<Name, Entry<Arc<Markdown>>>>,
+    pub(super) markdown: Option<&'a Table<Arc<Markdown>>>,
     pub(super) values: Option<&'a Values>,
+    /// In a rebuild, the answers known to have changed since the previous
+    /// build, so far.
+    pub(super) changes: Option<&'a Changes>,
 }
 
 impl<'a> Current<'a> {
@@ -35,7 +37,7 @@ impl<'a> Current<'a> {
         config: Fp,
         templates: Fp,
         fields: Fp,
-        parsed: &'a Map<Name, Step<Parsed>>,
+        parsed: &'a ParsedTable,
     ) -> Current<'a> {
         Current {
             inputs,
@@ -47,6 +49,7 @@ impl<'a> Current<'a> {
             known: None,
             markdown: None,
             values: None,
+            changes: None,
         }
     }
 }
@@ -70,6 +73,12 @@ impl Known {
 impl Answers for Current<'_> {
     fn fingerprint(&self, key: &Key) -> Fp {
         self.answer(key).unwrap_or_else(engine::absent)
+    }
+    fn changed(&self, key: &Key, read: Fp) -> bool {
+        match self.changes.and_then(|c| c.get(key)) {
+            Some(changed) => changed,
+            None => self.fingerprint(key) != read,
+        }
     }
 }
 

@@ -10,7 +10,7 @@
 
 use super::within;
 use crate::engine::Map;
-use crate::engine::{self, Fp, Name};
+use crate::engine::{self, Changes, Fp, Key, Name};
 use crate::files::{self, Found};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -23,13 +23,6 @@ pub type Listing = (Arc<Vec<Found>>, Fp);
 /// relative to the root, `/`-separated.
 pub struct Changed<'a>(pub &'a BTreeSet<String>);
 
-impl Changed<'_> {
-    /// Whether `path` (relative to the root) is a changed path or lies in one.
-    fn touches(&self, path: &str) -> bool {
-        self.0.iter().any(|c| within(path, c))
-    }
-}
-
 /// The files and folders known to this build.
 #[derive(Debug, Default, Clone)]
 pub struct Inputs {
@@ -39,20 +32,28 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// The previous build's inputs brought up to date with `changed`.
-    pub fn refresh(root: &Path, previous: &Inputs, changed: &Changed) -> Inputs {
-        let files = previous
-            .files
-            .iter()
-            .map(|(path, &fp)| {
-                let fp = if changed.touches(path) {
-                    hash_file(&root.join(&**path))
-                } else {
-                    fp
-                };
-                (path.clone(), fp)
-            })
-            .collect();
+    /// The previous build's inputs brought up to date with `changed`; each
+    /// file whose bytes changed is noted in `changes`.
+    pub fn refresh(
+        root: &Path,
+        previous: &Inputs,
+        changed: &Changed,
+        changes: &mut Changes,
+    ) -> Inputs {
+        let mut files = previous.files.clone();
+        for c in changed.0 {
+            // A changed path is a known file, or a folder holding some.
+            let touched: Vec<Name> = match files.get_key_value(c.as_str()) {
+                Some((path, _)) => vec![path.clone()],
+                None => files.keys().filter(|p| within(p, c)).cloned().collect(),
+            };
+            for path in touched {
+                let fp = hash_file(&root.join(&*path));
+                if let Some(old) = files.insert(path.clone(), fp) {
+                    changes.note_if(Key::File(path), old, fp);
+                }
+            }
+        }
         let folders = previous
             .folders
             .iter()

@@ -14,6 +14,7 @@ mod inputs;
 mod steps;
 
 use crate::diagnostic::Diagnostic;
+use crate::engine;
 use crate::output;
 use crate::output::{Plan, Source};
 use crate::render;
@@ -118,7 +119,14 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         return Err(diagnostics);
     }
     let mut memo = prepared.memo;
-    memo.pages = out.files.into_iter().collect();
+    let mut pages = out.files.into_iter().map(|(_, entry)| entry);
+    memo.pages = render::Pages {
+        docs: engine::Table {
+            index: prepared.site.by_path.clone(),
+            entries: pages.by_ref().take(indices.len()).collect(),
+        },
+        not_found: pages.next(),
+    };
     Ok(Built {
         site: prepared.site,
         values: prepared.values,
@@ -154,7 +162,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let mut prepared = steps::prepare(options, None)?;
     // Nothing builds on this one: drop the parse steps' entries, so each
     // doc's Markdown body, a large part of a large site, can go too.
-    prepared.memo.parsed.clear();
+    prepared.memo.parsed.entries.clear();
     prepared.memo.structure = None;
     prepared.site.release_bodies();
     let answers = prepared.answers();

@@ -12,10 +12,10 @@ use crate::config::Config;
 use crate::content::{self, Asset, Content, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Map;
-use crate::engine::{self, Entry, Fp, Key, Name, Reads, Record};
+use crate::engine::{self, Changes, Entry, Fp, Key, Kind, Name, Reads, Record, Table};
 use crate::files::{CONTENT_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
-use crate::render::{self, DocValue, Fields, TemplateFiles, Values};
+use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, Values};
 use crate::site::{self, Doc, Site};
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -37,15 +37,21 @@ pub struct Compiled {
     pub files: TemplateFiles,
     pub tera: tera::Tera,
     pub fields: Fields,
+    pub anchors: TemplateAnchors,
 }
 
 /// The model's structure and what building it reported.
 pub struct Structure {
     pub site: Site,
+    /// Per doc, where its file is in the parse steps' table.
+    pub files: Vec<Option<usize>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 pub(super) type Step<V> = Entry<Result<Arc<V>, Vec<Diagnostic>>>;
+
+/// The parse steps' entries, in the order of the content folder's Markdown files.
+pub(super) type ParsedTable = Table<Result<Arc<Parsed>, Vec<Diagnostic>>>;
 
 /// A doc's rendered Markdown, its HTML moved into the template value that
 /// every later use shares.
@@ -60,11 +66,20 @@ pub struct Markdown {
 pub struct Memo {
     pub(super) inputs: Inputs,
     pub(super) templates: Option<Step<Compiled>>,
-    pub(super) parsed: Map<Name, Step<Parsed>>,
+    /// The content folder's listing the parse table follows, and its names.
+    pub(super) content: Arc<Vec<Found>>,
+    pub(super) content_names: Arc<[Name]>,
+    pub(super) parsed: ParsedTable,
     pub(super) structure: Option<Entry<Arc<Structure>>>,
-    pub(super) markdown: Map<Name, Entry<Arc<Markdown>>>,
-    pub(super) values: Map<Name, Entry<Arc<DocValue>>>,
+    /// Per doc, in the model's order.
+    pub(super) markdown: Table<Arc<Markdown>>,
+    pub(super) values: Table<Arc<DocValue>>,
+    pub(super) sections: Map<Name, Entry<tera::Value>>,
     pub(super) pages: render::Pages,
+    /// Answers no step makes, kept to tell whether they changed.
+    pub(super) config_fp: Fp,
+    pub(super) fields_fp: Fp,
+    pub(super) site_fp: Fp,
 }
 
 /// Everything up to rendering.
@@ -77,7 +92,8 @@ pub(super) struct Prepared {
     pub(super) statics: Vec<(String, PathBuf)>,
     pub(super) memo: Memo,
     pub(super) known: Known,
-    pub(super) config_fp: Fp,
+    /// In a rebuild, the answers that changed since the previous build.
+    pub(super) changes: Option<Changes>,
     /// Warnings so far (errors end the build before this exists).
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) timer: Timer,
@@ -86,7 +102,6 @@ pub(super) struct Prepared {
 impl Prepared {
     /// This build's answers, every layer complete.
     pub(super) fn answers(&self) -> Current<'_> {
-        let fields = engine::fingerprint(&self.compiled.fields);
         let templates = fp_of(self.memo.templates.as_ref());
         let memo = &self.memo;
         Current {
@@ -94,11 +109,12 @@ impl Prepared {
             known: Some(&self.known),
             markdown: Some(&memo.markdown),
             values: Some(&self.values),
+            changes: self.changes.as_ref(),
             ..Current::new(
                 &memo.inputs,
-                self.config_fp,
+                memo.config_fp,
                 templates,
-                fields,
+                memo.fields_fp,
                 &memo.parsed,
             )
         }
@@ -129,9 +145,13 @@ pub(super) fn prepare(
     let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
     let config_fp = engine::fingerprint(&(format!("{config:?}"), options.drafts));
     let old = previous.as_ref().map(|(m, _)| *m);
-    let mut inputs = match &previous {
-        Some((memo, changed)) => Inputs::refresh(root, &memo.inputs, changed),
-        None => Inputs::default(),
+    // A clean build has no previous answers to compare with.
+    let mut changes = old.map(|_| Changes::default());
+    let mut inputs = match (&previous, &mut changes) {
+        (Some((memo, changed)), Some(changes)) => {
+            Inputs::refresh(root, &memo.inputs, changed, changes)
+        }
+        _ => Inputs::default(),
     };
     let mut diagnostics = Vec::new();
     let mut unreadable = Vec::new();
@@ -167,11 +187,21 @@ pub(super) fn prepare(
             "no content/ folder in the site root",
         ));
     }
+    if let (Some(old), Some(changes)) = (old, &mut changes) {
+        for (dir, (_, fp)) in &old.inputs.folders {
+            changes.note_if(Key::Folder(dir.clone()), *fp, inputs.folder_fp(dir));
+        }
+        changes.note_if(Key::Config, old.config_fp, config_fp);
+        changes.track(&[Kind::File, Kind::Folder, Kind::Config]);
+    }
     timer.lap("inputs");
 
-    let no_parsed = Map::default();
+    let no_parsed = Table::default();
     let absent = engine::absent();
-    let current = Current::new(&inputs, config_fp, absent, absent, &no_parsed);
+    let current = Current {
+        changes: changes.as_ref(),
+        ..Current::new(&inputs, config_fp, absent, absent, &no_parsed)
+    };
 
     // Templates: the two folders' files, compiled.
     let (templates, _) = engine::step(old.and_then(|m| m.templates.as_ref()), &current, |reads| {
@@ -193,10 +223,12 @@ pub(super) fn prepare(
             }
             let tera = render::compile(&files)?;
             let fields = Fields::of(&files);
+            let anchors = files.anchors();
             Ok(Arc::new(Compiled {
                 files,
                 tera,
                 fields,
+                anchors,
             }))
         });
         let fp = match &compiled {
@@ -211,27 +243,64 @@ pub(super) fn prepare(
     // Markdown files are docs; every other file of content/ is an asset.
     let (markdown_files, asset_files): (Vec<&Found>, Vec<&Found>) =
         content_folder.iter().partition(|f| f.rel.ends_with(".md"));
-    let stepped: Vec<(Name, Step<Parsed>, bool)> = markdown_files
+    // Their names and order, as the previous build had them while the
+    // listing is the same.
+    let (names, index) = match old.filter(|m| Arc::ptr_eq(&m.content, &content_folder)) {
+        Some(m) => (m.content_names.clone(), m.parsed.index.clone()),
+        None => {
+            let names: Arc<[Name]> = markdown_files
+                .iter()
+                .map(|f| f.rel.as_str().into())
+                .collect();
+            let index = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.clone(), i))
+                .collect();
+            (names, Arc::new(index))
+        }
+    };
+    let stepped: Vec<(Step<Parsed>, bool)> = markdown_files
         .par_iter()
-        .map(|found| {
-            // The previous build's name, when it had the file: no new string.
-            let (name, previous) = match old.and_then(|m| m.parsed.get_key_value(&*found.rel)) {
-                Some((name, entry)) => (name.clone(), Some(entry)),
-                None => (found.rel.as_str().into(), None),
-            };
-            let (entry, ran) = engine::step(previous, &current, |reads| parse(found, reads));
-            (name, entry, ran)
+        .enumerate()
+        .map(|(i, found)| {
+            let previous = old.and_then(|m| m.parsed.previous(&index, i, &names[i]));
+            engine::step(previous, &current, |reads| parse(found, reads))
         })
         .collect();
     // A reused step read what the inputs already hold.
-    for (_, entry, _) in stepped.iter().filter(|s| s.2) {
+    let mut ran = Vec::new();
+    for (i, (entry, _)) in stepped.iter().enumerate().filter(|(_, s)| s.1) {
         note_files(&mut inputs, &entry.reads);
+        ran.push(names[i].clone());
     }
+    let parts = |e: Option<&Step<Parsed>>| match e.map(|e| &e.value) {
+        Some(Ok(p)) => (p.front_fp, p.body_fp),
+        _ => (absent, absent),
+    };
     note_files(&mut inputs, &templates.reads);
-    let mut parsed: Map<Name, Step<Parsed>> = Map::default();
-    parsed.reserve(stepped.len());
-    parsed.extend(stepped.into_iter().map(|(name, entry, _)| (name, entry)));
+    let parsed = Table {
+        index,
+        entries: stepped.into_iter().map(|s| s.0).collect(),
+    };
     let templates_fp = fp_of(Some(&templates));
+    if let (Some(old), Some(changes)) = (old, &mut changes) {
+        changes.note_if(Key::Templates, fp_of(old.templates.as_ref()), templates_fp);
+        for name in &ran {
+            let ((front0, body0), (front1, body1)) =
+                (parts(old.parsed.get(name)), parts(parsed.get(name)));
+            changes.note_if(Key::Front(name.clone()), front0, front1);
+            changes.note_if(Key::Body(name.clone()), body0, body1);
+        }
+        // A file that went was in a folder whose listing changed.
+        if changes.get(&Key::Folder(CONTENT_DIR.into())) == Some(true) {
+            for name in old.content_names.iter().filter(|n| parsed.get(n).is_none()) {
+                changes.note(Key::Front(name.clone()));
+                changes.note(Key::Body(name.clone()));
+            }
+        }
+        changes.track(&[Kind::Templates, Kind::Front, Kind::Body]);
+    }
     timer.lap("parse");
     let compiled = match &templates.value {
         Ok(c) => Some(c.clone()),
@@ -242,41 +311,52 @@ pub(super) fn prepare(
     };
     let fields = compiled.as_ref().map_or(Fields::All, |c| c.fields.clone());
     let fields_fp = engine::fingerprint(&fields);
-    let current = Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed);
+    if let (Some(old), Some(changes)) = (old, &mut changes) {
+        changes.note_if(Key::Fields, old.fields_fp, fields_fp);
+        changes.track(&[Kind::Fields]);
+    }
+    let current = Current {
+        changes: changes.as_ref(),
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
+    };
 
     // The model's structure, from every file's front matter.
-    let (structure, _) = engine::step(old.and_then(|m| m.structure.as_ref()), &current, |reads| {
-        reads.read(Key::Config);
-        reads.read(Key::Folder(CONTENT_DIR.into()));
-        let assets = asset_files
-            .iter()
-            .map(|found| Asset {
-                path: found.rel.clone(),
-                source: found.abs.clone(),
-            })
-            .collect();
-        let mut files = Vec::new();
-        // Every listed Markdown file has a parse entry (a failed one too).
-        for (name, entry) in markdown_files
-            .iter()
-            .filter_map(|f| parsed.get_key_value(&*f.rel))
-        {
-            reads.read(Key::Front(name.clone()));
-            if let Ok(p) = &entry.value
-                && (options.drafts || !p.file.front.draft)
-            {
-                files.push(p.file.clone());
+    let (structure, structure_ran) =
+        engine::step(old.and_then(|m| m.structure.as_ref()), &current, |reads| {
+            reads.read(Key::Config);
+            reads.read(Key::Folder(CONTENT_DIR.into()));
+            let assets = asset_files
+                .iter()
+                .map(|found| Asset {
+                    path: found.rel.clone(),
+                    source: found.abs.clone(),
+                })
+                .collect();
+            let mut files = Vec::new();
+            // Every listed Markdown file has a parse entry (a failed one too).
+            for (name, entry) in names.iter().zip(&parsed.entries) {
+                reads.read(Key::Front(name.clone()));
+                if let Ok(p) = &entry.value
+                    && (options.drafts || !p.file.front.draft)
+                {
+                    files.push(p.file.clone());
+                }
             }
-        }
-        let mut found = Vec::new();
-        let site = site::structure(config.clone(), Content { files, assets }, &mut found);
-        let structure = Structure {
-            site,
-            diagnostics: found,
-        };
-        (Arc::new(structure), 0)
-    });
-    for entry in parsed.values() {
+            let mut found = Vec::new();
+            let site = site::structure(config.clone(), Content { files, assets }, &mut found);
+            let files = site
+                .docs
+                .iter()
+                .map(|d| parsed.index.get(&d.name).copied())
+                .collect();
+            let structure = Structure {
+                site,
+                files,
+                diagnostics: found,
+            };
+            (Arc::new(structure), 0)
+        });
+    for entry in &parsed.entries {
         if let Err(errors) = &entry.value {
             diagnostics.extend(errors.iter().cloned());
         }
@@ -284,11 +364,23 @@ pub(super) fn prepare(
     diagnostics.extend(structure.value.diagnostics.iter().cloned());
     let mut site = structure.value.site.clone();
     // The structure read front matter only: take each file as parsed now.
-    for doc in &mut site.docs {
-        if let Some(Ok(p)) = parsed.get(&doc.name).map(|e| &e.value) {
+    for (doc, file) in site.docs.iter_mut().zip(&structure.value.files) {
+        if let Some(Ok(p)) = file.and_then(|f| parsed.entries.get(f)).map(|e| &e.value) {
             doc.file = p.file.clone();
         }
     }
+    // Changes to what the model answers are followed only while the model
+    // stands: when its structure was made again, every answer made from it
+    // is compared instead (see `Current::changed`).
+    let changes_followed = |changes: &mut Option<Changes>, kinds: &[Kind]| {
+        if let Some(changes) = changes.as_mut().filter(|_| !structure_ran) {
+            changes.track(kinds);
+        }
+    };
+    changes_followed(
+        &mut changes,
+        &[Kind::Place, Kind::PageUrl, Kind::Source, Kind::Asset],
+    );
     timer.lap("structure");
 
     // Each doc's Markdown.
@@ -296,23 +388,47 @@ pub(super) fn prepare(
     let current = Current {
         site: Some(&site),
         known: Some(&known),
-        ..current
+        changes: changes.as_ref(),
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
     };
-    let stepped: Vec<Entry<Arc<Markdown>>> = site
+    let stepped: Vec<(Entry<Arc<Markdown>>, bool)> = site
         .docs
         .par_iter()
-        .map(|doc| {
-            let previous = old.and_then(|m| m.markdown.get(&doc.name));
+        .enumerate()
+        .map(|(i, doc)| {
+            let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
             engine::step(previous, &current, |reads| {
                 render_markdown(&site, doc, reads)
             })
-            .0
         })
         .collect();
-    let rendered: Vec<Arc<Rendered>> = stepped.iter().map(|e| e.value.rendered.clone()).collect();
-    let contents: Vec<tera::Value> = stepped.iter().map(|e| e.value.content.clone()).collect();
-    let markdown = by_name(&site, stepped);
-    site::attach(&mut site, rendered, &mut diagnostics);
+    let rendered: Vec<Arc<Rendered>> = stepped.iter().map(|e| e.0.value.rendered.clone()).collect();
+    let contents: Vec<tera::Value> = stepped.iter().map(|e| e.0.value.content.clone()).collect();
+    if let (Some(old), Some(changes)) = (old, &mut changes) {
+        for (i, (entry, _)) in stepped.iter().enumerate().filter(|(_, s)| s.1) {
+            let name = &site.docs[i].name;
+            let before = old.markdown.get(name);
+            changes.note_if(Key::Markdown(name.clone()), fp_of(before), entry.fp);
+            // Who cites a source changes with what its citing pages cite.
+            let cited_before = before.map_or(&[][..], |e| &e.value.rendered.citations[..]);
+            let cited_now = &entry.value.rendered.citations;
+            if cited_before != &cited_now[..] {
+                for id in cited_before.iter().chain(cited_now) {
+                    if let Some(&s) = site.sources.get(id) {
+                        changes.note(Key::CitedBy(site.docs[s].name.clone()));
+                    }
+                }
+            }
+        }
+    }
+    changes_followed(&mut changes, &[Kind::Markdown, Kind::CitedBy]);
+    let markdown = by_doc(&site, stepped);
+    let template_anchors = compiled
+        .as_ref()
+        .map(|c| c.anchors.clone())
+        .unwrap_or_default();
+    let theme_has = |anchor: &str| template_anchors.has(anchor);
+    site::attach(&mut site, rendered, &theme_has, &mut diagnostics);
     timer.lap("markdown");
 
     // Each doc's template value.
@@ -320,27 +436,95 @@ pub(super) fn prepare(
         site: Some(&site),
         known: Some(&known),
         markdown: Some(&markdown),
+        changes: changes.as_ref(),
         ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
     };
     let (site_value, site_fp) = render::site_value(&site, &fields);
-    let entries: Vec<Entry<Arc<DocValue>>> = (0..site.docs.len())
+    let stepped: Vec<(Entry<Arc<DocValue>>, bool)> = (0..site.docs.len())
         .into_par_iter()
         .map(|i| {
-            let previous = old.and_then(|m| m.values.get(&site.docs[i].name));
+            let previous =
+                old.and_then(|m| m.values.previous(&site.by_path, i, &site.docs[i].name));
             engine::step(previous, &current, |reads| {
                 reads.read(Key::Fields);
                 render::doc_value(&site, i, &contents[i], &fields, reads)
             })
-            .0
         })
         .collect();
-    let values = Arc::new(Values::new(
-        &site,
-        site_value,
+    if let (Some(old), Some(changes)) = (old, &mut changes) {
+        let fps = |v: Option<&Entry<Arc<DocValue>>>| {
+            v.map_or((absent, absent), |e| (e.value.full_fp, e.value.listed_fp))
+        };
+        for (i, (entry, _)) in stepped.iter().enumerate().filter(|(_, s)| s.1) {
+            let name = &site.docs[i].name;
+            let ((full0, listed0), (full1, listed1)) =
+                (fps(old.values.get(name)), fps(Some(entry)));
+            changes.note_if(Key::Value(name.clone()), full0, full1);
+            changes.note_if(Key::Page(name.clone()), full0, full1);
+            changes.note_if(Key::Listed(name.clone()), listed0, listed1);
+        }
+        changes.note_if(Key::Site, old.site_fp, site_fp);
+    }
+    changes_followed(
+        &mut changes,
+        &[Kind::Value, Kind::Page, Kind::Listed, Kind::Site],
+    );
+    let mut values = Values {
+        site: site_value,
         site_fp,
-        entries.iter().map(|e| e.value.clone()).collect(),
-    ));
-    let values_memo = by_name(&site, entries);
+        docs: stepped.iter().map(|e| e.0.value.clone()).collect(),
+        sections: Vec::new(),
+    };
+    let values_memo = by_doc(&site, stepped);
+
+    // Each section's `get_section` answer, from the values of its members.
+    let current = Current {
+        site: Some(&site),
+        known: Some(&known),
+        markdown: Some(&markdown),
+        values: Some(&values),
+        changes: changes.as_ref(),
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
+    };
+    let stepped: Vec<Option<(Entry<tera::Value>, bool)>> = (0..site.docs.len())
+        .into_par_iter()
+        .map(|i| {
+            let doc = &site.docs[i];
+            let previous = old.and_then(|m| m.sections.get(&doc.name));
+            doc.is_section().then(|| {
+                engine::step(previous, &current, |reads| {
+                    render::section_answer(&site, &values, i, reads)
+                })
+            })
+        })
+        .collect();
+    if let (Some(old), Some(changes)) = (old, &mut changes) {
+        for (i, (entry, _)) in stepped
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((i, s.as_ref().filter(|s| s.1)?)))
+        {
+            let name = &site.docs[i].name;
+            changes.note_if(
+                Key::Section(name.clone()),
+                fp_of(old.sections.get(name)),
+                entry.fp,
+            );
+        }
+    }
+    changes_followed(&mut changes, &[Kind::Section]);
+    values.sections = stepped
+        .iter()
+        .map(|s| s.as_ref().map(|(e, _)| (e.value.clone(), e.fp)))
+        .collect();
+    let mut sections = Map::default();
+    sections.extend(
+        stepped
+            .into_iter()
+            .zip(&site.docs)
+            .filter_map(|(s, d)| Some((d.name.clone(), s?.0))),
+    );
+    let values = Arc::new(values);
     timer.lap("template values");
 
     let Some(compiled) = compiled else {
@@ -359,25 +543,31 @@ pub(super) fn prepare(
         memo: Memo {
             inputs,
             templates: Some(templates),
+            content: content_folder,
+            content_names: names,
             parsed,
             structure: Some(structure),
             markdown,
             values: values_memo,
+            sections,
             pages: render::Pages::default(),
+            config_fp,
+            fields_fp,
+            site_fp,
         },
         known,
-        config_fp,
+        changes,
         diagnostics,
         timer,
     })
 }
 
-/// Per-doc entries (in doc order) by doc name, for the next build.
-fn by_name<V>(site: &Site, entries: Vec<Entry<V>>) -> Map<Name, Entry<V>> {
-    let mut map = Map::default();
-    map.reserve(entries.len());
-    map.extend(site.docs.iter().map(|d| d.name.clone()).zip(entries));
-    map
+/// Per-doc entries (in doc order), for the next build.
+fn by_doc<V>(site: &Site, stepped: Vec<(Entry<V>, bool)>) -> Table<V> {
+    Table {
+        index: site.by_path.clone(),
+        entries: stepped.into_iter().map(|s| s.0).collect(),
+    }
 }
 
 /// The parse step of one content file: its bytes, read and split.

@@ -15,12 +15,13 @@ mod templates;
 mod values;
 
 pub use fields::Fields;
-pub use templates::{TemplateFiles, check_theme, compile, read_templates, with_functions};
-pub use values::{DocValue, Values, doc_context, doc_value, site_value};
+pub use templates::{
+    TemplateAnchors, TemplateFiles, check_theme, compile, read_templates, with_functions,
+};
+pub use values::{DocValue, Values, doc_context, doc_value, section_answer, site_value};
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::Map;
-use crate::engine::{self, Answers, Entry, Key, Reads};
+use crate::engine::{self, Answers, Entry, Key, Reads, Table};
 use crate::site::Site;
 use functions::recording;
 use rayon::prelude::*;
@@ -31,15 +32,21 @@ use tera::{Context, Tera};
 /// A rendered file's bytes, shared between builds.
 pub type Bytes = Arc<[u8]>;
 
-/// The render steps' entries of a build, by output path.
-pub type Pages = Map<String, Entry<Bytes>>;
+/// The render steps' entries of a build: per doc, in the model's order, and
+/// the not-found page's.
+#[derive(Default)]
+pub struct Pages {
+    pub docs: Table<Bytes>,
+    pub not_found: Option<Entry<Bytes>>,
+}
 
 /// The output path of the not-found page.
 pub const NOT_FOUND: &str = "404.html";
 
 /// What rendering some docs gave.
 pub struct RenderedDocs {
-    /// By output path, with what each render step read.
+    /// By output path, with what each render step read: the docs asked for,
+    /// in their order, then the not-found page.
     pub files: Vec<(String, Entry<Bytes>)>,
     /// How many of them were rendered rather than taken from `previous`.
     pub ran: usize,
@@ -61,8 +68,9 @@ pub fn render_docs(
     previous: Option<&Pages>,
 ) -> RenderedDocs {
     type Outcome = Result<((String, Entry<Bytes>), bool), (Diagnostic, usize)>;
-    let step = |out_path: &str, render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
-        let old = previous.and_then(|p| p.get(out_path));
+    let step = |out_path: &str,
+                old: Option<&Entry<Bytes>>,
+                render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
         let (entry, ran) = engine::try_step(old, answers, |reads| {
             let bytes = render(reads)?;
             let fp = engine::fingerprint_bytes(&bytes);
@@ -73,7 +81,9 @@ pub fn render_docs(
     let results: Vec<Outcome> = indices
         .par_iter()
         .map(|&i| {
-            step(&site.docs[i].out_path, &|reads| {
+            let doc = &site.docs[i];
+            let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
+            step(&doc.out_path, old, &|reads| {
                 render_doc(site, tera, files, values, i, reads)
             })
             .map_err(|d| (d, i))
@@ -114,7 +124,8 @@ pub fn render_docs(
         })
         .collect();
     if with_404 && files.files.contains_key(NOT_FOUND) {
-        let rendered = step(NOT_FOUND, &|reads| {
+        let old = previous.and_then(|p| p.not_found.as_ref());
+        let rendered = step(NOT_FOUND, old, &|reads| {
             reads.read(Key::Templates);
             let mut ctx = Context::new();
             reads.read(Key::Site);

@@ -23,7 +23,70 @@ pub struct TemplateFiles {
     pub files: BTreeMap<String, (PathBuf, String)>,
 }
 
+/// The ids a theme's templates put on every page they render
+/// ([`TemplateFiles::anchors`]).
+#[derive(Debug, Default, Clone)]
+pub struct TemplateAnchors {
+    exact: std::collections::BTreeSet<String>,
+    prefixes: std::collections::BTreeSet<String>,
+}
+
+impl TemplateAnchors {
+    pub fn has(&self, anchor: &str) -> bool {
+        self.exact.contains(anchor) || self.prefixes.iter().any(|p| anchor.starts_with(p.as_str()))
+    }
+}
+
+/// A template's text without its `{# … #}` comments.
+fn without_comments(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find("{#") {
+        out.push_str(&rest[..start]);
+        match rest[start..].find("#}") {
+            Some(end) => rest = &rest[start + end + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 impl TemplateFiles {
+    /// The ids the templates give elements (`id="main"`), which a link to
+    /// `#main` on any page may point to; an id that starts with a literal and
+    /// goes on with a value (`id="ref-{{ c.number }}"`) gives a prefix.
+    pub fn anchors(&self) -> TemplateAnchors {
+        let mut anchors = TemplateAnchors::default();
+        for (_, text) in self.files.values() {
+            let code = without_comments(text);
+            for quote in ['"', '\''] {
+                let opening = format!("id={quote}");
+                let mut rest = code.as_str();
+                while let Some(at) = rest.find(&opening) {
+                    rest = &rest[at + opening.len()..];
+                    let before_name = code.len() - rest.len() - opening.len();
+                    // `data-id="…"` or `grid="…"` is not an id.
+                    let attribute = code[..before_name]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| c.is_whitespace());
+                    let Some(end) = rest.find(quote) else { break };
+                    let value = &rest[..end];
+                    if !attribute || value.is_empty() {
+                        continue;
+                    }
+                    match value.find("{{").or_else(|| value.find("{%")) {
+                        None => anchors.exact.insert(value.to_string()),
+                        // Wholly computed: nothing to go on.
+                        Some(0) => false,
+                        Some(n) => anchors.prefixes.insert(value[..n].to_string()),
+                    };
+                }
+            }
+        }
+        anchors
+    }
     pub fn source_of(&self, name: &str) -> PathBuf {
         self.files
             .get(name)
@@ -180,4 +243,37 @@ pub fn with_functions(compiled: &Tera, site: &Site, values: &Arc<Values>) -> Ter
     let mut tera = compiled.clone();
     register_functions(&mut tera, Some((site, values)));
     tera
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files(texts: &[(&str, &str)]) -> TemplateFiles {
+        TemplateFiles {
+            files: texts
+                .iter()
+                .map(|(name, text)| (name.to_string(), (PathBuf::from(name), text.to_string())))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn anchors_are_the_ids_the_templates_write() {
+        let anchors = files(&[
+            (
+                "base.html",
+                "{# id=\"commented\" #}<main id=\"main\"><li id='ref-{{ n }}'>\
+                 <p data-id=\"data\" id=\"{{ page.slug }}\">",
+            ),
+            ("page.html", "<h2 id=\"toc-title\">"),
+        ])
+        .anchors();
+        for yes in ["main", "ref-1", "ref-12", "toc-title"] {
+            assert!(anchors.has(yes), "{yes}");
+        }
+        for no in ["commented", "data", "ref", "top", "toc", "anything"] {
+            assert!(!anchors.has(no), "{no}");
+        }
+    }
 }

@@ -21,26 +21,9 @@ pub struct Values {
     pub site_fp: Fp,
     /// Per doc, in doc order.
     pub docs: Vec<Arc<DocValue>>,
-    /// Per doc: for sections, `get_section`'s answer and its fingerprint.
+    /// Per doc: for sections, `get_section`'s answer and its fingerprint
+    /// ([`section_answer`]), filled in once every doc's value is made.
     pub sections: Vec<Option<(Value, Fp)>>,
-}
-
-impl Values {
-    pub fn new(site: &Site, value: Value, site_fp: Fp, docs: Vec<Arc<DocValue>>) -> Values {
-        let sections = (0..site.docs.len())
-            .map(|i| {
-                site.docs[i]
-                    .is_section()
-                    .then(|| (section_answer(site, &docs, i), section_fp(site, &docs, i)))
-            })
-            .collect();
-        Values {
-            site: value,
-            site_fp,
-            docs,
-            sections,
-        }
-    }
 }
 
 /// One doc's value: whole, and as listings show it (without its body).
@@ -308,42 +291,26 @@ fn listing(
     (Value::from(pages), Value::from(subsections))
 }
 
-/// The docs whose listed values make up `get_section`'s answer for section
-/// `i`: itself, its pages, and its subsections (without their pages, so a
-/// page that shows the site's sections is not rebuilt for every page edit).
-/// Both the answer and its fingerprint are made from this one list.
-fn section_members(site: &Site, i: usize) -> (usize, &[usize], &[usize]) {
+/// The step that makes `get_section`'s answer for section `i`, and its
+/// fingerprint: its listed value with its pages and its subsections (these
+/// without their pages, so a page that shows the site's sections is not
+/// rebuilt for every page edit), every value read through `reads`.
+pub fn section_answer(site: &Site, values: &Values, i: usize, reads: &mut Reads) -> (Value, Fp) {
+    use std::hash::Hash;
     let doc = &site.docs[i];
-    (i, &doc.pages, &doc.subsections)
-}
-
-/// The fingerprint of `get_section`'s answer for section `i`.
-fn section_fp(site: &Site, docs: &[Arc<DocValue>], i: usize) -> Fp {
-    use std::hash::{Hash, Hasher};
-    let (own, pages, subsections) = section_members(site, i);
+    // Which pages and subsections it has is part of its place.
+    reads.read(Key::Place(doc.name.clone()));
     let mut h = crate::engine::FpHasher::new();
-    docs[own].listed_fp.hash(&mut h);
-    for list in [pages, subsections] {
-        h.write_usize(list.len());
-        for &j in list {
-            docs[j].listed_fp.hash(&mut h);
-        }
-    }
-    h.finish128()
-}
-
-/// What `get_section` returns for section `i`.
-fn section_answer(site: &Site, docs: &[Arc<DocValue>], i: usize) -> Value {
-    let (own, pages, subsections) = section_members(site, i);
-    let mut m = docs[own].listed.as_map().cloned().unwrap_or_default();
-    let list = |ids: &[usize]| {
-        Value::from(
-            ids.iter()
-                .map(|&p| docs[p].listed.clone())
-                .collect::<Vec<_>>(),
-        )
+    let mut take = |j: usize, h: &mut crate::engine::FpHasher| {
+        reads.read(Key::Listed(site.docs[j].name.clone()));
+        values.docs[j].listed_fp.hash(h);
+        values.docs[j].listed.clone()
     };
-    m.insert("pages".into(), list(pages));
-    m.insert("subsections".into(), list(subsections));
-    map_value(m)
+    let mut m = take(i, &mut h).as_map().cloned().unwrap_or_default();
+    for (field, ids) in [("pages", &doc.pages), ("subsections", &doc.subsections)] {
+        ids.len().hash(&mut h);
+        let list: Vec<Value> = ids.iter().map(|&j| take(j, &mut h)).collect();
+        m.insert(field.into(), Value::from(list));
+    }
+    (map_value(m), h.finish128())
 }

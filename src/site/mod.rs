@@ -17,7 +17,7 @@ mod tree;
 use crate::config::Config;
 use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
-use crate::engine::Map;
+use crate::engine::{Map, Name};
 use crate::markdown::Rendered;
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -109,7 +109,7 @@ pub struct Site {
     /// Content path (`memo/claims.md`) → index in `docs`.
     /// Shared, so a rebuild's copy of the model and the template functions
     /// hold it without copying.
-    pub by_path: Arc<Map<String, usize>>,
+    pub by_path: Arc<Map<Name, usize>>,
     /// Source id → index in `docs`.
     pub sources: BTreeMap<String, usize>,
     /// Non-Markdown files under content/, placed beside their pages.
@@ -168,10 +168,10 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         by_url.insert(rel.clone(), docs.len());
         docs.push(Doc::new(file, format!("{base_path}{rel}"), out_path));
     }
-    let mut by_path: Map<String, usize> = docs
+    let mut by_path: Map<Name, usize> = docs
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.file.path.clone(), i))
+        .map(|(i, d)| (d.name.clone(), i))
         .collect();
     let home = match by_path.get("_index.md") {
         Some(&i) => i,
@@ -291,14 +291,22 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
 
 /// Give each doc its rendered Markdown (in doc order), then check every
 /// `#anchor` link and note who cites each source.
-pub fn attach(site: &mut Site, rendered: Vec<Arc<Rendered>>, diagnostics: &mut Vec<Diagnostic>) {
+/// Give each doc its rendered Markdown, check its links' anchors (against
+/// its target's headings and the ids the theme gives every page, which
+/// `theme_has` knows), and note who cites each source.
+pub fn attach(
+    site: &mut Site,
+    rendered: Vec<Arc<Rendered>>,
+    theme_has: &dyn Fn(&str) -> bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let docs = &mut site.docs;
     for (doc, r) in docs.iter_mut().zip(rendered) {
         diagnostics.extend(r.diagnostics.iter().cloned());
         doc.rendered = r;
         doc.cited_by.clear();
     }
-    check_anchors(docs, &site.by_path, diagnostics);
+    check_anchors(docs, &site.by_path, theme_has, diagnostics);
     let sources = &site.sources;
     // Who cites each source; a source nothing cites is worth a warning.
     for i in 0..docs.len() {

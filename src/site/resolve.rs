@@ -5,28 +5,25 @@
 //! `tree.rs` do those.
 
 use super::{Doc, Site};
-use crate::engine::Map;
+use crate::engine::{Map, Name};
 use crate::markdown::Resolver;
 use std::collections::BTreeMap;
 
 /// Answers Markdown's questions about URLs and sources.
 pub(super) struct Answers<'a> {
     pub(super) docs: &'a [Doc],
-    pub(super) by_path: &'a Map<String, usize>,
+    pub(super) by_path: &'a Map<Name, usize>,
     pub(super) sources: &'a BTreeMap<String, usize>,
     pub(super) assets: &'a [super::PlacedAsset],
     pub(super) assets_by_path: &'a Map<String, usize>,
 }
 
 /// The doc at `content_path`, or the section of a folder linked as `folder.md`.
-pub(super) fn lookup(by_path: &Map<String, usize>, content_path: &str) -> Option<usize> {
+pub(super) fn lookup(by_path: &Map<Name, usize>, content_path: &str) -> Option<usize> {
     by_path
         .get(content_path)
         .or_else(|| {
-            by_path.get(&format!(
-                "{}/_index.md",
-                content_path.trim_end_matches(".md")
-            ))
+            by_path.get(format!("{}/_index.md", content_path.trim_end_matches(".md")).as_str())
         })
         .copied()
 }

@@ -9,7 +9,7 @@ use super::Doc;
 use super::resolve::lookup;
 use crate::content::{Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
-use crate::engine::Map;
+use crate::engine::{Map, Name};
 
 /// URL path (without base) and output file for a content path.
 pub(super) fn route(file: &SourceFile) -> (String, String) {
@@ -37,10 +37,10 @@ pub(super) fn route(file: &SourceFile) -> (String, String) {
 /// Where a content file that is not Markdown is published: beside the page
 /// of the nearest bundle folder above it (`memo/claims/index.md`), following
 /// that page's URL when a `slug` moves it; otherwise at its own path.
-pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &Map<String, usize>) -> String {
+pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &Map<Name, usize>) -> String {
     let mut dir = dirname(path);
     while !dir.is_empty() {
-        if let Some(&i) = by_path.get(&format!("{dir}/index.md")) {
+        if let Some(&i) = by_path.get(format!("{dir}/index.md").as_str()) {
             let page_dir = docs[i].out_path.trim_end_matches("index.html");
             return format!("{page_dir}{}", &path[dir.len() + 1..]);
         }
@@ -49,7 +49,7 @@ pub(super) fn asset_out_path(path: &str, docs: &[Doc], by_path: &Map<String, usi
     path.to_string()
 }
 
-pub(super) fn parent_section(file: &SourceFile, by_path: &Map<String, usize>) -> Option<usize> {
+pub(super) fn parent_section(file: &SourceFile, by_path: &Map<Name, usize>) -> Option<usize> {
     let mut dir = dirname(&file.path);
     // A section, or a bundle's index.md, belongs to the section above its own folder.
     if file.kind == Kind::Section || file.path.ends_with("/index.md") {
@@ -61,7 +61,7 @@ pub(super) fn parent_section(file: &SourceFile, by_path: &Map<String, usize>) ->
         } else {
             format!("{dir}/_index.md")
         };
-        if let Some(&i) = by_path.get(&candidate) {
+        if let Some(&i) = by_path.get(candidate.as_str()) {
             return Some(i);
         }
         if dir.is_empty() {
@@ -101,7 +101,8 @@ pub(super) fn compare(a: &SourceFile, b: &SourceFile, sort_by: SortBy) -> std::c
 
 pub(super) fn check_anchors(
     docs: &[Doc],
-    by_path: &Map<String, usize>,
+    by_path: &Map<Name, usize>,
+    theme_has: &dyn Fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for doc in docs {
@@ -114,7 +115,7 @@ pub(super) fn check_anchors(
             if r.anchor.is_empty() || target.rendered.ids.binary_search(&r.anchor).is_ok() {
                 continue;
             }
-            if is_template_anchor(&r.anchor) {
+            if theme_has(&r.anchor) {
                 continue;
             }
             diagnostics.push(
@@ -131,10 +132,4 @@ pub(super) fn check_anchors(
             );
         }
     }
-}
-
-/// Ids every page gets from the theme rather than from its Markdown.
-fn is_template_anchor(anchor: &str) -> bool {
-    matches!(anchor, "main" | "top" | "content" | "references" | "toc")
-        || anchor.starts_with("ref-")
 }
