@@ -5,7 +5,8 @@
 //! - cold start: `dossier watch` launched → first build written and served;
 //! - edit → files written: a page's Markdown saved → its output file holds the
 //!   new text (wall clock, debounce included), the rebuild's own time and the
-//!   pages it rendered again (both from the rebuild line);
+//!   pages it rendered again (both from the rebuild line); saves are 150 ms
+//!   apart, as a person's are;
 //! - edit → page reloaded: the same in headless Chromium, from the save to the
 //!   open page showing the new text (benches/watch_browser.mjs);
 //! - the same edit on a theme whose templates call no Tera functions, where
@@ -32,6 +33,8 @@ use std::time::{Duration, Instant};
 
 const BIN: &str = env!("CARGO_BIN_EXE_dossier");
 const EDITS: usize = 25;
+/// The pause before each timed save.
+const SETTLE: Duration = Duration::from_millis(150);
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -146,6 +149,10 @@ fn edit(watch: &Watch, count: usize, target: impl Fn(usize) -> (PathBuf, PathBuf
         rendered: Vec::new(),
     };
     for n in 0..count {
+        // Saves a person makes are far apart: let the last rebuild finish
+        // cleaning up (it frees the previous build in the background) before
+        // the next save, so each edit is timed on its own.
+        std::thread::sleep(SETTLE);
         let (src, out) = target(n);
         let text = originals
             .entry(src.clone())

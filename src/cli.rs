@@ -53,6 +53,10 @@ pub struct BuildArgs {
     /// Override site.yaml's base_url, e.g. https://example.org/explainer.
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Write every internal link as a relative path to a file, so the
+    /// output works opened from disk (as `portable: true` in site.yaml).
+    #[arg(long)]
+    pub portable: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -126,6 +130,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         root: args.site.root.clone(),
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
+        portable: args.portable,
     };
     let out_dir = output_dir(&options.root, &args.output);
     if let Err(d) = output::check_folder(&options.root, &out_dir) {
@@ -159,6 +164,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         root: args.site.root.clone(),
         base_url: None,
         drafts: args.site.drafts,
+        portable: false,
     };
     match pipeline::build_into(&options, None) {
         Ok(summary) => {

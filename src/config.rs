@@ -14,6 +14,8 @@ const KNOWN_KEYS: &[&str] = &[
     "language",
     "theme",
     "author",
+    "image",
+    "portable",
     "extra",
 ];
 
@@ -30,6 +32,14 @@ pub struct Config {
     pub theme: String,
     #[serde(default)]
     pub author: Option<String>,
+    /// The share image of pages that name none: a `/`-path of a static file
+    /// or a full URL.
+    #[serde(default)]
+    pub image: Option<String>,
+    /// Links as relative paths to files, for output opened from disk
+    /// ([`crate::render`]'s portable rewrite).
+    #[serde(default)]
+    pub portable: bool,
     #[serde(default)]
     pub extra: crate::yaml::Extra,
 }
@@ -144,6 +154,8 @@ mod tests {
             language: "en".into(),
             theme: "explainer".into(),
             author: None,
+            image: None,
+            portable: false,
             extra: Default::default(),
         }
     }

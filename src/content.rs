@@ -23,6 +23,8 @@ const FRONT_MATTER_KEYS: &[&str] = &[
     "template",
     "page_template",
     "tags",
+    "image",
+    "aliases",
     "sort_by",
     "extra",
 ];
@@ -60,9 +62,33 @@ struct RawFrontMatter {
     #[serde(default)]
     tags: Vec<String>,
     #[serde(default)]
+    image: Option<Spanned<String>>,
+    #[serde(default)]
+    aliases: Vec<Spanned<String>>,
+    #[serde(default)]
     sort_by: Option<Spanned<String>>,
     #[serde(default)]
     extra: Extra,
+}
+
+/// The file an alias (an old URL path) is written to: `old/path/` and
+/// `old/path` to `old/path/index.html`, `old.html` to itself; `None` for
+/// a path that is not a plain path of the site.
+pub fn alias_out_path(alias: &str) -> Option<String> {
+    let path = alias.trim_start_matches('/');
+    let plain = !path.is_empty()
+        && !path.contains(['?', '#', '\\', ':'])
+        && path.split('/').all(|s| s != ".." && s != ".")
+        && !path.contains("//");
+    // The not-found page's own file.
+    if !plain || path == "404.html" {
+        return None;
+    }
+    Some(if path.ends_with(".html") || path.ends_with(".htm") {
+        path.to_string()
+    } else {
+        format!("{}/index.html", path.trim_end_matches('/'))
+    })
 }
 
 /// Validated front matter.
@@ -78,6 +104,11 @@ pub struct FrontMatter {
     pub template: Option<Located<String>>,
     pub page_template: Option<Located<String>>,
     pub tags: Vec<String>,
+    /// The share image: a file beside the page, a `/`-path of a static
+    /// file, or a full URL ([`crate::site::Site::image_url`]).
+    pub image: Option<Located<String>>,
+    /// Old URLs (`old/path/`, `old.html`) that redirect here, as written.
+    pub aliases: Vec<Located<String>>,
     pub sort_by: SortBy,
     pub extra: Extra,
 }
@@ -328,6 +359,17 @@ fn validate(
             );
         }
     }
+    for alias in &raw.aliases {
+        if alias_out_path(&alias.value).is_none() {
+            error(
+                at(alias),
+                format!(
+                    "invalid alias `{}`: give an old URL path of this site, like `old/path/` or `old.html` (no `..`, `?`, `#` or scheme)",
+                    alias.value
+                ),
+            );
+        }
+    }
     let sort_by = match &raw.sort_by {
         None => SortBy::Weight,
         Some(s) => match s.value.as_str() {
@@ -373,6 +415,8 @@ fn validate(
         template: raw.template.map(located),
         page_template: raw.page_template.map(located),
         tags: raw.tags,
+        image: raw.image.map(located),
+        aliases: raw.aliases.into_iter().map(located).collect(),
         sort_by,
         extra: raw.extra,
     };

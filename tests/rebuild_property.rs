@@ -195,7 +195,8 @@ const BASE: &str = r##"{%- set home = get_section(path="_index.md") -%}
 <!doctype html>
 <html lang="{{ site.language }}">
 <head><meta charset="utf-8"><title>{% block title %}{{ site.title }}{% endblock title %}</title>
-<link rel="stylesheet" href="{{ url(path='style.css') }}"></head>
+<link rel="stylesheet" href="{{ url(path='style.css') }}">
+<meta property="og:image" content="{{ (page.image if page is defined else none) or site.image or '' }}"></head>
 <body><!--v0-->
 <nav><a href="{{ site.base_path }}">{{ site.title }}</a>
 <ul>
@@ -291,6 +292,16 @@ const NOT_FOUND: &str = r##"{% extends "base.html" %}
 {% block main %}<h1>Not found</h1><!--v0--><p><a href="{{ site.base_path }}">Home</a></p>{% endblock main %}
 "##;
 
+const ALIAS: &str = r##"<meta http-equiv="refresh" content="0; url={{ page.url }}"><a href="{{ page.url }}">{{ page.title }}</a>
+"##;
+
+const SITEMAP: &str = r##"<urlset>{% for p in sections %}<url><loc>{{ p.permalink }}</loc></url>{% endfor %}
+{%- for p in pages %}<url><loc>{{ p.permalink }}</loc>{% if p.updated or p.date %}<lastmod>{{ p.updated or p.date }}</lastmod>{% endif %}</url>{% endfor %}</urlset>
+"##;
+
+const FEED: &str = r##"<feed><updated>{{ last_updated }}</updated>{% for p in dated %}<entry><title>{{ p.title }}</title><updated>{{ p.updated_rfc3339 or p.date_rfc3339 }}</updated><summary>{{ p.summary }}</summary></entry>{% endfor %}</feed>
+"##;
+
 const META: &str = r##"<p class="meta"><!--v0-->
 {%- if page.date %}<time datetime="{{ page.date }}">{{ page.date | date }}</time> · {% endif -%}
 {{ page.reading_time }} min read · {{ page.word_count }} words
@@ -327,6 +338,9 @@ fn theme_templates() -> Vec<(&'static str, &'static str)> {
         ("digest.html", DIGEST),
         ("index.html", INDEX),
         ("404.html", NOT_FOUND),
+        ("sitemap.xml", SITEMAP),
+        ("alias.html", ALIAS),
+        ("atom.xml", FEED),
         ("partials/meta.html", META),
         ("partials/toc.html", TOC),
         ("partials/refs.html", REFS),
@@ -374,7 +388,7 @@ fn fixture_files() -> Vec<(String, Vec<u8>)> {
         ),
         text(
             "content/notes/bundle/index.md",
-            "---\ntitle: Chart bundle\ndate: 2023-12-01\n---\nA chart ![chart](chart.png) from [@src-b].\n",
+            "---\ntitle: Chart bundle\ndate: 2023-12-01\nimage: chart.png\naliases: [old-bundle/]\n---\nA chart ![chart](chart.png) from [@src-b].\n",
         ),
         (
             "content/notes/bundle/chart.png".into(),
@@ -2333,6 +2347,7 @@ fn options_for(seed: u64) -> impl FnOnce(&Path) -> Options {
         root: root.to_path_buf(),
         base_url: (seed % 5 == 3).then(|| "https://cdn.example.com/x".to_string()),
         drafts: seed % 4 == 1,
+        portable: seed % 6 == 5,
     }
 }
 
@@ -2451,6 +2466,7 @@ fn check_sequence(batches: Vec<Vec<Op>>) {
         root: root.to_path_buf(),
         base_url: None,
         drafts: false,
+        portable: false,
     });
 }
 

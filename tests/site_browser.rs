@@ -57,6 +57,10 @@ fn ready(needs_chromium: bool) -> bool {
 /// Runs one Node test file against the repository's site, built once under
 /// /sub/ (by `site_common`) for both Node tests.
 fn node_test(file: &str) {
+    node_test_with(file, &[]);
+}
+
+fn node_test_with(file: &str, env: &[(&str, &Path)]) {
     let out = Command::new("node")
         .args(["--test", "--test-reporter=spec", file])
         .current_dir(browser_dir())
@@ -68,6 +72,7 @@ fn node_test(file: &str) {
             "DOSSIER_SCREENSHOTS",
             Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots"),
         )
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .output()
         .expect("run node");
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -86,5 +91,27 @@ fn every_page_loads_cleanly_and_passes_axe_in_chromium() {
 fn every_page_is_valid_html() {
     if ready(false) {
         node_test("vnu.test.mjs");
+    }
+}
+
+#[test]
+fn the_portable_build_works_opened_from_disk_in_chromium() {
+    if ready(true) {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("built-portable");
+        let _ = std::fs::remove_dir_all(&out);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let run = Command::new(BIN)
+            .args(["build", "--portable", "--root"])
+            .arg(root)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .expect("run dossier build");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        node_test_with("portable.test.mjs", &[("DOSSIER_PORTABLE_DIR", &out)]);
     }
 }

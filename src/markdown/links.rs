@@ -11,10 +11,15 @@ use std::collections::HashSet;
 impl State<'_> {
     /// A relative link to a `.md` file becomes the target's URL, and one to
     /// another file (`chart.png`, `data.csv`) the URL that file is published
-    /// at; either must exist. `#id` links are checked.
+    /// at; either must exist. `#id` links are checked. A link from the site's
+    /// root (`/memo/`) is put under the base path.
     pub(super) fn resolve_link(&mut self, dest: &str, offset: usize) -> Option<String> {
-        if has_scheme(dest) || dest.starts_with('/') {
+        if has_scheme(dest) || dest.starts_with("//") {
             return None;
+        }
+        if let Some(from_root) = dest.strip_prefix('/') {
+            let base_path = self.resolver.base_path();
+            return Some(format!("{base_path}{from_root}"));
         }
         let (path, anchor) = match dest.split_once('#') {
             Some((p, a)) => (p, Some(a)),
@@ -83,7 +88,7 @@ impl State<'_> {
 }
 
 /// `https:`, `mailto:`, `data:` …: a URL of its own, not a path in the site.
-fn has_scheme(dest: &str) -> bool {
+pub fn has_scheme(dest: &str) -> bool {
     dest.split_once(':').is_some_and(|(scheme, _)| {
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())
             && scheme
@@ -177,6 +182,23 @@ mod tests {
         assert!(r.html.contains("href=\"https://e.org/a.md\""), "{}", r.html);
         assert_eq!(r.anchor_refs.len(), 1);
         assert_eq!(r.anchor_refs[0].target.as_deref(), Some("memo.md"));
+        assert!(r.diagnostics.is_empty());
+    }
+
+    #[test]
+    fn links_from_the_root_go_under_the_base_path() {
+        let r = render_at(
+            "players/alibaba.md",
+            "[t](/timeline/#x) ![i](/share.png) [home](/) [p](//cdn.example.org/x.js)",
+        );
+        assert!(r.html.contains("href=\"/sub/timeline/#x\""), "{}", r.html);
+        assert!(r.html.contains("src=\"/sub/share.png\""), "{}", r.html);
+        assert!(r.html.contains("href=\"/sub/\""), "{}", r.html);
+        assert!(
+            r.html.contains("href=\"//cdn.example.org/x.js\""),
+            "{}",
+            r.html
+        );
         assert!(r.diagnostics.is_empty());
     }
 

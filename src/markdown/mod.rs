@@ -14,7 +14,7 @@ mod citations;
 mod links;
 mod text;
 
-pub use links::join_content_path;
+pub use links::{has_scheme, join_content_path};
 pub use text::{escape, slugify};
 
 use crate::diagnostic::{Diagnostic, line_col};
@@ -35,6 +35,8 @@ pub trait Resolver {
     fn source(&self, id: &str) -> Option<(&str, &str)>;
     /// The URL of the non-Markdown file at `content_path` (under content/).
     fn asset_url(&self, content_path: &str) -> Option<&str>;
+    /// The path every URL of the site starts with (`/` or `/sub/`).
+    fn base_path(&self) -> &str;
 }
 
 /// One heading in the table of contents.
@@ -428,6 +430,9 @@ mod tests {
 
     struct Fixture;
     impl Resolver for Fixture {
+        fn base_path(&self) -> &str {
+            "/sub/"
+        }
         fn page_url(&self, path: &str) -> Option<&str> {
             match path {
                 "memo.md" => Some("/memo/"),

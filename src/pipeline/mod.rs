@@ -39,6 +39,8 @@ pub struct Options {
     pub root: PathBuf,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Relative links that end in a file, as `portable: true` in site.yaml.
+    pub portable: bool,
 }
 
 /// A finished build, not yet written.
@@ -119,13 +121,13 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         return Err(diagnostics);
     }
     let mut memo = prepared.memo;
-    let mut pages = out.files.into_iter().map(|(_, entry)| entry);
+    let mut pages = out.files.into_iter();
     memo.pages = render::Pages {
         docs: engine::Table {
             index: prepared.site.by_path.clone(),
-            entries: pages.by_ref().take(indices.len()).collect(),
+            entries: pages.by_ref().take(indices.len()).map(|f| f.1).collect(),
         },
-        not_found: pages.next(),
+        others: pages.collect(),
     };
     Ok(Built {
         site: prepared.site,
@@ -177,12 +179,15 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     } = &prepared;
     let mut diagnostics = prepared.diagnostics.clone();
     let copies = plan(root, site, statics, Vec::new(), &mut diagnostics);
-    let has_404 = compiled.files.files.contains_key(render::NOT_FOUND);
+    let site_files = render::SITE_FILES
+        .into_iter()
+        .filter(|name| compiled.files.files.contains_key(*name));
     let generated = site.docs.iter().map(|d| d.out_path.as_str());
+    let aliases = site.aliases.iter().map(|a| a.out_path.as_str());
     diagnostics.extend(overwrites(
         root,
         &copies,
-        generated.chain(has_404.then_some(render::NOT_FOUND)),
+        generated.chain(site_files).chain(aliases),
     ));
     let io_error = |e: std::io::Error| {
         let shown = out_dir.map(|d| d.display().to_string()).unwrap_or_default();
@@ -198,14 +203,14 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .chunks(BATCH)
         .map(|b| (b, false))
         .chain([(&indices[..0], true)]);
-    for (batch, with_404) in batches {
+    for (batch, with_site_files) in batches {
         let out = render::render_docs(
             site,
             tera,
             &compiled.files,
             values,
             batch,
-            with_404,
+            with_site_files,
             &answers,
             None,
         );

@@ -142,7 +142,8 @@ pub(super) fn prepare(
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let root = &options.root;
     let timer = Timer::new();
-    let config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
+    let mut config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
+    config.portable |= options.portable;
     let config_fp = engine::fingerprint(&(format!("{config:?}"), options.drafts));
     let old = previous.as_ref().map(|(m, _)| *m);
     // A clean build has no previous answers to compare with.
@@ -381,6 +382,8 @@ pub(super) fn prepare(
         &mut changes,
         &[Kind::Place, Kind::PageUrl, Kind::Source, Kind::Asset],
     );
+    // Checked on every build, outside any step, like the theme.
+    diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
     timer.lap("structure");
 
     // Each doc's Markdown.
@@ -645,5 +648,10 @@ impl Resolver for Asking<'_, '_> {
             .borrow_mut()
             .read(Key::Asset(content_path.into()));
         self.site.asset_url(content_path)
+    }
+    fn base_path(&self) -> &str {
+        // The base path comes from site.yaml (or --base-url).
+        self.reads.borrow_mut().read(Key::Config);
+        &self.site.base_path
     }
 }

@@ -90,6 +90,27 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
         },
     );
     tera.register_filter("date", date_filter);
+    tera.register_filter("json", json_filter);
+}
+
+/// `{{ page.title | json }}`: the value as JSON, for a `<script>` block
+/// (JSON-LD). `<`, `>` and `&` are written as `\u003c`… so that no text can
+/// close the script element, and the result is not escaped again as HTML.
+fn json_filter(value: Value, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
+    let text =
+        serde_json::to_string(&value).map_err(|e| tera::Error::message(format!("json: {e}")))?;
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    Ok(Value::safe_string(&out))
 }
 
 /// `{{ page.date | date(format="%-d %B %Y") }}`; a year or a month alone prints as such.

@@ -11,6 +11,7 @@
 
 mod fields;
 mod functions;
+mod portable;
 mod templates;
 mod values;
 
@@ -18,44 +19,58 @@ pub use fields::Fields;
 pub use templates::{
     TemplateAnchors, TemplateFiles, check_theme, compile, read_templates, with_functions,
 };
-pub use values::{DocValue, Values, doc_context, doc_value, section_answer, site_value};
+pub use values::{
+    DocValue, Values, alias_context, doc_context, doc_value, section_answer, site_file_context,
+    site_value,
+};
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{self, Answers, Entry, Key, Reads, Table};
+use crate::engine::{self, Answers, Entry, Key, Map, Reads, Table};
 use crate::site::Site;
 use functions::recording;
 use rayon::prelude::*;
 use std::sync::Arc;
 use templates::tera_diagnostic;
-use tera::{Context, Tera};
+use tera::Tera;
 
 /// A rendered file's bytes, shared between builds.
 pub type Bytes = Arc<[u8]>;
 
 /// The render steps' entries of a build: per doc, in the model's order, and
-/// the not-found page's.
+/// per site file ([`SITE_FILES`]) and alias redirect, by output path.
 #[derive(Default)]
 pub struct Pages {
     pub docs: Table<Bytes>,
-    pub not_found: Option<Entry<Bytes>>,
+    pub others: Map<String, Entry<Bytes>>,
 }
+
+/// The template of the redirect pages written at a doc's old URLs
+/// (`aliases`), with `site` and the doc as listings show it as `page`.
+pub const ALIAS: &str = "alias.html";
 
 /// The output path of the not-found page.
 pub const NOT_FOUND: &str = "404.html";
 
+/// Files of the whole site, each rendered from the theme's template of the
+/// same name when it has one, to the same path: the not-found page (with
+/// `site` in scope), and with `site`, `pages` and `sections` (every page
+/// and section as listings show them, in the site's order) the sitemap,
+/// the Atom feed and robots.txt.
+pub const SITE_FILES: [&str; 4] = [NOT_FOUND, "sitemap.xml", "atom.xml", "robots.txt"];
+
 /// What rendering some docs gave.
 pub struct RenderedDocs {
     /// By output path, with what each render step read: the docs asked for,
-    /// in their order, then the not-found page.
+    /// in their order, then the site files.
     pub files: Vec<(String, Entry<Bytes>)>,
     /// How many of them were rendered rather than taken from `previous`.
     pub ran: usize,
     pub errors: Vec<Diagnostic>,
 }
 
-/// The render steps of the docs at `indices` (and of the not-found page with
-/// `with_404`): each is taken from `previous` when everything it read is
-/// unchanged ([`engine::reusable`]), else rendered.
+/// The render steps of the docs at `indices` (and with `with_site_files`, of
+/// the site files and the aliases' redirects): each is taken from `previous`
+/// when everything it read is unchanged ([`engine::reusable`]), else rendered.
 #[allow(clippy::too_many_arguments)]
 pub fn render_docs(
     site: &Site,
@@ -63,7 +78,7 @@ pub fn render_docs(
     files: &TemplateFiles,
     values: &Values,
     indices: &[usize],
-    with_404: bool,
+    with_site_files: bool,
     answers: &dyn Answers,
     previous: Option<&Pages>,
 ) -> RenderedDocs {
@@ -123,16 +138,50 @@ pub fn render_docs(
             d
         })
         .collect();
-    if with_404 && files.files.contains_key(NOT_FOUND) {
-        let old = previous.and_then(|p| p.not_found.as_ref());
-        let rendered = step(NOT_FOUND, old, &|reads| {
+    let site_files = SITE_FILES
+        .iter()
+        .filter(|name| with_site_files && files.files.contains_key(**name));
+    let others = previous.map(|p| &p.others);
+    for &name in site_files {
+        let rendered = step(name, others.and_then(|o| o.get(name)), &|reads| {
             reads.read(Key::Templates);
-            let mut ctx = Context::new();
-            reads.read(Key::Site);
-            ctx.insert_value("site", values.site.clone());
-            recording(reads, || tera.render(NOT_FOUND, &ctx))
-                .map(String::into_bytes)
-                .map_err(|e| tera_diagnostic(&e, files, NOT_FOUND))
+            let ctx = site_file_context(site, values, name, reads);
+            let text = recording(reads, || tera.render(name, &ctx))
+                .map_err(|e| tera_diagnostic(&e, files, name))?;
+            if name.ends_with(".html") {
+                finish(site, text, name, reads)
+            } else {
+                Ok(text.into_bytes())
+            }
+        });
+        match rendered {
+            Ok((file, rendered)) => {
+                ran += rendered as usize;
+                out.push(file);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    let aliases = site.aliases.iter().filter(|_| with_site_files);
+    for alias in aliases {
+        let doc = &site.docs[alias.doc];
+        let old = others.and_then(|o| o.get(&alias.out_path));
+        let rendered = step(&alias.out_path, old, &|reads| {
+            reads.read(Key::Templates);
+            if !files.files.contains_key(ALIAS) {
+                return Err(Diagnostic::error(
+                    doc.file.root_path(),
+                    0,
+                    0,
+                    format!(
+                        "template `{ALIAS}` not found in the theme or templates/: it renders the redirects that `aliases` asks for"
+                    ),
+                ));
+            }
+            let ctx = alias_context(site, values, alias.doc, reads);
+            let html = recording(reads, || tera.render(ALIAS, &ctx))
+                .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
+            finish(site, html, &alias.out_path, reads)
         });
         match rendered {
             Ok((file, rendered)) => {
@@ -200,11 +249,31 @@ fn render_doc(
     }
     let ctx = doc_context(site, values, i, reads);
     match recording(reads, || tera.render(template, &ctx)) {
-        Ok(mut html) => {
-            // Tera grows its buffer by doubling; on a large site the slack adds up.
-            html.shrink_to_fit();
-            Ok(html.into_bytes())
-        }
+        Ok(html) => finish(site, html, &doc.out_path, reads),
         Err(e) => Err(tera_diagnostic(&e, files, template)),
     }
+}
+
+/// A rendered HTML file's last touch: in portable output, its links made
+/// relative ([`portable`]).
+fn finish(
+    site: &Site,
+    mut html: String,
+    out_path: &str,
+    reads: &mut Reads,
+) -> Result<Vec<u8>, Diagnostic> {
+    reads.read(Key::Config);
+    if site.config.portable {
+        html = portable::relativize(&html, out_path, &site.base_path).map_err(|e| {
+            Diagnostic::error(
+                out_path,
+                0,
+                0,
+                format!("cannot make the links relative: {e}"),
+            )
+        })?;
+    }
+    // Tera grows its buffer by doubling; on a large site the slack adds up.
+    html.shrink_to_fit();
+    Ok(html.into_bytes())
 }

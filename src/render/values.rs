@@ -9,7 +9,7 @@
 use super::fields::Fields;
 use crate::engine::{Fp, Key, Reads};
 use crate::markdown::TocEntry;
-use crate::site::{Doc, Site};
+use crate::site::{Image, Site};
 use crate::yaml::{Extra, YamlValue};
 use std::sync::Arc;
 use tera::{Map, Value};
@@ -86,6 +86,15 @@ pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
     s.insert("title".into(), Value::from(c.title.as_str()));
     s.insert("base_url".into(), Value::from(c.base_url.as_str()));
     s.insert("base_path".into(), Value::from(site.base_path.as_str()));
+    s.insert(
+        "permalink".into(),
+        Value::from(format!("{}{}", c.origin(), site.base_path)),
+    );
+    let image = c.image.as_deref().and_then(|i| Image::named(None, i));
+    s.insert(
+        "image".into(),
+        Value::from(image.and_then(|i| site.image_url(&i))),
+    );
     s.insert("description".into(), Value::from(c.description.clone()));
     s.insert("language".into(), Value::from(c.language.as_str()));
     s.insert("theme".into(), Value::from(c.theme.as_str()));
@@ -115,10 +124,13 @@ pub fn doc_value(
     for id in &doc.rendered.citations {
         reads.read(Key::Source(id.as_str().into()));
     }
+    if let Some(Image::Content(path)) = site.image(i) {
+        reads.read(Key::Asset(path.into()));
+    }
     // The listed value first; the whole one adds the body. Each holds only
     // the fields templates can read, so what a template can print of it,
     // even whole, is what its fingerprint counts.
-    let listed = fields.keep(base_value(site, doc));
+    let listed = fields.keep(base_value(site, i));
     let listed_fp = fields.fingerprint(&listed);
     let mut full = listed.as_map().cloned().unwrap_or_default();
     if fields.reads(BODY_FIELD) {
@@ -140,7 +152,8 @@ pub fn doc_value(
 }
 
 /// A doc's value without its body.
-fn base_value(site: &Site, doc: &Doc) -> Value {
+fn base_value(site: &Site, i: usize) -> Value {
+    let doc = &site.docs[i];
     let f = &doc.file.front;
     let r = &doc.rendered;
     let mut m = Map::with_capacity(32);
@@ -153,6 +166,19 @@ fn base_value(site: &Site, doc: &Doc) -> Value {
     m.insert(
         "updated".into(),
         Value::from(f.updated.as_ref().map(|d| d.iso.clone())),
+    );
+    // The same as full timestamps, as feeds want them.
+    m.insert(
+        "date_rfc3339".into(),
+        Value::from(f.date.as_ref().map(|d| d.sort_key.clone())),
+    );
+    m.insert(
+        "updated_rfc3339".into(),
+        Value::from(f.updated.as_ref().map(|d| d.sort_key.clone())),
+    );
+    m.insert(
+        "image".into(),
+        Value::from(site.image(i).and_then(|image| site.image_url(&image))),
     );
     m.insert(
         "tags".into(),
@@ -192,6 +218,10 @@ fn base_value(site: &Site, doc: &Doc) -> Value {
             c.insert("id".into(), Value::from(id.as_str()));
             c.insert("title".into(), Value::from(s.file.front.title.as_str()));
             c.insert("url".into(), Value::from(s.url.as_str()));
+            c.insert(
+                "permalink".into(),
+                Value::from(format!("{}{}", site.config.origin(), s.url)),
+            );
             c.insert(
                 "description".into(),
                 Value::from(s.file.front.description.clone()),
@@ -250,6 +280,71 @@ pub fn doc_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) ->
         ctx.insert_value("section", value.clone());
     }
     ctx.insert_value("page", value);
+    ctx
+}
+
+/// The context of site file `name` ([`super::SITE_FILES`]): `site`, and
+/// but for the not-found page, every page and section as listings show
+/// them (`pages`, `sections`), the dated pages newest first (`dated`) and
+/// the latest `updated` or `date` of any page as RFC 3339 (`last_updated`).
+pub fn site_file_context(
+    site: &Site,
+    values: &Values,
+    name: &str,
+    reads: &mut Reads,
+) -> tera::Context {
+    reads.read(Key::Site);
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("site", values.site.clone());
+    if name != super::NOT_FOUND {
+        let (mut pages, mut sections) = (Vec::new(), Vec::new());
+        for (j, doc) in site.docs.iter().enumerate() {
+            let list = if doc.is_section() {
+                &mut sections
+            } else {
+                &mut pages
+            };
+            list.push(listed(site, values, j, reads));
+        }
+        // Which docs there are is the site's folder listing and front matter.
+        for doc in &site.docs {
+            reads.read(Key::Place(doc.name.clone()));
+        }
+        let date = |j: usize| site.docs[j].file.front.date.as_ref().map(|d| &d.sort_key);
+        let mut dated: Vec<usize> = (0..site.docs.len())
+            .filter(|&j| !site.docs[j].is_section() && date(j).is_some())
+            .collect();
+        dated.sort_by(|&a, &b| date(b).cmp(&date(a)));
+        let last_updated = (0..site.docs.len())
+            .filter(|&j| !site.docs[j].is_section())
+            .filter_map(|j| {
+                let f = &site.docs[j].file.front;
+                f.updated.as_ref().or(f.date.as_ref()).map(|d| &d.sort_key)
+            })
+            .max();
+        ctx.insert_value("pages", Value::from(pages));
+        ctx.insert_value("sections", Value::from(sections));
+        ctx.insert_value(
+            "dated",
+            Value::from(
+                dated
+                    .iter()
+                    .map(|&j| values.docs[j].listed.clone())
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        ctx.insert_value("last_updated", Value::from(last_updated.cloned()));
+    }
+    ctx
+}
+
+/// The context of a redirect to doc `i` ([`super::ALIAS`]): `site`, and the
+/// doc as listings show it as `page`.
+pub fn alias_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) -> tera::Context {
+    reads.read(Key::Site);
+    let mut ctx = tera::Context::new();
+    ctx.insert_value("site", values.site.clone());
+    ctx.insert_value("page", listed(site, values, i, reads));
     ctx
 }
 

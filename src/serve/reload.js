@@ -13,6 +13,9 @@
   // `/sub/memo/index.html` and `/sub/memo/` are one page.
   const pagePath = (path) => path.replace(/index\.html$/, "");
   const isPage = (path) => path.endsWith("/") || path.endsWith(".html");
+  // Files no page loads (the feed, the sitemap, robots.txt): a change to
+  // them leaves the open page as it is.
+  const unseen = (path) => /\.(xml|txt)$/.test(path);
   const here = () => pagePath(decodeURI(location.pathname));
 
   function swapStylesheets(paths) {
@@ -93,7 +96,9 @@
       const response = await fetch(location.href, { cache: "no-store" });
       if (!response.ok) throw new Error(String(response.status));
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      const otherScripts = [...fresh.scripts].some((s) => !s.src.includes("/__dossier/"));
+      // JSON-LD (structured data) is not run; any other script is.
+      const otherScripts = [...fresh.scripts]
+        .some((s) => s.type !== "application/ld+json" && !s.src.includes("/__dossier/"));
       if (otherScripts || sheets(fresh) !== sheets(document)) throw new Error("needs a reload");
       const [x, y] = [window.scrollX, window.scrollY];
       document.title = fresh.title;
@@ -118,7 +123,8 @@
       return;
     }
     const mine = here();
-    if (message.all || notFound || paths.some((p) => !isPage(p) && !p.endsWith(".css"))) {
+    const loaded = paths.filter((p) => !unseen(p));
+    if (message.all || notFound || loaded.some((p) => !isPage(p) && !p.endsWith(".css"))) {
       location.reload();
       return;
     }

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::content::{Asset, Content, Kind, SortBy, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Map, Name};
-use crate::markdown::Rendered;
+use crate::markdown::{Rendered, Resolver};
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -116,10 +116,107 @@ pub struct Site {
     pub assets: Vec<PlacedAsset>,
     /// Content path of an asset → index in `assets`.
     pub assets_by_path: Map<String, usize>,
+    /// The redirect files aliases ask for, in doc order.
+    pub aliases: Vec<Alias>,
     pub home: usize,
 }
 
+/// A redirect file written at an old URL of a doc (`aliases` in its front matter).
+#[derive(Debug, Clone)]
+pub struct Alias {
+    pub out_path: String,
+    /// The doc it redirects to.
+    pub doc: usize,
+}
+
+/// What a share image (`image` in front matter or site.yaml) names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Image {
+    /// A full URL (`https://…`).
+    Url(String),
+    /// A file of the published site by its path from the site's root
+    /// (`/share.png`: a static file).
+    Published(String),
+    /// A content file, by its path under content/ (`chart.png` beside the page).
+    Content(String),
+}
+
+impl Image {
+    /// What `image` names when written in the content file at `from`, or in
+    /// site.yaml (`None`); `None` when it leaves content/.
+    pub fn named(from: Option<&str>, image: &str) -> Option<Image> {
+        if crate::markdown::has_scheme(image) {
+            Some(Image::Url(image.to_string()))
+        } else if let Some(path) = image.strip_prefix('/') {
+            Some(Image::Published(path.to_string()))
+        } else {
+            crate::markdown::join_content_path(from?, image).map(Image::Content)
+        }
+    }
+}
+
 impl Site {
+    /// Doc `i`'s share image: its own, else the site's.
+    pub fn image(&self, i: usize) -> Option<Image> {
+        let doc = &self.docs[i];
+        match &doc.file.front.image {
+            Some(image) => Image::named(Some(&doc.file.path), &image.value),
+            None => Image::named(None, self.config.image.as_deref()?),
+        }
+    }
+
+    /// An image's full URL; `None` for a content file that does not exist.
+    pub fn image_url(&self, image: &Image) -> Option<String> {
+        let origin = self.config.origin();
+        Some(match image {
+            Image::Url(url) => url.clone(),
+            Image::Published(path) => format!("{origin}{}{path}", self.base_path),
+            Image::Content(path) => format!("{origin}{}", self.asset_url(path)?),
+        })
+    }
+
+    /// Every share image that names no file: in front matter at its line,
+    /// in site.yaml. `published` says whether the site publishes a path.
+    pub fn check_images(&self, published: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        let mut check = |named: Option<Image>, written: &str, at: (PathBuf, usize, usize)| {
+            let problem = match named {
+                None => "leaves content/ or is relative in site.yaml (start it with `/` for a static file)".to_string(),
+                Some(Image::Content(path)) if self.asset_url(&path).is_none() => {
+                    format!("there is no file content/{path}")
+                }
+                Some(Image::Published(path))
+                    if !published(&path) && !self.assets.iter().any(|a| a.out_path == path) =>
+                {
+                    format!("the site publishes no /{path} (put it in static/)")
+                }
+                _ => return,
+            };
+            let (path, line, column) = at;
+            found.push(Diagnostic::error(
+                path,
+                line,
+                column,
+                format!("share image `{written}`: {problem}"),
+            ));
+        };
+        if let Some(image) = &self.config.image {
+            let at = (PathBuf::from(crate::config::CONFIG_FILE), 0, 0);
+            check(Image::named(None, image), image, at);
+        }
+        for doc in &self.docs {
+            if let Some(image) = &doc.file.front.image {
+                let at = (doc.file.root_path(), image.line, image.column);
+                check(
+                    Image::named(Some(&doc.file.path), &image.value),
+                    &image.value,
+                    at,
+                );
+            }
+        }
+        found
+    }
+
     pub fn doc(&self, content_path: &str) -> Option<&Doc> {
         self.by_path.get(content_path).map(|&i| &self.docs[i])
     }
@@ -277,6 +374,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         docs[s].subsections = subsections;
     }
 
+    let aliases = place_aliases(&docs, diagnostics);
     Site {
         config,
         base_path,
@@ -285,12 +383,62 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         sources,
         assets,
         assets_by_path,
+        aliases,
         home,
     }
 }
 
-/// Give each doc its rendered Markdown (in doc order), then check every
-/// `#anchor` link and note who cites each source.
+/// Each alias in front matter, as a redirect file to write; two claims on
+/// one file (an alias and a page, or two aliases) are errors at the alias.
+fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> {
+    if docs.iter().all(|d| d.file.front.aliases.is_empty()) {
+        return Vec::new();
+    }
+    let pages: Map<&str, usize> = docs
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.out_path.as_str(), i))
+        .collect();
+    // Alias file → who claimed it.
+    let mut taken: Map<String, String> = Map::default();
+    let mut aliases = Vec::new();
+    for (i, doc) in docs.iter().enumerate() {
+        for alias in &doc.file.front.aliases {
+            let Some(out_path) = crate::content::alias_out_path(&alias.value) else {
+                continue; // reported with the front matter
+            };
+            let other = match (pages.get(out_path.as_str()), taken.get(&out_path)) {
+                (Some(&j), _) => Some(format!(
+                    "{} is published there",
+                    docs[j].file.root_path().display()
+                )),
+                (None, Some(claim)) => Some(claim.clone()),
+                (None, None) => None,
+            };
+            if let Some(other) = other {
+                diagnostics.push(
+                    Diagnostic::error(
+                        doc.file.root_path(),
+                        alias.line,
+                        alias.column,
+                        format!("alias `{}` claims /{out_path}, but {other}", alias.value),
+                    )
+                    .with_source(&doc.file.text),
+                );
+                continue;
+            }
+            let claim = format!(
+                "the alias `{}` in {} claims it too",
+                alias.value,
+                doc.file.root_path().display()
+            );
+            taken.insert(out_path.clone(), claim);
+            aliases.push(Alias { out_path, doc: i });
+        }
+    }
+    aliases
+}
+
 /// Give each doc its rendered Markdown, check its links' anchors (against
 /// its target's headings and the ids the theme gives every page, which
 /// `theme_has` knows), and note who cites each source.

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 /// Answers Markdown's questions about URLs and sources.
 pub(super) struct Answers<'a> {
+    pub(super) base_path: &'a str,
     pub(super) docs: &'a [Doc],
     pub(super) by_path: &'a Map<Name, usize>,
     pub(super) sources: &'a BTreeMap<String, usize>,
@@ -52,6 +53,9 @@ impl Resolver for Answers<'_> {
     fn asset_url(&self, content_path: &str) -> Option<&str> {
         Answers::asset_url(self, content_path)
     }
+    fn base_path(&self) -> &str {
+        self.base_path
+    }
 }
 
 /// A built site answers exactly as it did while being built.
@@ -65,11 +69,15 @@ impl Resolver for Site {
     fn asset_url(&self, content_path: &str) -> Option<&str> {
         self.answers().asset_url(content_path)
     }
+    fn base_path(&self) -> &str {
+        &self.base_path
+    }
 }
 
 impl Site {
     fn answers(&self) -> Answers<'_> {
         Answers {
+            base_path: &self.base_path,
             docs: &self.docs,
             by_path: &self.by_path,
             sources: &self.sources,

@@ -77,6 +77,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         root: root.clone(),
         base_url: args.build.base_url.clone(),
         drafts: args.build.site.drafts,
+        portable: args.build.portable,
     };
     let mut session = Session::new(options, out_dir.clone());
     session.first_build();
