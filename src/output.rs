@@ -4,6 +4,8 @@
 //! file), and removes files the new build no longer produces. It never
 //! touches anything outside the output folder.
 
+pub mod links;
+
 use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashSet};
@@ -27,7 +29,7 @@ pub enum Source {
 }
 
 /// Every file the output folder should hold, by `/`-separated relative path.
-pub type Plan = BTreeMap<String, Source>;
+pub type Plan = BTreeMap<crate::engine::Name, Source>;
 
 /// Where a build that streams its pages keeps them until it has succeeded.
 pub const STAGING: &str = ".dossier-staging";
@@ -114,7 +116,7 @@ impl Staging {
         let wanted: HashSet<&str> = put
             .iter()
             .map(String::as_str)
-            .chain(copies.keys().map(String::as_str))
+            .chain(copies.keys().map(|k| &**k))
             .collect();
         let removed = if self.fresh {
             Vec::new()
@@ -280,7 +282,7 @@ pub fn write_some(
     removed: &[String],
 ) -> io::Result<Written> {
     let mut written = Written::default();
-    for rel in removed.iter().filter(|r| !plan.contains_key(*r)) {
+    for rel in removed.iter().filter(|r| !plan.contains_key(r.as_str())) {
         let target = output.join(rel);
         let Ok(meta) = std::fs::symlink_metadata(&target) else {
             continue;
@@ -301,7 +303,7 @@ pub fn write_some(
     }
     let results: Vec<io::Result<Option<String>>> = changed
         .par_iter()
-        .filter_map(|rel| Some((rel, plan.get(rel)?)))
+        .filter_map(|rel| Some((rel, plan.get(rel.as_str())?)))
         .map(|(rel, source)| {
             let target = output.join(rel);
             if target.is_dir() {
@@ -355,7 +357,7 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 
 /// Delete files under `output` that `plan` does not list, then empty folders.
 fn remove_stale(output: &Path, plan: &Plan) -> io::Result<Vec<String>> {
-    remove_unwanted(output, plan.keys().map(String::as_str).collect())
+    remove_unwanted(output, plan.keys().map(|k| &**k).collect())
 }
 
 /// Delete files under `output` that are not in `wanted`, then empty folders.

@@ -2071,7 +2071,7 @@ fn files_of(plan: &Plan) -> BTreeMap<String, Vec<u8>> {
                     format!("<<cannot read {}: {e}>>", from.display()).into_bytes()
                 }),
             };
-            (path.clone(), bytes)
+            (path.to_string(), bytes)
         })
         .collect()
 }

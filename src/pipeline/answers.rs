@@ -116,7 +116,7 @@ impl Current<'_> {
                     .iter()
                     .map(|&c| {
                         let d = &site.docs[c];
-                        (&*d.name, d.file.front.title.as_str(), d.url.as_str())
+                        (&*d.name, d.file.front.title.as_str(), &*d.url)
                     })
                     .collect();
                 engine::fingerprint(&citing)

@@ -103,12 +103,21 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
     );
     prepared.timer.lap("render");
     let mut diagnostics = std::mem::take(&mut prepared.diagnostics);
+    let complete = out.errors.is_empty();
     diagnostics.extend(out.errors);
-    let rendered: Vec<Shared> = out
-        .files
-        .iter()
-        .map(|(path, entry)| (path.clone(), entry.value.clone()))
-        .collect();
+    let shared = |(path, entry): &(engine::Name, engine::Entry<render::Bytes>)| {
+        (path.clone(), entry.value.clone())
+    };
+    let docs = &prepared.site.docs;
+    // The pages by output path (the model keeps that order), then the rest:
+    // the plan is built from them in one pass.
+    let rendered: Vec<Shared> = if complete {
+        let (pages, others) = out.files.split_at(docs.len());
+        let sorted = prepared.site.by_out_path.iter().map(|&i| &pages[i]);
+        sorted.chain(others).map(shared).collect()
+    } else {
+        out.files.iter().map(shared).collect()
+    };
     let plan = plan(
         &options.root,
         &prepared.site,
@@ -182,7 +191,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let site_files = render::SITE_FILES
         .into_iter()
         .filter(|name| compiled.files.files.contains_key(*name));
-    let generated = site.docs.iter().map(|d| d.out_path.as_str());
+    let generated = site.docs.iter().map(|d| &*d.out_path);
     let aliases = site.aliases.iter().map(|a| a.out_path.as_str());
     diagnostics.extend(overwrites(
         root,
@@ -198,6 +207,11 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .transpose()
         .map_err(io_error)?;
     let mut files = copies.len();
+    // `check` looks at every page it renders (and writes none).
+    let mut scanned: std::collections::BTreeMap<String, output::links::Scanned> =
+        Default::default();
+    let mut written: std::collections::BTreeSet<String> =
+        copies.keys().map(|k| k.to_string()).collect();
     let indices: Vec<usize> = (0..site.docs.len()).collect();
     let batches = indices
         .chunks(BATCH)
@@ -217,6 +231,14 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         diagnostics.extend(out.errors);
         files += out.files.len();
         let Some(staging_ref) = &staging else {
+            written.extend(out.files.iter().map(|(rel, _)| rel.to_string()));
+            scanned.extend(
+                out.files
+                    .par_iter()
+                    .filter(|(rel, _)| rel.ends_with(".html"))
+                    .map(|(rel, entry)| (rel.to_string(), output::links::scan(&entry.value)))
+                    .collect::<Vec<_>>(),
+            );
             continue;
         };
         if diagnostics.iter().any(Diagnostic::is_error) {
@@ -234,6 +256,35 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         }
     }
     timer.lap("render and stage");
+    if out_dir.is_none() && !diagnostics.iter().any(Diagnostic::is_error) {
+        let stylesheets: Vec<(String, String)> = copies
+            .iter()
+            .filter(|(rel, _)| rel.ends_with(".css"))
+            .filter_map(|(rel, source)| match source {
+                Source::Copy(from) => Some((rel.to_string(), std::fs::read_to_string(from).ok()?)),
+                Source::Bytes(_) => None,
+            })
+            .collect();
+        let docs: std::collections::HashMap<&str, &crate::site::Doc> =
+            site.docs.iter().map(|d| (&*d.out_path, d)).collect();
+        let shown = |rel: &str| match (docs.get(rel), copies.get(rel)) {
+            (Some(doc), _) => doc.file.root_path().display().to_string(),
+            (None, Some(Source::Copy(from))) => from
+                .strip_prefix(root)
+                .unwrap_or(from)
+                .display()
+                .to_string(),
+            _ => rel.to_string(),
+        };
+        diagnostics.extend(output::links::verify(
+            &written,
+            &scanned,
+            &stylesheets,
+            &site.base_path,
+            &shown,
+        ));
+        timer.lap("links");
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         if let Some(staging) = staging {
             staging.abort();
@@ -255,7 +306,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
 }
 
 /// A file's output path and its bytes, as the plan holds them.
-type Shared = (String, render::Bytes);
+type Shared = (engine::Name, render::Bytes);
 
 /// Every file of the output: static files (theme, then site), content assets, pages.
 pub fn plan(
@@ -267,23 +318,25 @@ pub fn plan(
 ) -> Plan {
     let mut plan = Plan::new();
     for (rel, abs) in statics {
-        plan.insert(rel.clone(), Source::Copy(abs.clone()));
+        plan.insert(rel.as_str().into(), Source::Copy(abs.clone()));
     }
     for asset in &site.assets {
         plan.insert(
-            asset.out_path.clone(),
+            asset.out_path.as_str().into(),
             Source::Copy(asset.file.source.clone()),
         );
     }
     diagnostics.extend(overwrites(
         root,
         &plan,
-        rendered.iter().map(|(rel, _)| rel.as_str()),
+        rendered.iter().map(|(rel, _)| &**rel),
     ));
-    for (rel, bytes) in rendered {
-        plan.insert(rel, Source::Bytes(bytes));
-    }
-    plan
+    // From runs already in order (the copies, the pages), sorting is one
+    // pass; a generated file wins over a copy at its path (reported above).
+    let generated = rendered
+        .into_iter()
+        .map(|(rel, bytes)| (rel, Source::Bytes(bytes)));
+    plan.into_iter().chain(generated).collect()
 }
 
 /// A copied file (static or content asset) at the path of a generated one.

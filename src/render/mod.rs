@@ -25,7 +25,7 @@ pub use values::{
 };
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{self, Answers, Entry, Key, Map, Reads, Table};
+use crate::engine::{self, Answers, Entry, Key, Map, Name, Reads, Table};
 use crate::site::Site;
 use functions::recording;
 use rayon::prelude::*;
@@ -41,7 +41,7 @@ pub type Bytes = Arc<[u8]>;
 #[derive(Default)]
 pub struct Pages {
     pub docs: Table<Bytes>,
-    pub others: Map<String, Entry<Bytes>>,
+    pub others: Map<Name, Entry<Bytes>>,
 }
 
 /// The template of the redirect pages written at a doc's old URLs
@@ -62,7 +62,7 @@ pub const SITE_FILES: [&str; 4] = [NOT_FOUND, "sitemap.xml", "atom.xml", "robots
 pub struct RenderedDocs {
     /// By output path, with what each render step read: the docs asked for,
     /// in their order, then the site files.
-    pub files: Vec<(String, Entry<Bytes>)>,
+    pub files: Vec<(Name, Entry<Bytes>)>,
     /// How many of them were rendered rather than taken from `previous`.
     pub ran: usize,
     pub errors: Vec<Diagnostic>,
@@ -82,8 +82,8 @@ pub fn render_docs(
     answers: &dyn Answers,
     previous: Option<&Pages>,
 ) -> RenderedDocs {
-    type Outcome = Result<((String, Entry<Bytes>), bool), (Diagnostic, usize)>;
-    let step = |out_path: &str,
+    type Outcome = Result<((Name, Entry<Bytes>), bool), (Diagnostic, usize)>;
+    let step = |out_path: Name,
                 old: Option<&Entry<Bytes>>,
                 render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
         let (entry, ran) = engine::try_step(old, answers, |reads| {
@@ -91,14 +91,14 @@ pub fn render_docs(
             let fp = engine::fingerprint_bytes(&bytes);
             Ok((Bytes::from(bytes), fp))
         })?;
-        Ok(((out_path.to_string(), entry), ran))
+        Ok(((out_path, entry), ran))
     };
     let results: Vec<Outcome> = indices
         .par_iter()
         .map(|&i| {
             let doc = &site.docs[i];
             let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
-            step(&doc.out_path, old, &|reads| {
+            step(doc.out_path.clone(), old, &|reads| {
                 render_doc(site, tera, files, values, i, reads)
             })
             .map_err(|d| (d, i))
@@ -143,7 +143,7 @@ pub fn render_docs(
         .filter(|name| with_site_files && files.files.contains_key(**name));
     let others = previous.map(|p| &p.others);
     for &name in site_files {
-        let rendered = step(name, others.and_then(|o| o.get(name)), &|reads| {
+        let rendered = step(name.into(), others.and_then(|o| o.get(name)), &|reads| {
             reads.read(Key::Templates);
             let ctx = site_file_context(site, values, name, reads);
             let text = recording(reads, || tera.render(name, &ctx))
@@ -165,8 +165,8 @@ pub fn render_docs(
     let aliases = site.aliases.iter().filter(|_| with_site_files);
     for alias in aliases {
         let doc = &site.docs[alias.doc];
-        let old = others.and_then(|o| o.get(&alias.out_path));
-        let rendered = step(&alias.out_path, old, &|reads| {
+        let old = others.and_then(|o| o.get(alias.out_path.as_str()));
+        let rendered = step(alias.out_path.as_str().into(), old, &|reads| {
             reads.read(Key::Templates);
             if !files.files.contains_key(ALIAS) {
                 return Err(Diagnostic::error(

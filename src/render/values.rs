@@ -195,7 +195,7 @@ fn base_value(site: &Site, i: usize) -> Value {
     m.insert("slug".into(), Value::from(doc.slug()));
     m.insert("summary".into(), Value::safe_string(&r.summary));
     m.insert("toc".into(), toc_value(&r.toc));
-    m.insert("url".into(), Value::from(doc.url.as_str()));
+    m.insert("url".into(), Value::from(&*doc.url));
     m.insert(
         "permalink".into(),
         Value::from(format!("{}{}", site.config.origin(), doc.url)),
@@ -217,7 +217,7 @@ fn base_value(site: &Site, i: usize) -> Value {
             c.insert("number".into(), Value::from(n + 1));
             c.insert("id".into(), Value::from(id.as_str()));
             c.insert("title".into(), Value::from(s.file.front.title.as_str()));
-            c.insert("url".into(), Value::from(s.url.as_str()));
+            c.insert("url".into(), Value::from(&*s.url));
             c.insert(
                 "permalink".into(),
                 Value::from(format!("{}{}", site.config.origin(), s.url)),
@@ -242,7 +242,7 @@ fn base_value(site: &Site, i: usize) -> Value {
             let d = &site.docs[i];
             let mut c = Map::new();
             c.insert("title".into(), Value::from(d.file.front.title.as_str()));
-            c.insert("url".into(), Value::from(d.url.as_str()));
+            c.insert("url".into(), Value::from(&*d.url));
             map_value(c)
         })
         .collect();

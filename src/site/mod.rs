@@ -32,9 +32,10 @@ pub const SOURCES_SECTION: &str = "sources/_index.md";
 pub struct Doc {
     pub file: Arc<SourceFile>,
     /// Path under the site, with the base path: `/sub/memo/claims/`.
-    pub url: String,
+    pub url: Name,
     /// File to write under the output folder: `memo/claims/index.html`.
-    pub out_path: String,
+    /// (Both shared, so a rebuild's copy of the model costs no new strings.)
+    pub out_path: Name,
     /// The section this doc belongs to (a section's parent section); `None` for home.
     pub parent: Option<usize>,
     /// Sections only: pages in display order, and child sections.
@@ -56,8 +57,8 @@ impl Doc {
         let name = file.path.as_str().into();
         Doc {
             file,
-            url,
-            out_path,
+            url: url.into(),
+            out_path: out_path.into(),
             parent: None,
             pages: Vec::new(),
             subsections: Vec::new(),
@@ -118,6 +119,8 @@ pub struct Site {
     pub assets_by_path: Map<String, usize>,
     /// The redirect files aliases ask for, in doc order.
     pub aliases: Vec<Alias>,
+    /// Every doc's index, in the order of their output paths.
+    pub by_out_path: Vec<usize>,
     pub home: usize,
 }
 
@@ -302,7 +305,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
 
     // Non-Markdown files under content/ land beside their bundle's page (or
     // at the same relative path); they must not collide with a page's index.html.
-    let page_files: HashSet<&str> = docs.iter().map(|d| d.out_path.as_str()).collect();
+    let page_files: HashSet<&str> = docs.iter().map(|d| &*d.out_path).collect();
     let assets: Vec<PlacedAsset> = content
         .assets
         .into_iter()
@@ -375,6 +378,8 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
     }
 
     let aliases = place_aliases(&docs, diagnostics);
+    let mut by_out_path: Vec<usize> = (0..docs.len()).collect();
+    by_out_path.sort_by(|&a, &b| docs[a].out_path.cmp(&docs[b].out_path));
     Site {
         config,
         base_path,
@@ -384,6 +389,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         assets,
         assets_by_path,
         aliases,
+        by_out_path,
         home,
     }
 }
@@ -397,7 +403,7 @@ fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> 
     let pages: Map<&str, usize> = docs
         .iter()
         .enumerate()
-        .map(|(i, d)| (d.out_path.as_str(), i))
+        .map(|(i, d)| (&*d.out_path, i))
         .collect();
     // Alias file → who claimed it.
     let mut taken: Map<String, String> = Map::default();

@@ -31,11 +31,11 @@ pub(super) fn lookup(by_path: &Map<Name, usize>, content_path: &str) -> Option<u
 
 impl<'a> Answers<'a> {
     fn page_url(&self, content_path: &str) -> Option<&'a str> {
-        lookup(self.by_path, content_path).map(|i| self.docs[i].url.as_str())
+        lookup(self.by_path, content_path).map(|i| &*self.docs[i].url)
     }
     fn source(&self, id: &str) -> Option<(&'a str, &'a str)> {
         let doc = &self.docs[*self.sources.get(id)?];
-        Some((doc.file.front.title.as_str(), doc.url.as_str()))
+        Some((doc.file.front.title.as_str(), &*doc.url))
     }
     fn asset_url(&self, content_path: &str) -> Option<&'a str> {
         let i = *self.assets_by_path.get(content_path)?;

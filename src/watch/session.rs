@@ -218,18 +218,18 @@ fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>,
         match (olds.peek(), news.peek()) {
             (None, None) => break,
             (Some((o, _)), Some((n, _))) if o < n => {
-                removed.push((*o).clone());
+                removed.push(o.to_string());
                 olds.next();
             }
-            (Some(_), None) => removed.extend(olds.next().map(|(o, _)| o.clone())),
+            (Some(_), None) => removed.extend(olds.next().map(|(o, _)| o.to_string())),
             (Some((o, a)), Some((n, b))) if o == n => {
                 if differs(a, b) {
-                    changed.push((*n).clone());
+                    changed.push(n.to_string());
                 }
                 olds.next();
                 news.next();
             }
-            (_, Some(_)) => changed.extend(news.next().map(|(n, _)| n.clone())),
+            (_, Some(_)) => changed.extend(news.next().map(|(n, _)| n.to_string())),
         }
     }
     (changed, removed)
@@ -250,23 +250,17 @@ mod tests {
         let bytes = |s: &str| Source::Bytes(Arc::from(s.as_bytes()));
         let same: Arc<[u8]> = Arc::from(&b"same"[..]);
         let old: Plan = [
-            ("a.html".to_string(), bytes("gone")),
-            ("b.html".to_string(), Source::Bytes(same.clone())),
-            ("c.html".to_string(), bytes("old text")),
-            (
-                "e.css".to_string(),
-                Source::Copy("/site/static/e.css".into()),
-            ),
+            ("a.html".into(), bytes("gone")),
+            ("b.html".into(), Source::Bytes(same.clone())),
+            ("c.html".into(), bytes("old text")),
+            ("e.css".into(), Source::Copy("/site/static/e.css".into())),
         ]
         .into();
         let new: Plan = [
-            ("b.html".to_string(), Source::Bytes(same)),
-            ("c.html".to_string(), bytes("new text")),
-            ("d.html".to_string(), bytes("added")),
-            (
-                "e.css".to_string(),
-                Source::Copy("/site/static/e.css".into()),
-            ),
+            ("b.html".into(), Source::Bytes(same)),
+            ("c.html".into(), bytes("new text")),
+            ("d.html".into(), bytes("added")),
+            ("e.css".into(), Source::Copy("/site/static/e.css".into())),
         ]
         .into();
         let (changed, removed) = diff(&old, &new, &Changes::default(), Path::new("/site"));
