@@ -130,7 +130,7 @@ fn normalise(parts: Vec<&str>) -> Option<String> {
     Some(out.join("/"))
 }
 
-fn percent_decode(s: &str) -> String {
+pub fn percent_decode(s: &str) -> String {
     if !s.contains('%') {
         return s.to_string();
     }

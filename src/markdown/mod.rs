@@ -14,7 +14,7 @@ mod citations;
 mod links;
 mod text;
 
-pub use links::{has_scheme, join_content_path};
+pub use links::{has_scheme, join_content_path, percent_decode};
 pub use text::{escape, slugify};
 
 use crate::diagnostic::{Diagnostic, line_col};

@@ -18,8 +18,10 @@ pub struct Scanned {
     pub urls: Vec<String>,
 }
 
-/// Attributes that hold one URL.
-const URL_ATTRIBUTES: [(&str, &str); 11] = [
+/// Where HTML holds one URL: elements and their attribute. (A `srcset`
+/// holds several: [`srcset_urls`]; a redirect's is in its `content`:
+/// [`refresh_url`].) Read by this check and by portable output.
+pub const URL_ATTRIBUTES: [(&str, &str); 11] = [
     ("a[href]", "href"),
     ("link[href]", "href"),
     ("area[href]", "href"),
@@ -32,6 +34,34 @@ const URL_ATTRIBUTES: [(&str, &str); 11] = [
     ("audio[src]", "src"),
     ("form[action]", "action"),
 ];
+
+/// Elements with a `srcset`.
+pub const SRCSET: &str = "img[srcset], source[srcset]";
+
+/// A `<meta>` that may be a redirect.
+pub const META: &str = "meta[http-equiv][content]";
+
+/// The URLs of a `srcset` (`a.png 1x, b.png 2x`), each with the rest of its
+/// candidate (the descriptor, with its leading space).
+pub fn srcset_urls(set: &str) -> impl Iterator<Item = (&str, &str)> {
+    set.split(',').filter_map(|candidate| {
+        let candidate = candidate.trim();
+        let end = candidate
+            .find(char::is_whitespace)
+            .unwrap_or(candidate.len());
+        (end > 0).then(|| candidate.split_at(end))
+    })
+}
+
+/// A redirect's delay and URL: `content="0; url=/memo/"` of a
+/// `<meta http-equiv="refresh">` (its two attributes as given).
+pub fn refresh_url<'a>(http_equiv: &str, content: &'a str) -> Option<(&'a str, &'a str)> {
+    if !http_equiv.eq_ignore_ascii_case("refresh") {
+        return None;
+    }
+    let (delay, url) = content.split_once("url=")?;
+    Some((delay, url.trim()))
+}
 
 /// The ids and URLs of an HTML file.
 pub fn scan(html: &[u8]) -> Scanned {
@@ -55,21 +85,20 @@ pub fn scan(html: &[u8]) -> Scanned {
             Ok(())
         }));
     }
-    handlers.push(element!("img[srcset], source[srcset]", |el| {
-        for candidate in el.get_attribute("srcset").unwrap_or_default().split(',') {
-            if let Some(url) = candidate.split_whitespace().next() {
-                found.borrow_mut().urls.push(url.to_string());
-            }
-        }
+    handlers.push(element!(SRCSET, |el| {
+        let set = el.get_attribute("srcset").unwrap_or_default();
+        let mut found = found.borrow_mut();
+        found
+            .urls
+            .extend(srcset_urls(&set).map(|(url, _)| url.to_string()));
         Ok(())
     }));
-    handlers.push(element!("meta[http-equiv][content]", |el| {
-        let refresh = el
-            .get_attribute("http-equiv")
-            .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
-        let content = el.get_attribute("content").unwrap_or_default();
-        if let (true, Some((_, url))) = (refresh, content.split_once("url=")) {
-            found.borrow_mut().urls.push(url.trim().to_string());
+    handlers.push(element!(META, |el| {
+        let (equiv, content) = (el.get_attribute("http-equiv"), el.get_attribute("content"));
+        if let Some((_, url)) =
+            refresh_url(&equiv.unwrap_or_default(), &content.unwrap_or_default())
+        {
+            found.borrow_mut().urls.push(url.to_string());
         }
         Ok(())
     }));
@@ -144,28 +173,8 @@ fn target(url: &str, from: &str, base_path: &str) -> Result<Option<(String, Stri
         }
         joined
     };
-    let decoded = percent_decoded(&joined);
+    let decoded = crate::markdown::percent_decode(&joined);
     Ok(Some((decoded, fragment.to_string())))
-}
-
-fn percent_decoded(path: &str) -> String {
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(b) = path
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(b);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Check every page's URLs and every stylesheet's `url()`s against the

@@ -7,21 +7,8 @@
 //! Not for absolute URLs (`https://…`: canonical links, share cards, feeds
 //! keep them) nor for files that are not HTML.
 
+use crate::output::links::{META, SRCSET, URL_ATTRIBUTES, refresh_url, srcset_urls};
 use lol_html::{RewriteStrSettings, element, rewrite_str};
-
-/// Attributes that hold one URL, by the elements that carry them.
-const URL_ATTRIBUTES: [(&str, &str); 10] = [
-    ("a[href]", "href"),
-    ("link[href]", "href"),
-    ("area[href]", "href"),
-    ("img[src]", "src"),
-    ("source[src]", "src"),
-    ("script[src]", "src"),
-    ("iframe[src]", "src"),
-    ("video[src]", "src"),
-    ("audio[src]", "src"),
-    ("form[action]", "action"),
-];
 
 /// `html`, written at `out_path` (relative to the output folder), with every
 /// URL under `base_path` made relative to it.
@@ -36,28 +23,18 @@ pub fn relativize(html: &str, out_path: &str, base_path: &str) -> Result<String,
             Ok(())
         }));
     }
-    for selector in ["img[srcset]", "source[srcset]"] {
-        handlers.push(element!(selector, move |el| {
-            if let Some(set) = el.get_attribute("srcset") {
-                el.set_attribute("srcset", &srcset(&set, &to))?;
-            }
-            Ok(())
-        }));
-    }
-    handlers.push(element!("video[poster]", move |el| {
-        if let Some(url) = el.get_attribute("poster").and_then(|u| to(&u)) {
-            el.set_attribute("poster", &url)?;
+    handlers.push(element!(SRCSET, move |el| {
+        if let Some(set) = el.get_attribute("srcset") {
+            el.set_attribute("srcset", &srcset(&set, &to))?;
         }
         Ok(())
     }));
     // A redirect page's `<meta http-equiv="refresh" content="0; url=…">`.
-    handlers.push(element!("meta[http-equiv][content]", move |el| {
-        let refresh = el
-            .get_attribute("http-equiv")
-            .is_some_and(|v| v.eq_ignore_ascii_case("refresh"));
-        let content = el.get_attribute("content").unwrap_or_default();
-        if let (true, Some((delay, url))) = (refresh, content.split_once("url="))
-            && let Some(url) = to(url.trim())
+    handlers.push(element!(META, move |el| {
+        let (equiv, content) = (el.get_attribute("http-equiv"), el.get_attribute("content"));
+        let content = content.unwrap_or_default();
+        if let Some((delay, url)) = refresh_url(&equiv.unwrap_or_default(), &content)
+            && let Some(url) = to(url)
         {
             el.set_attribute("content", &format!("{delay}url={url}"))?;
         }
@@ -75,17 +52,8 @@ pub fn relativize(html: &str, out_path: &str, base_path: &str) -> Result<String,
 
 /// A `srcset` with each candidate's URL made relative.
 fn srcset(set: &str, to: &dyn Fn(&str) -> Option<String>) -> String {
-    set.split(',')
-        .map(|candidate| {
-            let candidate = candidate.trim();
-            let (url, descriptor) = candidate.split_once(' ').unwrap_or((candidate, ""));
-            let url = to(url).unwrap_or_else(|| url.to_string());
-            if descriptor.is_empty() {
-                url
-            } else {
-                format!("{url} {descriptor}")
-            }
-        })
+    srcset_urls(set)
+        .map(|(url, rest)| format!("{}{rest}", to(url).unwrap_or_else(|| url.to_string())))
         .collect::<Vec<_>>()
         .join(", ")
 }
