@@ -69,3 +69,37 @@ fn what_templates_and_raw_html_point_to_must_exist() {
     }
     assert!(!f.exists("output"));
 }
+
+#[test]
+fn a_template_link_from_the_hosts_root_is_a_warning_under_a_base_path() {
+    let f = Fixture::new();
+    f.write(
+        "templates/page.html",
+        "{# <a href=\"/commented/\"> #}\n<main>{{ page.content | safe }}</main>\n  <a href=\"/about/\">About</a> <img src='/sub/logo.png'>",
+    );
+    f.write("static/logo.png", "png");
+    f.page("a.md", "title: A", "Text.\n");
+    let run = f.build();
+    assert!(
+        !run.stderr.contains("outside the base path"),
+        "{}",
+        run.stderr
+    );
+    f.write(
+        "site.yaml",
+        "title: Fixture\nbase_url: https://example.org/sub\ntheme: t\n",
+    );
+    let run = f.build();
+    assert!(
+        run.stderr.contains(
+            "templates/page.html:3:12: warning: `/about/` points outside the base path /sub/: write {{ url(path=\"about/\") }}"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        !run.stderr.contains("commented") && !run.stderr.contains("logo"),
+        "{}",
+        run.stderr
+    );
+}

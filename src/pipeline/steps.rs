@@ -38,6 +38,8 @@ pub struct Compiled {
     pub tera: tera::Tera,
     pub fields: Fields,
     pub anchors: TemplateAnchors,
+    /// Links written from the host's root ([`TemplateFiles::root_links`]).
+    pub root_links: Vec<(PathBuf, usize, usize, String)>,
 }
 
 /// The model's structure and what building it reported.
@@ -225,11 +227,13 @@ pub(super) fn prepare(
             let tera = render::compile(&files)?;
             let fields = Fields::of(&files);
             let anchors = files.anchors();
+            let root_links = files.root_links();
             Ok(Arc::new(Compiled {
                 files,
                 tera,
                 fields,
                 anchors,
+                root_links,
             }))
         });
         let fp = match &compiled {
@@ -311,6 +315,21 @@ pub(super) fn prepare(
         }
     };
     let fields = compiled.as_ref().map_or(Fields::All, |c| c.fields.clone());
+    // Under a base path, a link from the host's root leaves the site.
+    let base_path = config.base_path();
+    for (path, line, column, url) in compiled.iter().flat_map(|c| &c.root_links) {
+        if base_path != "/" && !url.starts_with(&base_path) {
+            let inside = url.trim_start_matches('/');
+            diagnostics.push(Diagnostic::warning(
+                path,
+                *line,
+                *column,
+                format!(
+                    "`{url}` points outside the base path {base_path}: write {{{{ url(path=\"{inside}\") }}}} so it follows the base path"
+                ),
+            ));
+        }
+    }
     let fields_fp = engine::fingerprint(&fields);
     if let (Some(old), Some(changes)) = (old, &mut changes) {
         changes.note_if(Key::Fields, old.fields_fp, fields_fp);

@@ -37,19 +37,51 @@ impl TemplateAnchors {
     }
 }
 
-/// A template's text without its `{# … #}` comments.
+/// A template's text with its `{# … #}` comments blanked out (their line
+/// breaks kept, so positions stay where they were).
 fn without_comments(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = rest.find("{#") {
         out.push_str(&rest[..start]);
-        match rest[start..].find("#}") {
-            Some(end) => rest = &rest[start + end + 2..],
-            None => return out,
-        }
+        let end = rest[start..]
+            .find("#}")
+            .map_or(rest.len(), |e| start + e + 2);
+        out.extend(
+            rest[start..end]
+                .chars()
+                .map(|c| if c == '\n' { c } else { ' ' }),
+        );
+        rest = &rest[end..];
     }
     out.push_str(rest);
     out
+}
+
+/// Each `name=` attribute value a template writes, with its byte offset,
+/// for `name="…"` and `name='…'` with white space before the name.
+fn attribute_values<'t>(code: &'t str, name: &str) -> Vec<(usize, &'t str)> {
+    let mut found = Vec::new();
+    for quote in ['"', '\''] {
+        let opening = format!("{name}={quote}");
+        let mut from = 0;
+        while let Some(at) = code[from..].find(&opening) {
+            let start = from + at;
+            let value_start = start + opening.len();
+            from = value_start;
+            let attribute = code[..start]
+                .chars()
+                .next_back()
+                .is_none_or(char::is_whitespace);
+            let Some(len) = code[value_start..].find(quote) else {
+                break;
+            };
+            if attribute {
+                found.push((value_start, &code[value_start..value_start + len]));
+            }
+        }
+    }
+    found
 }
 
 impl TemplateFiles {
@@ -60,32 +92,38 @@ impl TemplateFiles {
         let mut anchors = TemplateAnchors::default();
         for (_, text) in self.files.values() {
             let code = without_comments(text);
-            for quote in ['"', '\''] {
-                let opening = format!("id={quote}");
-                let mut rest = code.as_str();
-                while let Some(at) = rest.find(&opening) {
-                    rest = &rest[at + opening.len()..];
-                    let before_name = code.len() - rest.len() - opening.len();
-                    // `data-id="…"` or `grid="…"` is not an id.
-                    let attribute = code[..before_name]
-                        .chars()
-                        .next_back()
-                        .is_none_or(|c| c.is_whitespace());
-                    let Some(end) = rest.find(quote) else { break };
-                    let value = &rest[..end];
-                    if !attribute || value.is_empty() {
-                        continue;
-                    }
-                    match value.find("{{").or_else(|| value.find("{%")) {
-                        None => anchors.exact.insert(value.to_string()),
-                        // Wholly computed: nothing to go on.
-                        Some(0) => false,
-                        Some(n) => anchors.prefixes.insert(value[..n].to_string()),
-                    };
-                }
+            // `data-id="…"` is not an id: `attribute_values` wants a space before.
+            for (_, value) in attribute_values(&code, "id") {
+                match value.find("{{").or_else(|| value.find("{%")) {
+                    None if !value.is_empty() => anchors.exact.insert(value.to_string()),
+                    // Wholly computed: nothing to go on.
+                    None | Some(0) => false,
+                    Some(n) => anchors.prefixes.insert(value[..n].to_string()),
+                };
             }
         }
         anchors
+    }
+
+    /// Links the templates write from the host's root as literal text
+    /// (`href="/about/"`), which under a base path other than `/` leave the
+    /// site: each with its template file, line and column.
+    pub fn root_links(&self) -> Vec<(PathBuf, usize, usize, String)> {
+        let mut found = Vec::new();
+        for (shown, text) in self.files.values() {
+            let code = without_comments(text);
+            for name in ["href", "src", "action", "poster"] {
+                for (offset, value) in attribute_values(&code, name) {
+                    if value.starts_with('/') && !value.starts_with("//") {
+                        let before = &code[..offset];
+                        let line = before.matches('\n').count() + 1;
+                        let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+                        found.push((shown.clone(), line, column, value.to_string()));
+                    }
+                }
+            }
+        }
+        found
     }
     pub fn source_of(&self, name: &str) -> PathBuf {
         self.files
