@@ -49,7 +49,14 @@ impl Inputs {
             };
             for path in touched {
                 let fp = hash_file(&root.join(&*path));
-                if let Some(old) = files.insert(path.clone(), fp) {
+                // A file that is gone answers absent whether it is kept or
+                // not: forget it, so a long session does not pile them up.
+                let old = if fp == engine::absent() {
+                    files.remove(&path)
+                } else {
+                    files.insert(path.clone(), fp)
+                };
+                if let Some(old) = old {
                     changes.note_if(Key::File(path), old, fp);
                 }
             }
@@ -116,4 +123,35 @@ fn may_differ(root: &Path, dir: &str, found: &[Found], changed: &Changed) -> boo
 /// The fingerprint of a file's bytes; absent when it cannot be read.
 pub fn hash_file(path: &Path) -> Fp {
     std::fs::read(path).map_or_else(|_| engine::absent(), |b| engine::fingerprint_bytes(&b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Kind;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn a_file_that_went_is_noted_as_changed_and_forgotten() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.md"), "a").unwrap();
+        std::fs::write(root.join("b.md"), "b").unwrap();
+        let mut known = Inputs::default();
+        for name in ["a.md", "b.md"] {
+            known.note_file(name.into(), hash_file(&root.join(name)));
+        }
+        std::fs::remove_file(root.join("a.md")).unwrap();
+        std::fs::write(root.join("b.md"), "b, edited").unwrap();
+        let changed: BTreeSet<String> = ["a.md".to_string(), "b.md".to_string()].into();
+        let mut changes = Changes::default();
+        let now = Inputs::refresh(root, &known, &Changed(&changed), &mut changes);
+        changes.track(&[Kind::File]);
+        assert!(!now.files.contains_key("a.md"));
+        assert_eq!(now.file("a.md"), engine::absent());
+        assert_eq!(now.file("b.md"), hash_file(&root.join("b.md")));
+        assert_eq!(changes.get(&Key::File("a.md".into())), Some(true));
+        assert_eq!(changes.get(&Key::File("b.md".into())), Some(true));
+        assert_eq!(changes.get(&Key::File("c.md".into())), Some(false));
+    }
 }
