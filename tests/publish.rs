@@ -546,3 +546,37 @@ fn portable_output_works_opened_from_disk() {
             .contains("url=../../news/a/index.html")
     );
 }
+
+#[test]
+fn an_alias_needs_the_themes_redirect_template() {
+    // The fixture's own theme has no alias.html.
+    let f = Fixture::new();
+    f.page("a.md", "title: A\naliases: [old/]", "Story A.\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md: template `alias.html` not found in the theme or templates/"),
+        "{err}"
+    );
+    f.write(
+        "templates/alias.html",
+        "<a href=\"{{ page.url }}\">moved</a>",
+    );
+    f.build();
+    assert_eq!(f.read("output/old/index.html"), "<a href=\"/a/\">moved</a>");
+}
+
+#[test]
+fn a_relative_share_image_in_site_yaml_is_an_error() {
+    let f = site();
+    f.write(
+        "site.yaml",
+        "title: T\nbase_url: https://example.org/sub\nimage: share.png\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains(
+            "site.yaml: share image `share.png`: leaves content/ or is relative in site.yaml"
+        ),
+        "{err}"
+    );
+}

@@ -1169,6 +1169,23 @@ impl Gen<'_> {
         Some(Edit::new(format!("body of {full}: {what}"), ops))
     }
 
+    /// Set front-matter `key` to one of `values` (to `bad` when `rare`), or
+    /// remove it one time in `removed` out of a hundred; says what it did.
+    fn set_one(
+        &mut self,
+        doc: &mut Doc,
+        key: &str,
+        rare: bool,
+        bad: &str,
+        values: &[&str],
+        removed: u64,
+    ) -> String {
+        let v = if rare { bad } else { *self.rng.pick(values) };
+        let v = (!self.rng.chance(removed)).then_some(v);
+        doc.set(key, v);
+        format!("{key} {v:?}")
+    }
+
     fn front_edit(&mut self) -> Option<Edit> {
         let path = self.any_doc()?;
         let mut doc = self.doc(&path)?;
@@ -1220,32 +1237,32 @@ impl Gen<'_> {
             }
         } else if section {
             if r < 62 {
-                let s = if rare {
-                    "wieght"
-                } else {
-                    *self.rng.pick(&["weight", "date", "title"])
-                };
-                let s = (!self.rng.chance(20)).then_some(s);
-                doc.set("sort_by", s);
-                format!("sort_by {s:?}")
+                self.set_one(
+                    &mut doc,
+                    "sort_by",
+                    rare,
+                    "wieght",
+                    &["weight", "date", "title"],
+                    20,
+                )
             } else if r < 74 {
-                let t = if rare {
-                    "missing.html"
-                } else {
-                    *self.rng.pick(&["wide.html", "page.html"])
-                };
-                let t = (!self.rng.chance(35)).then_some(t);
-                doc.set("page_template", t);
-                format!("page_template {t:?}")
+                self.set_one(
+                    &mut doc,
+                    "page_template",
+                    rare,
+                    "missing.html",
+                    &["wide.html", "page.html"],
+                    35,
+                )
             } else if r < 86 {
-                let t = if rare {
-                    "missing.html"
-                } else {
-                    *self.rng.pick(&["digest.html", "section.html"])
-                };
-                let t = (!self.rng.chance(35)).then_some(t);
-                doc.set("template", t);
-                format!("template {t:?}")
+                self.set_one(
+                    &mut doc,
+                    "template",
+                    rare,
+                    "missing.html",
+                    &["digest.html", "section.html"],
+                    35,
+                )
             } else if r < 92 && path != "_index.md" && (path != "sources/_index.md" || rare) {
                 let d = doc.get("draft").as_deref() != Some("true");
                 doc.set("draft", d.then_some("true"));
@@ -1259,27 +1276,27 @@ impl Gen<'_> {
                 "slug on a section".into()
             }
         } else if r < 64 {
-            let s = if rare {
-                "../escape"
-            } else {
-                *self.rng.pick(&["custom", "other-name", "beta"])
-            };
-            let s = (!self.rng.chance(35)).then_some(s);
-            doc.set("slug", s);
-            format!("slug {s:?}")
+            self.set_one(
+                &mut doc,
+                "slug",
+                rare,
+                "../escape",
+                &["custom", "other-name", "beta"],
+                35,
+            )
         } else if r < 76 {
             let d = doc.get("draft").as_deref() != Some("true");
             doc.set("draft", d.then_some("true"));
             format!("draft {d}")
         } else if r < 88 {
-            let t = if rare {
-                "missing.html"
-            } else {
-                *self.rng.pick(&["wide.html", "page.html"])
-            };
-            let t = (!self.rng.chance(35)).then_some(t);
-            doc.set("template", t);
-            format!("template {t:?}")
+            self.set_one(
+                &mut doc,
+                "template",
+                rare,
+                "missing.html",
+                &["wide.html", "page.html"],
+                35,
+            )
         } else if r < 94 {
             let d = self.rng.chance(60).then(|| *self.rng.pick(&DATES));
             doc.set("updated", d);

@@ -445,11 +445,8 @@ pub(super) fn prepare(
     }
     changes_followed(&mut changes, &[Kind::Markdown, Kind::CitedBy]);
     let markdown = by_doc(&site, stepped);
-    let template_anchors = compiled
-        .as_ref()
-        .map(|c| c.anchors.clone())
-        .unwrap_or_default();
-    let theme_has = |anchor: &str| template_anchors.has(anchor);
+    // Without templates (they failed), no anchor is the theme's.
+    let theme_has = |anchor: &str| compiled.as_ref().is_some_and(|c| c.anchors.has(anchor));
     site::attach(&mut site, rendered, &theme_has, &mut diagnostics);
     timer.lap("markdown");
 

@@ -142,31 +142,30 @@ pub fn render_docs(
         .iter()
         .filter(|name| with_site_files && files.files.contains_key(**name));
     let others = previous.map(|p| &p.others);
+    // The site files, then the aliases' redirects.
+    let mut whole_site = Vec::new();
     for &name in site_files {
-        let rendered = step(name.into(), others.and_then(|o| o.get(name)), &|reads| {
-            reads.read(Key::Templates);
-            let ctx = site_file_context(site, values, name, reads);
-            let text = recording(reads, || tera.render(name, &ctx))
-                .map_err(|e| tera_diagnostic(&e, files, name))?;
-            if name.ends_with(".html") {
-                finish(site, text, name, reads)
-            } else {
-                Ok(text.into_bytes())
-            }
-        });
-        match rendered {
-            Ok((file, rendered)) => {
-                ran += rendered as usize;
-                out.push(file);
-            }
-            Err(d) => errors.push(d),
-        }
+        whole_site.push(step(
+            name.into(),
+            others.and_then(|o| o.get(name)),
+            &|reads| {
+                reads.read(Key::Templates);
+                let ctx = site_file_context(site, values, name, reads);
+                let text = recording(reads, || tera.render(name, &ctx))
+                    .map_err(|e| tera_diagnostic(&e, files, name))?;
+                if name.ends_with(".html") {
+                    finish(site, text, name, reads)
+                } else {
+                    Ok(text.into_bytes())
+                }
+            },
+        ));
     }
     let aliases = site.aliases.iter().filter(|_| with_site_files);
     for alias in aliases {
         let doc = &site.docs[alias.doc];
         let old = others.and_then(|o| o.get(alias.out_path.as_str()));
-        let rendered = step(alias.out_path.as_str().into(), old, &|reads| {
+        whole_site.push(step(alias.out_path.as_str().into(), old, &|reads| {
             reads.read(Key::Templates);
             if !files.files.contains_key(ALIAS) {
                 return Err(Diagnostic::error(
@@ -182,7 +181,9 @@ pub fn render_docs(
             let html = recording(reads, || tera.render(ALIAS, &ctx))
                 .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
             finish(site, html, &alias.out_path, reads)
-        });
+        }));
+    }
+    for rendered in whole_site {
         match rendered {
             Ok((file, rendered)) => {
                 ran += rendered as usize;
@@ -197,6 +198,7 @@ pub fn render_docs(
         errors,
     }
 }
+
 /// Which template renders `doc`, and where that choice was written.
 pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
     let doc = &site.docs[i];

@@ -299,16 +299,14 @@ pub fn site_file_context(
     if name != super::NOT_FOUND {
         let (mut pages, mut sections) = (Vec::new(), Vec::new());
         for (j, doc) in site.docs.iter().enumerate() {
+            // Which docs there are, and in what order, is part of each one's place.
+            reads.read(Key::Place(doc.name.clone()));
             let list = if doc.is_section() {
                 &mut sections
             } else {
                 &mut pages
             };
             list.push(listed(site, values, j, reads));
-        }
-        // Which docs there are is the site's folder listing and front matter.
-        for doc in &site.docs {
-            reads.read(Key::Place(doc.name.clone()));
         }
         let date = |j: usize| site.docs[j].file.front.date.as_ref().map(|d| &d.sort_key);
         let mut dated: Vec<usize> = (0..site.docs.len())
@@ -397,9 +395,8 @@ pub fn section_answer(site: &Site, values: &Values, i: usize, reads: &mut Reads)
     reads.read(Key::Place(doc.name.clone()));
     let mut h = crate::engine::FpHasher::new();
     let mut take = |j: usize, h: &mut crate::engine::FpHasher| {
-        reads.read(Key::Listed(site.docs[j].name.clone()));
         values.docs[j].listed_fp.hash(h);
-        values.docs[j].listed.clone()
+        listed(site, values, j, reads)
     };
     let mut m = take(i, &mut h).as_map().cloned().unwrap_or_default();
     for (field, ids) in [("pages", &doc.pages), ("subsections", &doc.subsections)] {
