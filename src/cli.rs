@@ -63,6 +63,10 @@ pub struct BuildArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub site: SiteArgs,
+    /// Also ask other sites whether the links to them work (see
+    /// `link_check` in site.yaml for pace, retries and the cache).
+    #[arg(long)]
+    pub external: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -166,21 +170,37 @@ fn check(args: &CheckArgs) -> ExitCode {
         drafts: args.site.drafts,
         portable: false,
     };
-    match pipeline::build_into(&options, None) {
-        Ok(summary) => {
-            report(summary.warnings);
-            println!(
-                "Checked {} pages, {} sections: {} files would be written, no errors, in {} ms",
-                summary.pages,
-                summary.sections,
-                summary.files,
-                start.elapsed().as_millis()
-            );
-            ExitCode::SUCCESS
-        }
+    let mut summary = match pipeline::build_into(&options, None) {
+        Ok(summary) => summary,
         Err(diagnostics) => {
             report(diagnostics);
-            ExitCode::from(1)
+            return ExitCode::from(1);
         }
+    };
+    let mut external = String::new();
+    if args.external {
+        let cache = output::external::cache_file();
+        let links = std::mem::take(&mut summary.external);
+        let found = output::external::check(links, &summary.link_check, cache.as_deref());
+        summary.warnings.extend(found.diagnostics);
+        external = format!(
+            ", {} external links ({} asked, {} trusted from the cache, {} skipped): {} broken",
+            found.asked + found.cached + found.skipped,
+            found.asked,
+            found.cached,
+            found.skipped,
+            found.broken
+        );
     }
+    if report(summary.warnings) {
+        return ExitCode::from(1);
+    }
+    println!(
+        "Checked {} pages, {} sections: {} files would be written{external}, no errors, in {} ms",
+        summary.pages,
+        summary.sections,
+        summary.files,
+        start.elapsed().as_millis()
+    );
+    ExitCode::SUCCESS
 }

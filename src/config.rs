@@ -16,6 +16,7 @@ const KNOWN_KEYS: &[&str] = &[
     "author",
     "image",
     "portable",
+    "link_check",
     "extra",
 ];
 
@@ -41,7 +42,40 @@ pub struct Config {
     #[serde(default)]
     pub portable: bool,
     #[serde(default)]
+    pub link_check: LinkCheck,
+    #[serde(default)]
     pub extra: crate::yaml::Extra,
+}
+
+/// `link_check:` in site.yaml: how `dossier check --external` asks other
+/// sites about the links to them.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LinkCheck {
+    /// URLs starting with any of these are not asked for (sites that turn
+    /// robots away, say).
+    pub skip: Vec<String>,
+    /// Seconds to wait for an answer.
+    pub timeout: f64,
+    /// Requests per second to one host, at most.
+    pub per_host: f64,
+    /// How often to ask again after a 429 (too many requests) or a 5xx answer.
+    pub retries: u32,
+    /// How long a link that worked is trusted without asking, in hours (0:
+    /// ask every time).
+    pub cache_hours: f64,
+}
+
+impl Default for LinkCheck {
+    fn default() -> Self {
+        LinkCheck {
+            skip: Vec::new(),
+            timeout: 10.0,
+            per_host: 2.0,
+            retries: 2,
+            cache_hours: 24.0,
+        }
+    }
 }
 
 fn default_language() -> String {
@@ -92,6 +126,15 @@ impl Config {
                 ),
             )
             .with_source(&text));
+        }
+        let check = &config.link_check;
+        if !(check.timeout > 0.0 && check.per_host > 0.0 && check.cache_hours >= 0.0) {
+            return Err(Diagnostic::error(
+                path,
+                line_of_key(&text, "link_check"),
+                0,
+                "link_check: `timeout` and `per_host` must be above 0, `cache_hours` 0 or more",
+            ));
         }
         if config.theme.is_empty()
             || config.theme.contains(['/', '\\'])
@@ -156,6 +199,7 @@ mod tests {
             author: None,
             image: None,
             portable: false,
+            link_check: Default::default(),
             extra: Default::default(),
         }
     }

@@ -4,6 +4,7 @@
 //! file), and removes files the new build no longer produces. It never
 //! touches anything outside the output folder.
 
+pub mod external;
 pub mod links;
 
 use crate::diagnostic::Diagnostic;

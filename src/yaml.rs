@@ -44,6 +44,12 @@ fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
     let message = strip_position_prefix(message.trim_start_matches("error: ")).to_string();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default();
+        // serde names the keys of the map the key is in (a nested one too).
+        let expected: Vec<&str> = rest
+            .split_once("expected one of ")
+            .map(|(_, list)| list.split(", ").map(|k| k.trim_matches('`')).collect())
+            .unwrap_or_default();
+        let known_keys = if expected.is_empty() { known_keys } else { &expected[..] };
         let mut out = format!("unknown key `{key}`");
         if let Some(near) = nearest(key, known_keys) {
             out.push_str(&format!(" (did you mean `{near}`?)"));

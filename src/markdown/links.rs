@@ -15,6 +15,14 @@ impl State<'_> {
     /// root (`/memo/`) is put under the base path.
     pub(super) fn resolve_link(&mut self, dest: &str, offset: usize) -> Option<String> {
         if has_scheme(dest) || dest.starts_with("//") {
+            if is_web_url(dest) {
+                let (line, column) = self.position(offset);
+                self.out.external.push(super::ExternalLink {
+                    url: dest.to_string(),
+                    line,
+                    column,
+                });
+            }
             return None;
         }
         if let Some(from_root) = dest.strip_prefix('/') {
@@ -88,6 +96,12 @@ impl State<'_> {
 }
 
 /// `https:`, `mailto:`, `data:` …: a URL of its own, not a path in the site.
+/// A link to another site that `dossier check --external` can ask for.
+pub fn is_web_url(url: &str) -> bool {
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+}
+
 pub fn has_scheme(dest: &str) -> bool {
     dest.split_once(':').is_some_and(|(scheme, _)| {
         scheme.starts_with(|c: char| c.is_ascii_alphabetic())

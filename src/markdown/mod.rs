@@ -14,7 +14,7 @@ mod citations;
 mod links;
 mod text;
 
-pub use links::{has_scheme, join_content_path, percent_decode};
+pub use links::{has_scheme, is_web_url, join_content_path, percent_decode};
 pub use text::{escape, slugify};
 
 use crate::diagnostic::{Diagnostic, line_col};
@@ -58,6 +58,15 @@ pub struct AnchorRef {
     pub column: usize,
 }
 
+/// A link to another site (`http:` or `https:`) and where the Markdown
+/// writes it, for `dossier check --external`.
+#[derive(Debug, Clone, PartialEq, Hash)]
+pub struct ExternalLink {
+    pub url: String,
+    pub line: usize,
+    pub column: usize,
+}
+
 /// One page's rendered Markdown and what was learned while rendering it.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
@@ -67,6 +76,7 @@ pub struct Rendered {
     /// Every id the page's content defines (headings, footnotes, explicit ids).
     pub ids: Vec<String>,
     pub anchor_refs: Vec<AnchorRef>,
+    pub external: Vec<ExternalLink>,
     /// Source ids in order of first citation; a citation's number is its index + 1.
     pub citations: Vec<String>,
     pub word_count: usize,
@@ -82,6 +92,7 @@ impl Rendered {
             &self.toc,
             &self.ids,
             &self.anchor_refs,
+            &self.external,
             &self.citations,
             self.word_count,
             self.diagnostics

@@ -63,30 +63,40 @@ pub fn refresh_url<'a>(http_equiv: &str, content: &'a str) -> Option<(&'a str, &
     Some((delay, url.trim()))
 }
 
+/// An attribute's value as a browser reads it: lol_html gives it as
+/// written, so `&amp;`, `&#x2F;` and the like (Tera's escaping) are decoded.
+fn attribute(el: &lol_html::html_content::Element, name: &str) -> Option<String> {
+    let raw = el.get_attribute(name)?;
+    Some(match html_escape::decode_html_entities(&raw) {
+        std::borrow::Cow::Borrowed(_) => raw,
+        std::borrow::Cow::Owned(decoded) => decoded,
+    })
+}
+
 /// The ids and URLs of an HTML file.
 pub fn scan(html: &[u8]) -> Scanned {
     let found = std::cell::RefCell::new(Scanned::default());
     let mut handlers = vec![element!("[id]", |el| {
-        if let Some(id) = el.get_attribute("id") {
+        if let Some(id) = attribute(el, "id") {
             found.borrow_mut().ids.insert(id);
         }
         Ok(())
     })];
-    for (selector, attribute) in URL_ATTRIBUTES {
+    for (selector, name) in URL_ATTRIBUTES {
         let found = &found;
         handlers.push(element!(selector, move |el| {
             // The canonical link is the page's own address on the web.
-            if el.get_attribute("rel").is_some_and(|r| r == "canonical") {
+            if attribute(el, "rel").is_some_and(|r| r == "canonical") {
                 return Ok(());
             }
-            if let Some(url) = el.get_attribute(attribute) {
+            if let Some(url) = attribute(el, name) {
                 found.borrow_mut().urls.push(url);
             }
             Ok(())
         }));
     }
     handlers.push(element!(SRCSET, |el| {
-        let set = el.get_attribute("srcset").unwrap_or_default();
+        let set = attribute(el, "srcset").unwrap_or_default();
         let mut found = found.borrow_mut();
         found
             .urls
@@ -94,7 +104,7 @@ pub fn scan(html: &[u8]) -> Scanned {
         Ok(())
     }));
     handlers.push(element!(META, |el| {
-        let (equiv, content) = (el.get_attribute("http-equiv"), el.get_attribute("content"));
+        let (equiv, content) = (attribute(el, "http-equiv"), attribute(el, "content"));
         if let Some((_, url)) =
             refresh_url(&equiv.unwrap_or_default(), &content.unwrap_or_default())
         {
@@ -276,7 +286,7 @@ mod tests {
         let s = scan(
             br#"<link rel="canonical" href="https://e.org/"><link rel="stylesheet" href="/s.css">
 <h2 id="who">Who</h2><a href="/sub/memo/#who">m</a><img src="a.png" srcset="a.png 1x, b.png 2x">
-<meta http-equiv="refresh" content="0; url=/sub/new/">"#,
+<meta http-equiv="refresh" content="0; url=/sub/new/"><a href="https:&#x2F;&#x2F;e.org&#x2F;?a=1&amp;b=2">"#,
         );
         assert_eq!(s.ids, BTreeSet::from(["who".to_string()]));
         assert_eq!(
@@ -287,7 +297,8 @@ mod tests {
                 "a.png",
                 "a.png",
                 "b.png",
-                "/sub/new/"
+                "/sub/new/",
+                "https://e.org/?a=1&b=2"
             ]
         );
     }

@@ -157,6 +157,11 @@ pub struct Summary {
     pub files: usize,
     pub written: output::Written,
     pub warnings: Vec<Diagnostic>,
+    /// `check` only: the links to other sites the pages hold, with where
+    /// each is written, for `check --external`.
+    pub external: Vec<output::external::Link>,
+    /// How to ask about them (site.yaml's `link_check`).
+    pub link_check: crate::config::LinkCheck,
 }
 
 /// Pages rendered at once by [`build_into`]: enough to keep both cores busy,
@@ -256,6 +261,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         }
     }
     timer.lap("render and stage");
+    let mut external = Vec::new();
     if out_dir.is_none() && !diagnostics.iter().any(Diagnostic::is_error) {
         let stylesheets: Vec<(String, String)> = copies
             .iter()
@@ -283,6 +289,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             &site.base_path,
             &shown,
         ));
+        external = external_links(site, &compiled.links, &scanned, &shown);
         timer.lap("links");
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -302,7 +309,59 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         files,
         written,
         warnings: diagnostics,
+        external,
+        link_check: site.config.link_check.clone(),
     })
+}
+
+/// The links to other sites on the pages `check` rendered (`scanned`, by
+/// output path), each with where it is written: the Markdown line that
+/// writes it, else a template line that writes it as it is, else the page
+/// (`shown`) whose template computed it. Absolute links into the site
+/// itself are not another site's.
+fn external_links(
+    site: &Site,
+    templates: &[render::TemplateLink],
+    scanned: &std::collections::BTreeMap<String, output::links::Scanned>,
+    shown: &dyn Fn(&str) -> String,
+) -> Vec<output::external::Link> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let own = format!("{}{}", site.config.origin(), site.base_path);
+    let docs: std::collections::HashMap<&str, &crate::site::Doc> =
+        site.docs.iter().map(|d| (&*d.out_path, d)).collect();
+    let mut found: BTreeMap<&str, BTreeSet<output::external::At>> = BTreeMap::new();
+    for (page, scan) in scanned {
+        let doc = docs.get(page.as_str());
+        for url in &scan.urls {
+            if !crate::markdown::is_web_url(url)
+                || (!site.config.origin().is_empty() && url.starts_with(&own))
+            {
+                continue;
+            }
+            let mut here: BTreeSet<output::external::At> = doc
+                .map(|doc| {
+                    let file = doc.file.root_path();
+                    let written = doc.rendered.external.iter().filter(|l| l.url == *url);
+                    written.map(|l| (file.clone(), l.line, l.column)).collect()
+                })
+                .unwrap_or_default();
+            if here.is_empty() {
+                let literal = templates.iter().filter(|t| t.url == *url);
+                here.extend(literal.map(|t| (t.path.clone(), t.line, t.column)));
+            }
+            if here.is_empty() {
+                here.insert((shown(page).into(), 0, 0));
+            }
+            found.entry(url).or_default().extend(here);
+        }
+    }
+    found
+        .into_iter()
+        .map(|(url, at)| output::external::Link {
+            url: url.to_string(),
+            at,
+        })
+        .collect()
 }
 
 /// A file's output path and its bytes, as the plan holds them.

@@ -15,7 +15,7 @@ use crate::engine::Map;
 use crate::engine::{self, Changes, Entry, Fp, Key, Kind, Name, Reads, Record, Table};
 use crate::files::{CONTENT_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
-use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, Values};
+use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
 use crate::site::{self, Doc, Site};
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -38,8 +38,8 @@ pub struct Compiled {
     pub tera: tera::Tera,
     pub fields: Fields,
     pub anchors: TemplateAnchors,
-    /// Links written from the host's root ([`TemplateFiles::root_links`]).
-    pub root_links: Vec<(PathBuf, usize, usize, String)>,
+    /// The URLs written as literal text ([`TemplateFiles::literal_links`]).
+    pub links: Vec<TemplateLink>,
 }
 
 /// The model's structure and what building it reported.
@@ -227,13 +227,13 @@ pub(super) fn prepare(
             let tera = render::compile(&files)?;
             let fields = Fields::of(&files);
             let anchors = files.anchors();
-            let root_links = files.root_links();
+            let links = files.literal_links();
             Ok(Arc::new(Compiled {
                 files,
                 tera,
                 fields,
                 anchors,
-                root_links,
+                links,
             }))
         });
         let fp = match &compiled {
@@ -317,13 +317,18 @@ pub(super) fn prepare(
     let fields = compiled.as_ref().map_or(Fields::All, |c| c.fields.clone());
     // Under a base path, a link from the host's root leaves the site.
     let base_path = config.base_path();
-    for (path, line, column, url) in compiled.iter().flat_map(|c| &c.root_links) {
-        if base_path != "/" && !url.starts_with(&base_path) {
+    for link in compiled.iter().flat_map(|c| &c.links) {
+        let url = &link.url;
+        if url.starts_with('/')
+            && !url.starts_with("//")
+            && base_path != "/"
+            && !url.starts_with(&base_path)
+        {
             let inside = url.trim_start_matches('/');
             diagnostics.push(Diagnostic::warning(
-                path,
-                *line,
-                *column,
+                &link.path,
+                link.line,
+                link.column,
                 format!(
                     "`{url}` points outside the base path {base_path}: write {{{{ url(path=\"{inside}\") }}}} so it follows the base path"
                 ),

@@ -17,7 +17,8 @@ mod values;
 
 pub use fields::Fields;
 pub use templates::{
-    TemplateAnchors, TemplateFiles, check_theme, compile, read_templates, with_functions,
+    TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, read_templates,
+    with_functions,
 };
 pub use values::{
     DocValue, Values, alias_context, doc_context, doc_value, section_answer, site_file_context,

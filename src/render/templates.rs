@@ -84,6 +84,15 @@ fn attribute_values<'t>(code: &'t str, name: &str) -> Vec<(usize, &'t str)> {
     found
 }
 
+/// A URL a template writes as it is, and where.
+#[derive(Debug, Clone)]
+pub struct TemplateLink {
+    pub path: PathBuf,
+    pub line: usize,
+    pub column: usize,
+    pub url: String,
+}
+
 impl TemplateFiles {
     /// The ids the templates give elements (`id="main"`), which a link to
     /// `#main` on any page may point to; an id that starts with a literal and
@@ -105,21 +114,27 @@ impl TemplateFiles {
         anchors
     }
 
-    /// Links the templates write from the host's root as literal text
-    /// (`href="/about/"`), which under a base path other than `/` leave the
-    /// site: each with its template file, line and column.
-    pub fn root_links(&self) -> Vec<(PathBuf, usize, usize, String)> {
+    /// The URLs the templates write as literal text in a link attribute
+    /// (`href="/about/"`, `src="https://…"`; not `href="{{ page.url }}"`),
+    /// each with its template file, line and column: a root link leaves the
+    /// site under a base path other than `/`, and `check --external` names
+    /// where a link to another site is written.
+    pub fn literal_links(&self) -> Vec<TemplateLink> {
         let mut found = Vec::new();
         for (shown, text) in self.files.values() {
             let code = without_comments(text);
             for name in ["href", "src", "action", "poster"] {
                 for (offset, value) in attribute_values(&code, name) {
-                    if value.starts_with('/') && !value.starts_with("//") {
-                        let before = &code[..offset];
-                        let line = before.matches('\n').count() + 1;
-                        let column = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
-                        found.push((shown.clone(), line, column, value.to_string()));
+                    if value.is_empty() || value.contains("{{") || value.contains("{%") {
+                        continue;
                     }
+                    let before = &code[..offset];
+                    found.push(TemplateLink {
+                        path: shown.clone(),
+                        line: before.matches('\n').count() + 1,
+                        column: before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1,
+                        url: value.to_string(),
+                    });
                 }
             }
         }
