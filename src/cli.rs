@@ -57,6 +57,9 @@ pub struct BuildArgs {
     /// output works opened from disk (as `portable: true` in site.yaml).
     #[arg(long)]
     pub portable: bool,
+    /// Minify pages and stylesheets (as `minify: true` in site.yaml).
+    #[arg(long)]
+    pub minify: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -135,6 +138,7 @@ fn build(args: &BuildArgs) -> ExitCode {
         base_url: args.base_url.clone(),
         drafts: args.site.drafts,
         portable: args.portable,
+        minify: args.minify,
     };
     let out_dir = output_dir(&options.root, &args.output);
     if let Err(d) = output::check_folder(&options.root, &out_dir) {
@@ -169,6 +173,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         base_url: None,
         drafts: args.site.drafts,
         portable: false,
+        minify: false,
     };
     let mut summary = match pipeline::build_into(&options, None) {
         Ok(summary) => summary,

@@ -16,6 +16,7 @@ const KNOWN_KEYS: &[&str] = &[
     "author",
     "image",
     "portable",
+    "minify",
     "link_check",
     "extra",
 ];
@@ -41,6 +42,9 @@ pub struct Config {
     /// ([`crate::render`]'s portable rewrite).
     #[serde(default)]
     pub portable: bool,
+    /// Minified pages and stylesheets ([`crate::render`]'s minify).
+    #[serde(default)]
+    pub minify: bool,
     #[serde(default)]
     pub link_check: LinkCheck,
     #[serde(default)]
@@ -199,6 +203,7 @@ mod tests {
             author: None,
             image: None,
             portable: false,
+            minify: false,
             link_check: Default::default(),
             extra: Default::default(),
         }

@@ -49,7 +49,11 @@ fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
             .split_once("expected one of ")
             .map(|(_, list)| list.split(", ").map(|k| k.trim_matches('`')).collect())
             .unwrap_or_default();
-        let known_keys = if expected.is_empty() { known_keys } else { &expected[..] };
+        let known_keys = if expected.is_empty() {
+            known_keys
+        } else {
+            &expected[..]
+        };
         let mut out = format!("unknown key `{key}`");
         if let Some(near) = nearest(key, known_keys) {
             out.push_str(&format!(" (did you mean `{near}`?)"));

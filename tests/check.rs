@@ -306,5 +306,8 @@ fn link_check_settings_are_checked_where_written() {
     );
     let (code, err) = check(&f);
     assert_eq!(code, 1, "{err}");
-    assert!(err.contains("site.yaml:4: link_check: `timeout` and `per_host` must be above 0"), "{err}");
+    assert!(
+        err.contains("site.yaml:4: link_check: `timeout` and `per_host` must be above 0"),
+        "{err}"
+    );
 }

@@ -580,3 +580,67 @@ fn a_relative_share_image_in_site_yaml_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn minify_shrinks_pages_and_stylesheets_and_keeps_what_they_hold() {
+    let f = site();
+    f.page(
+        "news/d.md",
+        "title: D </script>\ndate: 2024-02-03",
+        "Some *text* and [a link](a.md).\n\n```\n  indented\n    code\n```\n",
+    );
+    f.build();
+    let plain = f.read("output/news/d/index.html");
+    let plain_css = f.read("output/style.css");
+    f.write(
+        "site.yaml",
+        "title: Publish & share\nbase_url: https://example.org/sub\ndescription: A test site.\nauthor: The desk\nimage: /share.png\nminify: true\n",
+    );
+    f.write("static/broken.css", "a { color: red; }\n}} @media {\n");
+    let run = f.build();
+    let min = f.read("output/news/d/index.html");
+    assert!(
+        min.len() * 100 < plain.len() * 95,
+        "{} → {}",
+        plain.len(),
+        min.len()
+    );
+    assert!(f.read("output/style.css").len() * 100 < plain_css.len() * 90);
+    // What the page holds is the same: code as written, links, the JSON-LD.
+    assert!(
+        min.contains("<pre><code>  indented\n    code\n</code></pre>"),
+        "{min}"
+    );
+    let links = |html: &str| {
+        let doc = scraper::Html::parse_document(html);
+        let sel = scraper::Selector::parse("a[href], link[href], img[src]").unwrap();
+        doc.select(&sel)
+            .map(|e| {
+                e.value()
+                    .attr("href")
+                    .or(e.value().attr("src"))
+                    .unwrap()
+                    .to_string()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(links(&min), links(&plain));
+    assert_eq!(json_ld(&min), json_ld(&plain));
+    assert!(
+        !min.contains("</script>\",") && min.contains("D \\u003c/script\\u003e"),
+        "{min}"
+    );
+    // Feeds and sitemaps are not pages: left as they are.
+    assert!(f.read("output/sitemap.xml").contains("\n"));
+    // A stylesheet the minifier cannot read is copied as it is, with a warning.
+    assert_eq!(
+        f.read("output/broken.css"),
+        "a { color: red; }\n}} @media {\n"
+    );
+    assert!(
+        run.stderr.contains("static/broken.css:")
+            && run.stderr.contains("copied as it is, not minified"),
+        "{}",
+        run.stderr
+    );
+}

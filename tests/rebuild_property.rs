@@ -2365,6 +2365,7 @@ fn options_for(seed: u64) -> impl FnOnce(&Path) -> Options {
         base_url: (seed % 5 == 3).then(|| "https://cdn.example.com/x".to_string()),
         drafts: seed % 4 == 1,
         portable: seed % 6 == 5,
+        minify: seed % 7 == 4,
     }
 }
 
@@ -2484,6 +2485,7 @@ fn check_sequence(batches: Vec<Vec<Op>>) {
         base_url: None,
         drafts: false,
         portable: false,
+        minify: false,
     });
 }
 

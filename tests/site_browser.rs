@@ -95,6 +95,29 @@ fn every_page_is_valid_html() {
 }
 
 #[test]
+fn a_minified_build_shows_the_same_pages_in_chromium() {
+    if ready(true) {
+        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("built-minified");
+        let _ = std::fs::remove_dir_all(&out);
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let base_url = format!("http://127.0.0.1{}", site_common::BASE);
+        let run = Command::new(BIN)
+            .args(["build", "--minify", "--base-url", &base_url, "--root"])
+            .arg(root)
+            .arg("--output")
+            .arg(&out)
+            .output()
+            .expect("run dossier build");
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        node_test_with("minify.test.mjs", &[("DOSSIER_MINIFIED_DIR", &out)]);
+    }
+}
+
+#[test]
 fn the_portable_build_works_opened_from_disk_in_chromium() {
     if ready(true) {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("built-portable");

@@ -41,6 +41,8 @@ pub struct Options {
     pub drafts: bool,
     /// Relative links that end in a file, as `portable: true` in site.yaml.
     pub portable: bool,
+    /// Minified pages and stylesheets, as `minify: true` in site.yaml.
+    pub minify: bool,
 }
 
 /// A finished build, not yet written.
@@ -268,7 +270,9 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             .filter(|(rel, _)| rel.ends_with(".css"))
             .filter_map(|(rel, source)| match source {
                 Source::Copy(from) => Some((rel.to_string(), std::fs::read_to_string(from).ok()?)),
-                Source::Bytes(_) => None,
+                Source::Bytes(bytes) => {
+                    Some((rel.to_string(), String::from_utf8(bytes.to_vec()).ok()?))
+                }
             })
             .collect();
         let docs: std::collections::HashMap<&str, &crate::site::Doc> =
@@ -364,6 +368,31 @@ fn external_links(
         .collect()
 }
 
+/// A static stylesheet under `minify: true`: minified, or copied as it is
+/// with a warning where the minifier cannot read it.
+fn minified_stylesheet(root: &Path, abs: &Path, diagnostics: &mut Vec<Diagnostic>) -> Source {
+    let shown = abs.strip_prefix(root).unwrap_or(abs);
+    let css = match std::fs::read_to_string(abs) {
+        Ok(css) => css,
+        Err(e) => {
+            diagnostics.push(Diagnostic::error(shown, 0, 0, format!("cannot read: {e}")));
+            return Source::Copy(abs.to_path_buf());
+        }
+    };
+    match render::minify::stylesheet(&css) {
+        Ok(min) => Source::Bytes(min.into_bytes().into()),
+        Err((line, column, why)) => {
+            diagnostics.push(Diagnostic::warning(
+                shown,
+                line,
+                column,
+                format!("copied as it is, not minified: {why}"),
+            ));
+            Source::Copy(abs.to_path_buf())
+        }
+    }
+}
+
 /// A file's output path and its bytes, as the plan holds them.
 type Shared = (engine::Name, render::Bytes);
 
@@ -377,7 +406,11 @@ pub fn plan(
 ) -> Plan {
     let mut plan = Plan::new();
     for (rel, abs) in statics {
-        plan.insert(rel.as_str().into(), Source::Copy(abs.clone()));
+        let source = match site.config.minify && rel.ends_with(".css") {
+            true => minified_stylesheet(root, abs, diagnostics),
+            false => Source::Copy(abs.clone()),
+        };
+        plan.insert(rel.as_str().into(), source);
     }
     for asset in &site.assets {
         plan.insert(

@@ -146,6 +146,7 @@ pub(super) fn prepare(
     let timer = Timer::new();
     let mut config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
     config.portable |= options.portable;
+    config.minify |= options.minify;
     let config_fp = engine::fingerprint(&(format!("{config:?}"), options.drafts));
     let old = previous.as_ref().map(|(m, _)| *m);
     // A clean build has no previous answers to compare with.

@@ -99,6 +99,13 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
 fn json_filter(value: Value, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
     let text =
         serde_json::to_string(&value).map_err(|e| tera::Error::message(format!("json: {e}")))?;
+    Ok(Value::safe_string(&script_safe_json(&text)))
+}
+
+/// JSON text that can stand inside a `<script>` element: `<`, `>` and `&`
+/// (so no `</script>` or `<!--` can end it) and the two line separators
+/// JavaScript once refused are written as `\u` escapes, which mean the same.
+pub fn script_safe_json(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -110,7 +117,7 @@ fn json_filter(value: Value, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
             c => out.push(c),
         }
     }
-    Ok(Value::safe_string(&out))
+    out
 }
 
 /// `{{ page.date | date(format="%-d %B %Y") }}`; a year or a month alone prints as such.

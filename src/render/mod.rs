@@ -11,6 +11,7 @@
 
 mod fields;
 mod functions;
+pub mod minify;
 mod portable;
 mod templates;
 mod values;
@@ -257,8 +258,8 @@ fn render_doc(
     }
 }
 
-/// A rendered HTML file's last touch: in portable output, its links made
-/// relative ([`portable`]).
+/// A rendered file's last touch: in portable output, its links made
+/// relative ([`portable`]); under `minify: true`, a page minified ([`minify`]).
 fn finish(
     site: &Site,
     mut html: String,
@@ -275,6 +276,10 @@ fn finish(
                 format!("cannot make the links relative: {e}"),
             )
         })?;
+    }
+    if site.config.minify && out_path.ends_with(".html") {
+        html = minify::page(&html)
+            .map_err(|e| Diagnostic::error(out_path, 0, 0, format!("cannot minify: {e}")))?;
     }
     // Tera grows its buffer by doubling; on a large site the slack adds up.
     html.shrink_to_fit();

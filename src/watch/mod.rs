@@ -78,6 +78,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         base_url: args.build.base_url.clone(),
         drafts: args.build.site.drafts,
         portable: args.build.portable,
+        minify: args.build.minify,
     };
     let mut session = Session::new(options, out_dir.clone());
     session.first_build();
