@@ -107,19 +107,22 @@ fn a_template_link_from_the_hosts_root_is_a_warning_under_a_base_path() {
 /// A web server on 127.0.0.1 for `check --external`, never the internet:
 /// `/ok…` answers 200, `/moved` 301 to `/ok-new`, `/busy` 429 once and then
 /// 200, `/slow` after 3 s, anything else 404. It notes each request's path
-/// and when it came.
+/// and when it came, and the host it was asked as.
+type Hits = std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant, String)>>>;
+
 struct Web {
     origin: String,
-    hits: std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>>,
+    port: u16,
+    hits: Hits,
 }
 
 impl Web {
     fn start() -> Web {
         use std::io::{BufRead, BufReader, Write};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        let origin = format!("http://{}", listener.local_addr().unwrap());
-        let hits: std::sync::Arc<std::sync::Mutex<Vec<(String, std::time::Instant)>>> =
-            Default::default();
+        let port = listener.local_addr().unwrap().port();
+        let origin = format!("http://127.0.0.1:{port}");
+        let hits: Hits = Default::default();
         let noted = hits.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
@@ -129,14 +132,18 @@ impl Web {
                     let mut request = String::new();
                     let _ = reader.read_line(&mut request);
                     let mut header = String::new();
+                    let mut host = String::new();
                     while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                        if let Some(h) = header.to_ascii_lowercase().strip_prefix("host:") {
+                            host = h.trim().to_string();
+                        }
                         header.clear();
                     }
                     let path = request.split(' ').nth(1).unwrap_or("").to_string();
                     let busy_before = {
                         let mut hits = noted.lock().unwrap();
-                        let before = hits.iter().filter(|(p, _)| *p == path).count();
-                        hits.push((path.clone(), std::time::Instant::now()));
+                        let before = hits.iter().filter(|h| h.0 == path).count();
+                        hits.push((path.clone(), std::time::Instant::now(), host));
                         before
                     };
                     let answer = match path.as_str() {
@@ -159,7 +166,7 @@ impl Web {
                 });
             }
         });
-        Web { origin, hits }
+        Web { origin, port, hits }
     }
 
     fn count(&self, path: &str) -> usize {
@@ -167,7 +174,7 @@ impl Web {
             .lock()
             .unwrap()
             .iter()
-            .filter(|(p, _)| p == path)
+            .filter(|h| h.0 == path)
             .count()
     }
 }
@@ -309,5 +316,46 @@ fn link_check_settings_are_checked_where_written() {
     assert!(
         err.contains("site.yaml:4: link_check: `timeout` and `per_host` must be above 0"),
         "{err}"
+    );
+}
+
+#[test]
+fn hosts_are_asked_side_by_side_each_at_its_own_pace() {
+    let web = Web::start();
+    let port = web.port;
+    let f = Fixture::new();
+    f.write(
+        "site.yaml",
+        "title: Fixture\nbase_url: https://example.org\ntheme: t\nlink_check:\n  per_host: 2\n",
+    );
+    // The one server, asked as two hosts.
+    f.page(
+        "a.md",
+        "title: A",
+        &format!(
+            "[1](http://127.0.0.1:{port}/ok-1) [2](http://127.0.0.1:{port}/ok-2) \
+             [3](http://localhost:{port}/ok-3) [4](http://localhost:{port}/ok-4)\n"
+        ),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let (code, out, err) = check_external(&f, cache.path());
+    assert_eq!(code, 0, "{out}\n{err}");
+    assert!(
+        out.contains("4 external links (4 asked, 0 trusted from the cache, 0 skipped)"),
+        "{out}"
+    );
+    let hits = web.hits.lock().unwrap().clone();
+    let at = |path: &str| hits.iter().find(|h| h.0 == path).map(|h| h.1).unwrap();
+    // Each host waits half a second between its requests…
+    assert!(at("/ok-2") - at("/ok-1") >= std::time::Duration::from_millis(450));
+    assert!(at("/ok-4") - at("/ok-3") >= std::time::Duration::from_millis(450));
+    // …but not for the other host: both first requests come before either second.
+    assert!(
+        at("/ok-3") < at("/ok-2") && at("/ok-1") < at("/ok-4"),
+        "{hits:?}"
+    );
+    assert!(
+        hits.iter().any(|h| h.2.starts_with("localhost")),
+        "{hits:?}"
     );
 }

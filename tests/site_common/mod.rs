@@ -221,3 +221,76 @@ pub fn normalize_text(s: &str) -> String {
     }
     out
 }
+
+/// The built site served over HTTP on 127.0.0.1 under [`BASE`], as a static
+/// host serves a subfolder: `…/` answers its `index.html`, anything else
+/// missing answers 404. Started once per test binary; returns the port.
+pub fn serve() -> u16 {
+    static PORT: OnceLock<u16> = OnceLock::new();
+    *PORT.get_or_init(|| {
+        use std::io::{BufRead, BufReader, Write};
+        let out = site().out.clone();
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let out = out.clone();
+                std::thread::spawn(move || {
+                    let mut reader = BufReader::new(&stream);
+                    let mut request = String::new();
+                    let _ = reader.read_line(&mut request);
+                    let mut header = String::new();
+                    while reader.read_line(&mut header).is_ok_and(|n| n > 2) {
+                        header.clear();
+                    }
+                    let path = request.split(' ').nth(1).unwrap_or("/");
+                    let path = path.split(['?', '#']).next().unwrap_or("/");
+                    let file = path
+                        .strip_prefix(BASE)
+                        .filter(|rest| !rest.split('/').any(|s| s == ".."))
+                        .map(|rest| match rest.is_empty() || rest.ends_with('/') {
+                            true => out.join(rest).join("index.html"),
+                            false => out.join(rest),
+                        })
+                        .filter(|f| f.is_file());
+                    let (status, body) = match file {
+                        Some(f) => ("200 OK", std::fs::read(f).unwrap_or_default()),
+                        None => ("404 Not Found", b"not found".to_vec()),
+                    };
+                    let mut stream = &stream;
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(&body);
+                });
+            }
+        });
+        port
+    })
+}
+
+/// GET a URL path from [`serve`]: the status code and the body.
+pub fn get(path: &str) -> (u16, Vec<u8>) {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", serve())).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    stream.read_to_end(&mut answer).unwrap();
+    let head_end = answer
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("an HTTP answer");
+    let head = String::from_utf8_lossy(&answer[..head_end]);
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .expect("a status code");
+    (status, answer[head_end + 4..].to_vec())
+}
