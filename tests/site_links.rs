@@ -6,7 +6,7 @@
 mod site_common;
 
 use site_common::{BASE, get, resolve, select, site, text_of};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 /// A crawl from the home page over HTTP, served under the subpath as a host
 /// would: every link, stylesheet, image (`src` and `srcset`) and script a
