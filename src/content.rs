@@ -80,8 +80,7 @@ pub fn alias_out_path(alias: &str) -> Option<String> {
         && !path.contains(['?', '#', '\\', ':'])
         && path.split('/').all(|s| s != ".." && s != ".")
         && !path.contains("//");
-    // The not-found page's own file.
-    if !plain || path == "404.html" {
+    if !plain {
         return None;
     }
     Some(if path.ends_with(".html") || path.ends_with(".htm") {

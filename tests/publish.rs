@@ -473,6 +473,19 @@ fn two_claims_on_one_url_are_errors_at_the_alias() {
         err.contains("content/news/c.md:3:11: invalid alias `../../etc/passwd`"),
         "{err}"
     );
+    // The site's own files are taken, and so is a folder where one is written.
+    f.page(
+        "news/c.md",
+        "title: C\naliases: [404.html, atom.xml]",
+        "Story C.\n",
+    );
+    let err = f.build_fails();
+    for expected in [
+        "content/news/c.md:3:11: alias `404.html` claims /404.html, but the site writes its own /404.html",
+        "alias `atom.xml` claims /atom.xml/index.html, but the site writes its own /atom.xml",
+    ] {
+        assert!(err.contains(expected), "missing: {expected}\n{err}");
+    }
 }
 
 #[test]

@@ -50,15 +50,11 @@ pub struct Pages {
 /// (`aliases`), with `site` and the doc as listings show it as `page`.
 pub const ALIAS: &str = "alias.html";
 
-/// The output path of the not-found page.
-pub const NOT_FOUND: &str = "404.html";
-
-/// Files of the whole site, each rendered from the theme's template of the
-/// same name when it has one, to the same path: the not-found page (with
-/// `site` in scope), and with `site`, `pages` and `sections` (every page
-/// and section as listings show them, in the site's order) the sitemap,
-/// the Atom feed and robots.txt.
-pub const SITE_FILES: [&str; 4] = [NOT_FOUND, "sitemap.xml", "atom.xml", "robots.txt"];
+/// The site files ([`crate::site::SITE_FILES`]) are rendered from the
+/// theme's template of the same name when it has one: the not-found page
+/// with `site` in scope, the others with `site`, `pages` and `sections`
+/// (every page and section as listings show them, in the site's order).
+pub use crate::site::{NOT_FOUND, SITE_FILES};
 
 /// What rendering some docs gave.
 pub struct RenderedDocs {

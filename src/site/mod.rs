@@ -240,6 +240,14 @@ impl Site {
 /// the sources and assets, section order and neighbours. Reads front matter
 /// only; docs get their Markdown from [`attach`]. Errors and warnings go to
 /// `diagnostics`.
+/// The output path of the not-found page.
+pub const NOT_FOUND: &str = "404.html";
+
+/// Files of the whole site, each written to the same path as the theme's
+/// template it comes from: the not-found page, the sitemap, the Atom feed
+/// and robots.txt. No alias may claim their paths.
+pub const SITE_FILES: [&str; 4] = [NOT_FOUND, "sitemap.xml", "atom.xml", "robots.txt"];
+
 pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>) -> Site {
     let base_path = config.base_path();
     let mut files = content.files;
@@ -413,13 +421,22 @@ fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> 
             let Some(out_path) = crate::content::alias_out_path(&alias.value) else {
                 continue; // reported with the front matter
             };
-            let other = match (pages.get(out_path.as_str()), taken.get(&out_path)) {
-                (Some(&j), _) => Some(format!(
+            // A site file's path, or a folder where a site file is written.
+            let site_file = SITE_FILES
+                .iter()
+                .find(|f| out_path == **f || out_path.starts_with(&format!("{f}/")));
+            let other = match (
+                pages.get(out_path.as_str()),
+                taken.get(&out_path),
+                site_file,
+            ) {
+                (_, _, Some(file)) => Some(format!("the site writes its own /{file}")),
+                (Some(&j), _, _) => Some(format!(
                     "{} is published there",
                     docs[j].file.root_path().display()
                 )),
-                (None, Some(claim)) => Some(claim.clone()),
-                (None, None) => None,
+                (None, Some(claim), _) => Some(claim.clone()),
+                (None, None, None) => None,
             };
             if let Some(other) = other {
                 diagnostics.push(
