@@ -48,8 +48,8 @@ fn what_templates_and_raw_html_point_to_must_exist() {
     let (code, err) = check(&f);
     assert_eq!(code, 1, "{err}");
     for expected in [
-        "content/a.md: the page written to a/index.html links to `/sub/nowhere/`, but the site has no such file",
-        "content/a.md: the page written to a/index.html links to `/sub/missing.png`, but the site has no such file",
+        "content/a.md: the page written to a/index.html (by templates/page.html) links to `/sub/nowhere/`, but the site has no such file",
+        "content/a.md: the page written to a/index.html (by templates/page.html) links to `/sub/missing.png`, but the site has no such file",
         "links to `/sub/gone@2x.png`, but the site has no such file",
         "links to `/elsewhere/`, which leaves the base path /sub/",
         "links to `#nope`, but a/index.html has no id `nope`",

@@ -189,7 +189,8 @@ fn target(url: &str, from: &str, base_path: &str) -> Result<Option<(String, Stri
 
 /// Check every page's URLs and every stylesheet's `url()`s against the
 /// files the site writes (`files`). `pages`: each HTML file's scan, by
-/// output path; `shown`: the file to name for an output path (its content
+/// output path; `page`: how to name the page at an output path in a
+/// message; `shown`: the file to name for an output path (its content
 /// file, or the output path itself).
 pub fn verify(
     files: &BTreeSet<String>,
@@ -197,6 +198,7 @@ pub fn verify(
     stylesheets: &[(String, String)],
     base_path: &str,
     shown: &(dyn Fn(&str) -> String + Sync),
+    page: &(dyn Fn(&str) -> String + Sync),
 ) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     let resolve = |path: &str| -> Option<String> {
@@ -250,12 +252,7 @@ pub fn verify(
                 .filter(|u| seen.insert(u.as_str()))
                 .filter_map(|url| check_url(from, url))
                 .map(|problem| {
-                    Diagnostic::error(
-                        shown(from),
-                        0,
-                        0,
-                        format!("the page written to {from} {problem}"),
-                    )
+                    Diagnostic::error(shown(from), 0, 0, format!("{} {problem}", page(from)))
                 })
                 .collect()
         })

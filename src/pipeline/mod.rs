@@ -275,10 +275,11 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
                 }
             })
             .collect();
-        let docs: std::collections::HashMap<&str, &crate::site::Doc> =
-            site.docs.iter().map(|d| (&*d.out_path, d)).collect();
+        let docs: std::collections::HashMap<&str, usize> = (site.docs.iter().enumerate())
+            .map(|(i, d)| (&*d.out_path, i))
+            .collect();
         let shown = |rel: &str| match (docs.get(rel), copies.get(rel)) {
-            (Some(doc), _) => doc.file.root_path().display().to_string(),
+            (Some(&i), _) => site.docs[i].file.root_path().display().to_string(),
             (None, Some(Source::Copy(from))) => from
                 .strip_prefix(root)
                 .unwrap_or(from)
@@ -286,12 +287,21 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
                 .to_string(),
             _ => rel.to_string(),
         };
+        // A page's links come from its template as much as its Markdown.
+        let page = |rel: &str| match docs.get(rel) {
+            Some(&i) => {
+                let template = compiled.files.source_of(render::template_for(site, i).0);
+                format!("the page written to {rel} (by {})", template.display())
+            }
+            None => format!("the page written to {rel}"),
+        };
         diagnostics.extend(output::links::verify(
             &written,
             &scanned,
             &stylesheets,
             &site.base_path,
             &shown,
+            &page,
         ));
         external = external_links(site, &compiled.links, &scanned, &shown);
         timer.lap("links");
