@@ -1,8 +1,10 @@
 //! The output folder: the only code that writes or deletes files. It checks
-//! that the folder is safe to own, writes only files whose bytes changed
-//! (each through a temporary file and a rename, so a reader never sees half a
-//! file), and removes files the new build no longer produces. It never
-//! touches anything outside the output folder.
+//! that the folder is safe to own, prepares each build beside it (unchanged
+//! files hard-linked from the current output) and swaps it in with one
+//! atomic step ([`Staging`], [`Spare`] for watch), so a reader never sees a
+//! mix of two builds, and puts right what a killed build left ([`recover`]).
+//! It never touches anything outside the output folder and the folders
+//! beside it that it names `.NAME.dossier-…`.
 
 pub mod external;
 pub mod links;
@@ -32,127 +34,205 @@ pub enum Source {
 /// Every file the output folder should hold, by `/`-separated relative path.
 pub type Plan = BTreeMap<crate::engine::Name, Source>;
 
-/// Where a build that streams its pages keeps them until it has succeeded.
-pub const STAGING: &str = ".dossier-staging";
-
-/// Pages written aside while a build renders, moved into place only when the
-/// whole build has succeeded: a large site never holds every page in memory,
-/// and a failed build still leaves the output folder as it was.
+/// A build's output, prepared in a folder beside the output folder
+/// (`.NAME.dossier-next`) and swapped in with one atomic step when the whole
+/// build has succeeded: a reader, a sync or a host sees the old output or the
+/// new one, never a mix. A file whose bytes are already in the output is
+/// hard-linked, not copied, so preparing a large site that barely changed
+/// costs a link per file. Pages can be put while the build renders, so a
+/// large site never holds every page in memory.
 pub struct Staging {
     output: PathBuf,
-    /// The output folder was empty: files are written in place, not staged.
-    fresh: bool,
     dir: PathBuf,
-    /// Every file put, whether it had to be staged or was already in place.
     put: Mutex<Vec<String>>,
-    staged: Mutex<Vec<String>>,
+    written: Mutex<Vec<String>>,
     unchanged: AtomicUsize,
 }
 
+/// Beside `output`: `.NAME.dossier-WHAT`, on the same file system, so it
+/// can be swapped with the output folder; never inside it.
+fn beside(output: &Path, what: &str) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    output.with_file_name(format!(".{name}.dossier-{what}"))
+}
+
+/// Put right what a build stopped half-way (a crash, `kill -9`) left: the
+/// prepared folder goes; and where the output folder itself is missing
+/// because the stop came between the two renames of the fallback swap, the
+/// previous output comes back.
+pub fn recover(output: &Path) -> io::Result<()> {
+    for what in ["next", "spare"] {
+        let dir = beside(output, what);
+        if std::fs::symlink_metadata(&dir).is_ok() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+    }
+    let old = beside(output, "old");
+    if std::fs::symlink_metadata(&old).is_ok() {
+        if output.exists() {
+            std::fs::remove_dir_all(&old)?;
+        } else {
+            std::fs::rename(&old, output)?;
+        }
+    }
+    Ok(())
+}
+
+/// Swap the folders `a` and `b` in one step (Linux: `renameat2` with
+/// `RENAME_EXCHANGE`). `Unsupported` where the system or file system has
+/// no such step.
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes()).map_err(io::Error::other);
+    let (a, b) = (c(a)?, c(b)?);
+    // SAFETY: both are valid NUL-terminated paths that live across the call.
+    let done = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            a.as_ptr(),
+            libc::AT_FDCWD,
+            b.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    if done == 0 {
+        return Ok(());
+    }
+    let e = io::Error::last_os_error();
+    match e.raw_os_error() {
+        Some(libc::EINVAL | libc::ENOSYS | libc::EOPNOTSUPP) => {
+            Err(io::ErrorKind::Unsupported.into())
+        }
+        _ => Err(e),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+/// Make the prepared folder `next` the output folder; the previous output
+/// ends at the returned path (to be removed), if there was one. Where no
+/// atomic swap exists, two renames, with a moment between them when the
+/// output folder is missing ([`recover`] restores it after a crash there).
+fn swap_in(next: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
+    if std::fs::symlink_metadata(output).is_err() {
+        std::fs::rename(next, output)?;
+        return Ok(None);
+    }
+    match exchange(next, output) {
+        Ok(()) => Ok(Some(next.to_path_buf())),
+        Err(e) if e.kind() == io::ErrorKind::Unsupported => {
+            let old = beside(output, "old");
+            std::fs::rename(output, &old)?;
+            std::fs::rename(next, output)?;
+            Ok(Some(old))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Every file under `dir`, as `/`-separated relative paths, the marker aside.
+fn files_under(dir: &Path) -> Vec<String> {
+    WalkDir::new(dir)
+        .min_depth(1)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            let rel = e.path().strip_prefix(dir).unwrap_or(e.path());
+            rel.to_string_lossy().replace('\\', "/")
+        })
+        .filter(|rel| rel != MARKER)
+        .collect()
+}
+
 impl Staging {
-    /// Start staging into `output` (created if missing; already checked by [`check_folder`]).
+    /// Start preparing the output of `output` (already checked by
+    /// [`check_folder`]), after putting right what an earlier stop left.
     pub fn begin(output: &Path) -> io::Result<Staging> {
-        std::fs::create_dir_all(output)?;
-        let marker = output.join(MARKER);
-        if !marker.is_file() {
-            std::fs::write(&marker, MARKER_TEXT)?;
-        }
-        let staging = output.join(STAGING);
-        if staging.exists() {
-            std::fs::remove_dir_all(&staging)?;
-        }
-        // An empty output folder has nothing to protect: pages go straight to
-        // their place, and a failed build empties it again.
-        let fresh = std::fs::read_dir(output)?
-            .filter_map(Result::ok)
-            .all(|e| e.file_name() == MARKER);
-        let dir = if fresh { output.to_path_buf() } else { staging };
+        recover(output)?;
+        let dir = beside(output, "next");
         std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
         Ok(Staging {
             output: output.to_path_buf(),
-            fresh,
             dir,
             put: Mutex::default(),
-            staged: Mutex::default(),
+            written: Mutex::default(),
             unchanged: AtomicUsize::new(0),
         })
     }
 
-    /// Stage one file, unless the output already holds exactly these bytes.
+    /// Put one file: a link to the output's own copy when it holds exactly
+    /// these bytes, else the bytes.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         self.put
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(rel.to_string());
-        if !self.fresh && same_bytes(&self.output.join(rel), bytes) {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
-        }
         let target = self.dir.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
+        let current = self.output.join(rel);
+        if same_bytes(&current, bytes) && std::fs::hard_link(&current, &target).is_ok() {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
         std::fs::write(&target, bytes)?;
-        self.staged
+        self.written
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(rel.to_string());
         Ok(())
     }
 
-    /// The build failed: forget what was staged (or empty a fresh folder again).
-    pub fn abort(self) {
-        if self.fresh {
-            let _ = remove_unwanted(&self.output, HashSet::new());
-        } else {
-            let _ = std::fs::remove_dir_all(&self.dir);
+    fn put_source(&self, rel: &str, source: &Source) -> io::Result<()> {
+        match source {
+            Source::Bytes(b) => self.put(rel, b),
+            Source::Copy(from) => self.put(rel, &std::fs::read(from)?),
         }
     }
 
-    /// The build succeeded: move staged pages into place, write `copies`, and
-    /// remove every file neither put nor copied.
+    /// The build failed: the prepared folder goes, the output stays as it was.
+    pub fn abort(self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    /// The build succeeded: put `copies` too, swap the prepared folder in,
+    /// and remove the previous output.
     pub fn commit(self, copies: &Plan) -> io::Result<Written> {
-        let put = self.put.into_inner().unwrap_or_else(|e| e.into_inner());
-        let staged = self.staged.into_inner().unwrap_or_else(|e| e.into_inner());
-        let wanted: HashSet<&str> = put
-            .iter()
-            .map(String::as_str)
-            .chain(copies.keys().map(|k| &**k))
-            .collect();
-        let removed = if self.fresh {
-            Vec::new()
-        } else {
-            remove_unwanted(&self.output, wanted)?
-        };
-        for rel in staged.iter().filter(|_| !self.fresh) {
-            let target = self.output.join(rel);
-            if target.is_dir() {
-                std::fs::remove_dir_all(&target)?;
-            }
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)?;
-            }
-            std::fs::rename(self.dir.join(rel), &target)?;
-        }
-        let results: Vec<io::Result<Option<String>>> = copies
+        let put: io::Result<()> = copies
             .par_iter()
-            .map(|(rel, source)| write_file(&self.output, rel, source))
-            .collect();
-        let mut written = Written {
-            written: staged,
+            .try_for_each(|(rel, source)| self.put_source(rel, source));
+        if let Err(e) = put {
+            self.abort();
+            return Err(e);
+        }
+        let old = swap_in(&self.dir, &self.output)?;
+        let put = self.put.into_inner().unwrap_or_else(|e| e.into_inner());
+        let wanted: HashSet<&str> = put.iter().map(String::as_str).collect();
+        let mut removed = Vec::new();
+        if let Some(old) = old {
+            removed = files_under(&old)
+                .into_iter()
+                .filter(|rel| !wanted.contains(rel.as_str()))
+                .collect();
+            std::fs::remove_dir_all(&old)?;
+        }
+        removed.sort();
+        Ok(Written {
+            written: self.written.into_inner().unwrap_or_else(|e| e.into_inner()),
             unchanged: self.unchanged.into_inner(),
             removed,
-        };
-        for r in results {
-            match r? {
-                Some(rel) => written.written.push(rel),
-                None => written.unchanged += 1,
-            }
-        }
-        if !self.fresh {
-            std::fs::remove_dir_all(&self.dir)?;
-        }
-        Ok(written)
+        })
     }
 }
 
@@ -246,71 +326,127 @@ pub fn check_folder(root: &Path, output: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Make `output` hold exactly the files of `plan` (plus the marker).
+/// Make `output` hold exactly the files of `plan` (plus the marker), in one
+/// atomic swap ([`Staging`]).
 pub fn write(output: &Path, plan: &Plan) -> io::Result<Written> {
-    std::fs::create_dir_all(output)?;
-    let marker = output.join(MARKER);
-    if !marker.is_file() {
-        std::fs::write(&marker, MARKER_TEXT)?;
+    Staging::begin(output)?.commit(plan)
+}
+
+/// Watch's second copy of the output, beside it (`.NAME.dossier-spare`):
+/// after each swap it holds the previous build, its files hard links to the
+/// output's where they are the same. A rebuild brings it up to date with
+/// what the last swap changed (`behind`) and with its own changes, then
+/// swaps it in: the work follows the changes, not the size of the site, and
+/// a reader of the output still never sees a mix of two builds.
+#[derive(Debug, Default)]
+pub struct Spare {
+    /// Made (from the output, by links) since the last full write.
+    made: bool,
+    /// Paths where the spare differs from the output.
+    behind: Vec<String>,
+}
+
+impl Spare {
+    /// A full write replaced the output: the spare no longer follows it.
+    pub fn forget(&mut self, output: &Path) {
+        self.made = false;
+        self.behind.clear();
+        let _ = std::fs::remove_dir_all(beside(output, "spare"));
     }
-    // Stale files first, so a file may become a folder (or the reverse).
-    let removed = remove_stale(output, plan)?;
-    let results: Vec<io::Result<Option<String>>> = plan
-        .par_iter()
-        .map(|(rel, source)| write_file(output, rel, source))
-        .collect();
-    let mut written = Written {
-        removed,
-        ..Default::default()
-    };
-    for r in results {
-        match r? {
-            Some(rel) => written.written.push(rel),
-            None => written.unchanged += 1,
+}
+
+/// Make `path` under `spare` match `from` (the same path under the output):
+/// a link to its file, or gone with the folders it leaves empty.
+fn follow(spare: &Path, from: &Path, rel: &str) -> io::Result<()> {
+    let target = spare.join(rel);
+    match std::fs::symlink_metadata(&target) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(&target)?,
+        Ok(_) => std::fs::remove_file(&target)?,
+        Err(_) => {}
+    }
+    let source = from.join(rel);
+    if std::fs::symlink_metadata(&source).is_ok_and(|m| m.is_file()) {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
         }
+        std::fs::hard_link(&source, &target)?;
+    } else {
+        remove_empty_parents(spare, &target);
     }
-    Ok(written)
+    Ok(())
+}
+
+fn remove_empty_parents(top: &Path, path: &Path) {
+    let mut dir = path.parent();
+    while let Some(d) = dir.filter(|d| *d != top && d.starts_with(top)) {
+        if std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
 }
 
 /// Write only the `changed` files of `plan` (each still compared with what is
 /// on disk) and delete the `removed` ones, with folders they leave empty. For
-/// `watch`, which knows what differs from its last write; an error means the
-/// caller should fall back to [`write`].
+/// `watch`, which knows what differs from its last write: prepared in the
+/// [`Spare`] and swapped in. An error means the caller should fall back to
+/// [`write`].
 pub fn write_some(
     output: &Path,
     plan: &Plan,
     changed: &[String],
     removed: &[String],
+    spare: &mut Spare,
 ) -> io::Result<Written> {
+    let dir = beside(output, "spare");
+    if !spare.made {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir)?;
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
+        files_under(output)
+            .par_iter()
+            .try_for_each(|rel| follow(&dir, output, rel))?;
+        spare.made = true;
+        spare.behind.clear();
+    }
+    // Whatever happens next, the spare is not to be trusted until it is swapped.
+    let behind = std::mem::take(&mut spare.behind);
+    spare.made = false;
+    for rel in &behind {
+        follow(&dir, output, rel)?;
+    }
     let mut written = Written::default();
     for rel in removed.iter().filter(|r| !plan.contains_key(r.as_str())) {
-        let target = output.join(rel);
-        let Ok(meta) = std::fs::symlink_metadata(&target) else {
+        if std::fs::symlink_metadata(output.join(rel)).is_err() {
             continue;
-        };
-        if meta.is_dir() {
-            std::fs::remove_dir_all(&target)?;
-        } else {
-            std::fs::remove_file(&target)?;
         }
+        let target = dir.join(rel);
+        match std::fs::symlink_metadata(&target) {
+            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&target)?,
+            Ok(_) => std::fs::remove_file(&target)?,
+            Err(_) => {}
+        }
+        remove_empty_parents(&dir, &target);
         written.removed.push(rel.clone());
-        let mut dir = target.parent();
-        while let Some(d) = dir.filter(|d| *d != output && d.starts_with(output)) {
-            if std::fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
     }
     let results: Vec<io::Result<Option<String>>> = changed
         .par_iter()
         .filter_map(|rel| Some((rel, plan.get(rel.as_str())?)))
         .map(|(rel, source)| {
-            let target = output.join(rel);
+            let bytes = match source {
+                Source::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
+                Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
+            };
+            if same_bytes(&output.join(rel), &bytes) {
+                return Ok(None);
+            }
+            let target = dir.join(rel);
             if target.is_dir() {
                 std::fs::remove_dir_all(&target)?;
             }
-            write_file(output, rel, source)
+            // A new file, never a write through a link the output shares.
+            write_file(&dir, rel, &Source::Bytes(bytes.into_owned().into()))
+                .map(|_| Some(rel.clone()))
         })
         .collect();
     for r in results {
@@ -319,6 +455,19 @@ pub fn write_some(
             None => written.unchanged += 1,
         }
     }
+    if written.written.is_empty() && written.removed.is_empty() {
+        spare.made = true;
+        spare.behind = Vec::new();
+        return Ok(written);
+    }
+    exchange(&dir, output)?;
+    spare.made = true;
+    spare.behind = written
+        .written
+        .iter()
+        .chain(&written.removed)
+        .cloned()
+        .collect();
     Ok(written)
 }
 
@@ -354,65 +503,6 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
         }
         _ => false,
     }
-}
-
-/// Delete files under `output` that `plan` does not list, then empty folders.
-fn remove_stale(output: &Path, plan: &Plan) -> io::Result<Vec<String>> {
-    remove_unwanted(output, plan.keys().map(|k| &**k).collect())
-}
-
-/// Delete files under `output` that are not in `wanted`, then empty folders.
-fn remove_unwanted(output: &Path, wanted: HashSet<&str>) -> io::Result<Vec<String>> {
-    // Folders that must exist for the wanted files.
-    let mut wanted_dirs: HashSet<String> = HashSet::new();
-    for rel in &wanted {
-        let mut p: &str = rel;
-        while let Some((dir, _)) = p.rsplit_once('/') {
-            wanted_dirs.insert(dir.to_string());
-            p = dir;
-        }
-    }
-    let mut removed = Vec::new();
-    let mut dirs = Vec::new();
-    let mut walk = WalkDir::new(output)
-        .min_depth(1)
-        .follow_links(false)
-        .into_iter();
-    while let Some(entry) = walk.next() {
-        let entry = entry.map_err(io::Error::other)?;
-        let rel = entry.path().strip_prefix(output).unwrap_or(entry.path());
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if rel == MARKER {
-            continue;
-        }
-        if rel == STAGING {
-            walk.skip_current_dir();
-            continue;
-        }
-        if entry.file_type().is_dir() {
-            if wanted.contains(rel.as_str()) {
-                // A folder where a file must go: it is stale as a whole.
-                std::fs::remove_dir_all(entry.path())?;
-                walk.skip_current_dir();
-                removed.push(rel);
-            } else {
-                dirs.push((entry.path().to_path_buf(), rel));
-            }
-        } else if !wanted.contains(rel.as_str()) || wanted_dirs.contains(&rel) {
-            std::fs::remove_file(entry.path())?;
-            removed.push(rel);
-        }
-    }
-    // Deepest first, so parents empty out after their children.
-    dirs.sort_by_key(|d| std::cmp::Reverse(d.0.components().count()));
-    for (dir, rel) in dirs {
-        if !wanted_dirs.contains(&rel)
-            && std::fs::read_dir(&dir).is_ok_and(|mut d| d.next().is_none())
-        {
-            std::fs::remove_dir(&dir)?;
-        }
-    }
-    Ok(removed)
 }
 
 #[cfg(test)]

@@ -131,6 +131,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         }
     }
     drop(watcher);
+    session.stop();
     let _ = shutdown_tx.send(());
     runtime.shutdown_timeout(Duration::from_millis(500));
     println!("Stopped.");

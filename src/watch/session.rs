@@ -26,6 +26,8 @@ pub struct Session {
     dirty: bool,
     warnings: Vec<Diagnostic>,
     live: Option<Live>,
+    /// The output's second copy, where each rebuild is prepared ([`output::Spare`]).
+    spare: output::Spare,
 }
 
 impl Session {
@@ -39,6 +41,7 @@ impl Session {
             dirty: false,
             warnings: Vec::new(),
             live: None,
+            spare: output::Spare::default(),
         }
     }
 
@@ -48,6 +51,7 @@ impl Session {
         match pipeline::build(&self.options) {
             Ok(built) => {
                 self.show_warnings(&built.warnings);
+                self.spare.forget(&self.out_dir);
                 match output::write(&self.out_dir, &built.plan) {
                     Ok(w) => println!(
                         "Built {} pages, {} sections: {} files written, {} unchanged, {} removed in {} ms",
@@ -175,13 +179,25 @@ impl Session {
     ) -> std::io::Result<Written> {
         if incremental && let Some(last) = &self.last {
             let (changed, removed) = diff(&last.plan, &built.plan, changes, &self.options.root);
-            if let Ok(w) = output::write_some(&self.out_dir, &built.plan, &changed, &removed) {
+            if let Ok(w) = output::write_some(
+                &self.out_dir,
+                &built.plan,
+                &changed,
+                &removed,
+                &mut self.spare,
+            ) {
                 return Ok(w);
             }
         }
+        self.spare.forget(&self.out_dir);
         let written = output::write(&self.out_dir, &built.plan)?;
         self.dirty = false;
         Ok(written)
+    }
+
+    /// Watch is stopping: the spare copy goes, so only the output stays.
+    pub fn stop(&mut self) {
+        self.spare.forget(&self.out_dir);
     }
 
     fn write_failed(&mut self, e: &std::io::Error) {

@@ -1,0 +1,138 @@
+//! The output folder is replaced in one step: a build prepares the new
+//! output beside the old one, links the files that did not change, and
+//! swaps it in. A build killed at any moment leaves the old output or the
+//! new one, never a mix, and the next run removes what the kill left.
+
+mod fixture;
+
+use fixture::{Fixture, snapshot};
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// What sits beside the output folder besides the site's own files.
+fn leftovers(f: &Fixture) -> Vec<String> {
+    let mut found: Vec<String> = std::fs::read_dir(f.root())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("dossier-"))
+        .collect();
+    found.sort();
+    found
+}
+
+/// `count` pages, each holding `version`, so every page changes with it.
+fn pages(f: &Fixture, count: usize, version: &str) {
+    for i in 0..count {
+        f.page(
+            &format!("s{}/p{i:04}.md", i % 8),
+            &format!("title: Page {i}"),
+            &format!("{version} {}\n", "Words and more words. ".repeat(40)),
+        );
+    }
+}
+
+#[test]
+fn unchanged_files_are_linked_and_nothing_is_left_beside_or_inside() {
+    let f = Fixture::new();
+    pages(&f, 20, "one");
+    f.page("steady.md", "title: Steady", "Never edited.\n");
+    f.build();
+    let inode = |rel: &str| std::fs::metadata(f.path(rel)).unwrap().ino();
+    let steady = inode("output/steady/index.html");
+    let edited = inode("output/s1/p0001/index.html");
+    f.page("s1/p0001.md", "title: Page 1", "Edited.\n");
+    let run = f.build();
+    assert!(run.stdout.contains("1 files written"), "{}", run.stdout);
+    // The same file, linked into the new output, not a copy.
+    assert_eq!(inode("output/steady/index.html"), steady);
+    assert_ne!(inode("output/s1/p0001/index.html"), edited);
+    assert!(f.read("output/s1/p0001/index.html").contains("Edited."));
+    assert_eq!(leftovers(&f), Vec::<String>::new());
+    let inside: Vec<String> = snapshot(&f.path("output"))
+        .into_keys()
+        .filter(|k| k.contains("dossier-") && k != ".dossier-output")
+        .collect();
+    assert_eq!(inside, Vec::<String>::new());
+}
+
+#[test]
+fn a_failed_build_leaves_the_output_as_it_was() {
+    let f = Fixture::new();
+    pages(&f, 10, "one");
+    f.build();
+    let before = snapshot(&f.path("output"));
+    pages(&f, 10, "two");
+    f.page("broken.md", "title: [unclosed", "x\n");
+    f.build_fails();
+    assert_eq!(snapshot(&f.path("output")), before);
+    assert_eq!(leftovers(&f), Vec::<String>::new());
+}
+
+/// Start `dossier build` and kill it (SIGKILL) after `after`.
+fn build_killed(root: &Path, after: Duration) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("build")
+        .current_dir(root)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(after);
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[test]
+fn a_build_killed_at_any_moment_leaves_the_old_output_or_the_new_one() {
+    let f = Fixture::new();
+    let count = 600;
+    pages(&f, count, "one");
+    f.build();
+    let one = snapshot(&f.path("output"));
+    pages(&f, count, "two");
+    let start = Instant::now();
+    f.build();
+    let took = start.elapsed();
+    let two = snapshot(&f.path("output"));
+    assert_ne!(one, two);
+    let mut outcomes: BTreeMap<&str, usize> = BTreeMap::new();
+    let moments = 16;
+    for i in 0..moments {
+        // Back to the first output, then the second build, killed.
+        pages(&f, count, "one");
+        f.build();
+        assert_eq!(snapshot(&f.path("output")), one);
+        pages(&f, count, "two");
+        // From the start to twice as long as a build takes, so that
+        // some kills land after the swap.
+        let after = took * 2 * i / (moments - 1);
+        build_killed(f.root(), after);
+        let now = snapshot(&f.path("output"));
+        let outcome = if now == one {
+            "old"
+        } else if now == two {
+            "new"
+        } else {
+            let differ: Vec<&String> = two
+                .keys()
+                .filter(|k| now.get(*k) != two.get(*k))
+                .take(5)
+                .collect();
+            panic!(
+                "killed after {after:?} of {took:?}: the output is a mix of two builds (e.g. {differ:?})"
+            );
+        };
+        *outcomes.entry(outcome).or_default() += 1;
+        // The next run clears what the kill left and finishes the job.
+        f.build();
+        assert_eq!(snapshot(&f.path("output")), two);
+        assert_eq!(leftovers(&f), Vec::<String>::new());
+    }
+    // The kills landed both before and after the swap.
+    assert!(outcomes.get("old").is_some_and(|&n| n > 0), "{outcomes:?}");
+    assert!(outcomes.get("new").is_some_and(|&n| n > 0), "{outcomes:?}");
+}
