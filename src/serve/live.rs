@@ -2,6 +2,12 @@
 //! rebuild; every open page's script hears `reload` (with the URL paths
 //! whose files changed), `errors` (the diagnostics of a broken edit, for
 //! the overlay) or `ok` (the site builds again).
+//!
+//! So that no page misses a build, each build that changed files has an id:
+//! a served page carries the id current when it was read, the stream's first
+//! message (`hello`) names the current one, and every `reload` names its
+//! own. A page that connects (or reconnects, to a restarted `watch`) after a
+//! build it did not hear of sees a different id and refreshes.
 
 use crate::diagnostic::{Diagnostic, display_path};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -24,6 +30,9 @@ struct Inner {
 
 struct State {
     base_path: String,
+    /// This process's start (unique across restarts) and builds since.
+    started: u128,
+    builds: u64,
     /// The `errors` event of the current broken build, sent to pages as they connect.
     errors: Option<String>,
 }
@@ -42,6 +51,10 @@ impl Live {
                 tx,
                 state: RwLock::new(State {
                     base_path: base_path.to_string(),
+                    started: std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_millis()),
+                    builds: 0,
                     errors: None,
                 }),
             }),
@@ -51,6 +64,11 @@ impl Live {
     /// The path the site is served under, `/` or `/sub/`.
     pub fn base_path(&self) -> String {
         self.read(|s| s.base_path.clone())
+    }
+
+    /// The id of the output folder's current build.
+    pub fn build(&self) -> String {
+        self.read(State::build)
     }
 
     pub fn set_base_path(&self, base_path: &str) {
@@ -67,9 +85,16 @@ impl Live {
         if files.is_empty() {
             return;
         }
+        let build = self.write(|s| {
+            s.builds += 1;
+            s.build()
+        });
         let base = self.base_path();
         let paths: Vec<String> = files.iter().map(|f| url_path(&base, f)).collect();
-        self.send("reload", json!({ "paths": paths }).to_string());
+        self.send(
+            "reload",
+            json!({ "paths": paths, "build": build }).to_string(),
+        );
     }
 
     /// The site failed to build: show `diagnostics` over every open page.
@@ -107,6 +132,12 @@ impl Live {
     }
 }
 
+impl State {
+    fn build(&self) -> String {
+        format!("{:x}-{}", self.started, self.builds)
+    }
+}
+
 /// The URL path of an output file: `memo/index.html` → `/sub/memo/`.
 pub fn url_path(base: &str, file: &str) -> String {
     let page = if file == "index.html" {
@@ -129,7 +160,7 @@ pub async fn events(live: Live) -> Sse<impl Stream<Item = Result<Event, Infallib
     });
     let hello = Message {
         event: "hello",
-        data: "{}".into(),
+        data: json!({ "build": live.build() }).to_string(),
     };
     let rest = stream::unfold(rx, |mut rx| async move {
         let message = match rx.recv().await {

@@ -94,6 +94,8 @@ async fn script() -> Response {
 /// A file of the output folder, found under the site's base path.
 async fn files(State(files): State<Arc<Files>>, request: Request) -> Response {
     let base = files.live.base_path();
+    // Read before the file: a page never claims a build newer than its bytes.
+    let build = files.live.build();
     let path = request.uri().path().to_string();
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         return StatusCode::METHOD_NOT_ALLOWED.into_response();
@@ -103,7 +105,7 @@ async fn files(State(files): State<Arc<Files>>, request: Request) -> Response {
         return redirect(&base);
     }
     let Some(rest) = path.strip_prefix(base.as_str()) else {
-        return not_found(&files).await;
+        return not_found(&files, &build).await;
     };
     let (mut parts, body) = request.into_parts();
     let query = parts
@@ -113,7 +115,7 @@ async fn files(State(files): State<Arc<Files>>, request: Request) -> Response {
         .unwrap_or_default();
     parts.uri = match format!("/{rest}{query}").parse::<Uri>() {
         Ok(uri) => uri,
-        Err(_) => return not_found(&files).await,
+        Err(_) => return not_found(&files, &build).await,
     };
     // Every response is fresh: a page rebuilt twice within a second would
     // otherwise look unmodified to a browser's conditional request.
@@ -134,7 +136,7 @@ async fn files(State(files): State<Arc<Files>>, request: Request) -> Response {
         Err(e) => match e {},
     };
     match response.status() {
-        StatusCode::NOT_FOUND => not_found(&files).await,
+        StatusCode::NOT_FOUND => not_found(&files, &build).await,
         s if s.is_redirection() => {
             // ServeDir adds the slash to a folder's path, without our base.
             let location = response
@@ -148,12 +150,12 @@ async fn files(State(files): State<Arc<Files>>, request: Request) -> Response {
                 None => response,
             }
         }
-        _ => fresh(inject(response, false).await),
+        _ => fresh(inject(response, false, &build).await),
     }
 }
 
 /// The site's `404.html` with status 404, or a bare page when there is none.
-async fn not_found(files: &Files) -> Response {
+async fn not_found(files: &Files, build: &str) -> Response {
     let page = tokio::fs::read(files.output.join("404.html"))
         .await
         .unwrap_or_else(|_| {
@@ -165,7 +167,7 @@ async fn not_found(files: &Files) -> Response {
         page,
     )
         .into_response();
-    fresh(inject(response, true).await)
+    fresh(inject(response, true, build).await)
 }
 
 fn redirect(location: &str) -> Response {
@@ -184,7 +186,7 @@ fn fresh(mut response: Response) -> Response {
 }
 
 /// Add the reload script to an HTML response; anything else passes as is.
-async fn inject(response: Response, not_found: bool) -> Response {
+async fn inject(response: Response, not_found: bool, build: &str) -> Response {
     let is_html = response
         .headers()
         .get(header::CONTENT_TYPE)
@@ -198,16 +200,17 @@ async fn inject(response: Response, not_found: bool) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
-    let html = with_script(&bytes, not_found);
+    let html = with_script(&bytes, not_found, build);
     parts.headers.remove(header::CONTENT_LENGTH);
     parts.headers.remove(header::ACCEPT_RANGES);
     Response::from_parts(parts, Body::from(html))
 }
 
 /// `html` with the script tag before its last `</body>`, or at its end.
-pub fn with_script(html: &[u8], not_found: bool) -> Vec<u8> {
-    let tag =
-        format!("<script src=\"{SCRIPT_PATH}\" data-not-found=\"{not_found}\" defer></script>");
+pub fn with_script(html: &[u8], not_found: bool, build: &str) -> Vec<u8> {
+    let tag = format!(
+        "<script src=\"{SCRIPT_PATH}\" data-not-found=\"{not_found}\" data-build=\"{build}\" defer></script>"
+    );
     let at = html
         .windows(7)
         .rposition(|w| w.eq_ignore_ascii_case(b"</body>"))
@@ -225,10 +228,10 @@ mod tests {
 
     #[test]
     fn script_goes_before_the_closing_body_tag() {
-        let html = with_script(b"<html><body><p>x</p></BODY></html>", false);
+        let html = with_script(b"<html><body><p>x</p></BODY></html>", false, "b-1");
         let html = String::from_utf8(html).unwrap();
         assert!(html.ends_with("defer></script></BODY></html>"), "{html}");
-        let bare = String::from_utf8(with_script(b"<p>x", true)).unwrap();
+        let bare = String::from_utf8(with_script(b"<p>x", true, "b-1")).unwrap();
         assert!(bare.starts_with("<p>x<script"));
         assert!(bare.contains("data-not-found=\"true\""));
     }

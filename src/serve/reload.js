@@ -1,13 +1,18 @@
 // dossier watch: live reload and the build-error overlay. The preview server
 // adds this script to HTML pages as it serves them; files on disk never
 // contain it. It listens to /__dossier/events (Server-Sent Events):
-//   reload {paths: [...]} or {all: true}  files were rewritten
+//   hello {build}                         connected; the output's current build
+//   reload {paths: [...], build} or {all: true}  files were rewritten
 //   errors {errors: [{path, line, column, message, snippet, text}]}
 //   ok                                    the site builds again
 (() => {
   "use strict";
   const me = document.currentScript;
   const notFound = me !== null && me.dataset.notFound === "true";
+  // The build this page was served from. A build this page did not hear of
+  // (it came before the stream connected, or while watch restarted) shows
+  // as another id in `hello`: then the page refreshes.
+  let build = me !== null ? me.dataset.build : undefined;
   const OVERLAY_ID = "dossier-error-overlay";
 
   // `/sub/memo/index.html` and `/sub/memo/` are one page.
@@ -113,10 +118,19 @@
 
   const events = new EventSource("/__dossier/events");
   // For tests and the curious: whether this page is listening.
-  window.__dossierLive = { connected: false, refreshed: 0 };
-  events.addEventListener("hello", () => { window.__dossierLive.connected = true; });
+  window.__dossierLive = { connected: false, refreshed: 0, missed: 0 };
+  events.addEventListener("hello", (event) => {
+    window.__dossierLive.connected = true;
+    const current = JSON.parse(event.data).build;
+    if (current === build) return;
+    build = current;
+    window.__dossierLive.missed += 1;
+    if (notFound) location.reload();
+    else refreshInPlace();
+  });
   events.addEventListener("reload", (event) => {
     const message = JSON.parse(event.data);
+    if (message.build) build = message.build;
     const paths = message.paths || [];
     if (!message.all && paths.length > 0 && paths.every((p) => p.endsWith(".css"))) {
       swapStylesheets(paths);

@@ -2,7 +2,9 @@
 // repository's site is served by the real binary; the test edits its
 // Markdown and sees the open page update by itself, breaks it and sees the
 // error overlay naming file and line, fixes it and sees the overlay go, and
-// edits the stylesheet and sees it swapped without a reload.
+// edits the stylesheet and sees it swapped without a reload. A page whose
+// event stream connects after a build (or after watch restarts) still ends
+// up showing it.
 //
 // Run from `cargo test` (tests/watch_browser.rs), which passes DOSSIER_BIN.
 
@@ -23,6 +25,7 @@ let root;
 let watch;
 let browser;
 let page;
+let port;
 let output = "";
 
 function freePort() {
@@ -64,7 +67,7 @@ before(async () => {
       if (e.code !== "ENOENT") throw e;
     }
   }
-  const port = await freePort();
+  port = await freePort();
   await startWatch(port);
   browser = await launchChromium();
   page = await browser.newPage();
@@ -122,4 +125,55 @@ test("a stylesheet edit is swapped in without reloading the page", async () => {
   writeFileSync(css, readFileSync(css, "utf8") + "\nbody { outline: 3px solid rgb(1, 2, 3); }\n");
   await page.waitForFunction(() => getComputedStyle(document.body).outlineColor === "rgb(1, 2, 3)", null, WAIT);
   assert.equal(await page.evaluate(() => window.__notReloaded), true);
+});
+
+const builtPage = () => readFileSync(join(root, "output", "what-we-know", "index.html"), "utf8");
+
+async function until(condition, what) {
+  const end = Date.now() + WAIT.timeout;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}\n${output}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+test("an edit built before the page's event stream connects still shows", async () => {
+  const late = await browser.newPage();
+  try {
+    // Hold the page's event stream until the edit is built and written.
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    await late.route("**/__dossier/events", async (route) => {
+      await held;
+      await route.continue();
+    });
+    await late.goto(`http://127.0.0.1:${port}/what-we-know/`);
+    writeFileSync(join(root, PAGE), original().replace(/\n*$/, "\n\nBuilt while the stream was not yet there.\n"));
+    await until(() => builtPage().includes("Built while the stream was not yet there."), "the rebuild");
+    assert.ok(!(await late.evaluate(() => document.body.innerText.includes("Built while the stream"))));
+    release();
+    await late.waitForFunction(
+      () => document.body.innerText.includes("Built while the stream was not yet there."),
+      null,
+      WAIT,
+    );
+    assert.equal(await late.evaluate(() => window.__dossierLive.missed), 1);
+  } finally {
+    await late.close();
+  }
+});
+
+test("an open page shows an edit made while watch was stopped, once watch is back", async () => {
+  const stopped = new Promise((resolve) => watch.once("exit", resolve));
+  watch.kill();
+  await stopped;
+  writeFileSync(join(root, PAGE), original().replace(/\n*$/, "\n\nWritten while watch was stopped.\n"));
+  output = "";
+  await startWatch(port);
+  // The page's event stream reconnects by itself, hears another build, refreshes.
+  await page.waitForFunction(
+    () => document.body.innerText.includes("Written while watch was stopped."),
+    null,
+    { timeout: 20000 },
+  );
 });
