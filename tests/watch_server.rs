@@ -157,8 +157,32 @@ fn css_only_change_names_only_stylesheets() {
     let watch = Watch::start(&site);
     let events = watch.events();
     site.write("themes/plain/static/style.css", "body { color: green; }\n");
-    let data = events.next_named("reload");
-    assert_eq!(data, "{\"paths\":[\"/style.css\"]}");
+    let data: serde_json::Value = serde_json::from_str(&events.next_named("reload")).unwrap();
+    assert_eq!(data["paths"], serde_json::json!(["/style.css"]));
+}
+
+/// The build a served page names in its reload script tag.
+fn page_build(html: &str) -> String {
+    let at = html.find("data-build=\"").expect("a build id on the page") + 12;
+    html[at..at + html[at..].find('"').unwrap()].to_string()
+}
+
+#[test]
+fn pages_and_the_event_stream_name_the_same_build() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let first = page_build(&watch.get("/alpha/").text());
+    let hello: serde_json::Value = serde_json::from_str(&watch.events().hello).unwrap();
+    assert_eq!(hello["build"], first.as_str());
+    // After an edit: a new id, in the reload, on the page, and in a new hello.
+    let events = watch.events();
+    site.write("content/alpha.md", "---\ntitle: Alpha\n---\nChanged.\n");
+    let reload: serde_json::Value = serde_json::from_str(&events.next_named("reload")).unwrap();
+    let second = reload["build"].as_str().unwrap().to_string();
+    assert_ne!(second, first);
+    assert_eq!(page_build(&watch.get("/alpha/").text()), second);
+    let hello: serde_json::Value = serde_json::from_str(&watch.events().hello).unwrap();
+    assert_eq!(hello["build"], second.as_str());
 }
 
 #[test]

@@ -397,6 +397,8 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
 pub struct Events {
     rx: Receiver<(String, String)>,
     _stream: TcpStream,
+    /// The data of the greeting every stream starts with.
+    pub hello: String,
 }
 
 impl Events {
@@ -424,12 +426,13 @@ impl Events {
                 }
             }
         });
-        let events = Events {
+        let mut events = Events {
             rx,
             _stream: stream,
+            hello: String::new(),
         };
         // The server greets every page, so we know the subscription is live.
-        events.next_named("hello");
+        events.hello = events.next_named("hello");
         events
     }
 
