@@ -10,6 +10,8 @@ pub mod content;
 pub mod diagnostic;
 pub mod engine;
 pub mod files;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod markdown;
 pub mod output;
 pub mod pipeline;

@@ -42,6 +42,11 @@ fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
         None => first,
     };
     let message = strip_position_prefix(message.trim_start_matches("error: ")).to_string();
+    if let Some(detail) = message.strip_prefix("budget breached: ") {
+        return format!(
+            "too much YAML to read ({detail}): aliases that expand without bound, or nesting too deep"
+        );
+    }
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let key = rest.split('`').next().unwrap_or_default();
         // serde names the keys of the map the key is in (a nested one too).

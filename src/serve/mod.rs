@@ -5,7 +5,7 @@
 //! served; the files on disk never contain it. Not for deciding when to
 //! reload: `watch` tells [`Live`] after the new files are written.
 
-mod live;
+pub mod live;
 
 pub use live::Live;
 
@@ -59,19 +59,24 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let listener = tokio::net::TcpListener::from_std(listener)?;
+    axum::serve(listener, app(output, live))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// The preview server's routes: the reload script, the event stream, and
+/// the output folder's files under the base path.
+pub fn app(output: PathBuf, live: Live) -> Router {
     let state = Arc::new(Files {
         dir: ServeDir::new(&output).append_index_html_on_directories(true),
         output,
         live: live.clone(),
     });
-    let app = Router::new()
+    Router::new()
         .route(SCRIPT_PATH, get(script))
         .route(EVENTS_PATH, get(move || live::events(live.clone())))
         .fallback(files)
-        .with_state(state);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+        .with_state(state)
 }
 
 struct Files {
@@ -107,6 +112,14 @@ async fn files(State(files): State<Arc<Files>>, request: Request) -> Response {
     let Some(rest) = path.strip_prefix(base.as_str()) else {
         return not_found(&files, &build).await;
     };
+    // A symlink in the output folder may lead out of it: whatever the path
+    // names must resolve to a place inside.
+    let named = files.output.join(crate::markdown::percent_decode(rest));
+    if let (Ok(real), Ok(top)) = (named.canonicalize(), files.output.canonicalize())
+        && !real.starts_with(&top)
+    {
+        return not_found(&files, &build).await;
+    }
     let (mut parts, body) = request.into_parts();
     let query = parts
         .uri
