@@ -17,6 +17,7 @@ const KNOWN_KEYS: &[&str] = &[
     "image",
     "portable",
     "minify",
+    "unsafe_html",
     "link_check",
     "extra",
 ];
@@ -45,6 +46,9 @@ pub struct Config {
     /// Minified pages and stylesheets ([`crate::render`]'s minify).
     #[serde(default)]
     pub minify: bool,
+    /// Raw HTML in Markdown passes through (the default); `false` escapes it.
+    #[serde(default = "yes")]
+    pub unsafe_html: bool,
     #[serde(default)]
     pub link_check: LinkCheck,
     #[serde(default)]
@@ -80,6 +84,10 @@ impl Default for LinkCheck {
             cache_hours: 24.0,
         }
     }
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn default_language() -> String {
@@ -204,6 +212,7 @@ mod tests {
             image: None,
             portable: false,
             minify: false,
+            unsafe_html: true,
             link_check: Default::default(),
             extra: Default::default(),
         }

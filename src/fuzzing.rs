@@ -50,6 +50,9 @@ impl Resolver for Site {
     fn base_path(&self) -> &str {
         "/sub/"
     }
+    fn raw_html(&self) -> bool {
+        true
+    }
 }
 
 /// A page's Markdown body, rendered: every link it writes stays on the

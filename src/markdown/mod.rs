@@ -37,6 +37,9 @@ pub trait Resolver {
     fn asset_url(&self, content_path: &str) -> Option<&str>;
     /// The path every URL of the site starts with (`/` or `/sub/`).
     fn base_path(&self) -> &str;
+    /// Whether raw HTML in Markdown passes through as HTML (site.yaml's
+    /// `unsafe_html`, on by default) or is escaped as text.
+    fn raw_html(&self) -> bool;
 }
 
 /// One heading in the table of contents.
@@ -329,8 +332,14 @@ impl<'a> State<'a> {
                     out.push(event);
                 }
                 Event::Html(ref h) | Event::InlineHtml(ref h) => {
-                    collect_html_ids(h, &mut self.used_ids);
-                    out.push(event);
+                    // The summary marker is ours, not the author's HTML.
+                    if h.trim() == MORE_MARKER || self.resolver.raw_html() {
+                        collect_html_ids(h, &mut self.used_ids);
+                        out.push(event);
+                    } else {
+                        self.plain.push_str(h);
+                        out.push(Event::Text(h.clone()));
+                    }
                 }
                 other => {
                     self.plain.push(' ');
@@ -444,6 +453,9 @@ mod tests {
         fn base_path(&self) -> &str {
             "/sub/"
         }
+        fn raw_html(&self) -> bool {
+            true
+        }
         fn page_url(&self, path: &str) -> Option<&str> {
             match path {
                 "memo.md" => Some("/memo/"),
@@ -475,6 +487,61 @@ mod tests {
             file_text: body,
         };
         render(body, &origin, &Fixture)
+    }
+
+    /// The same site with `unsafe_html: false`.
+    struct Escaping;
+    impl Resolver for Escaping {
+        fn base_path(&self) -> &str {
+            Fixture.base_path()
+        }
+        fn raw_html(&self) -> bool {
+            false
+        }
+        fn page_url(&self, path: &str) -> Option<&str> {
+            Fixture.page_url(path)
+        }
+        fn source(&self, id: &str) -> Option<(&str, &str)> {
+            Fixture.source(id)
+        }
+        fn asset_url(&self, path: &str) -> Option<&str> {
+            Fixture.asset_url(path)
+        }
+    }
+
+    #[test]
+    fn raw_html_is_escaped_when_the_site_turns_it_off() {
+        let body = "Intro <b onclick=\"x()\">bold</b> [@ft].\n\n<!-- more -->\n\n<script>alert(1)</script>\n\n<div id=\"box\">x</div>\n";
+        let origin = Origin {
+            file: Path::new("content/a.md"),
+            content_path: "a.md",
+            first_line: 4,
+            file_text: body,
+        };
+        let r = render(body, &origin, &Escaping);
+        assert!(
+            r.html.contains("&lt;b onclick=\"x()\"&gt;bold&lt;/b&gt;"),
+            "{}",
+            r.html
+        );
+        assert!(
+            r.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{}",
+            r.html
+        );
+        assert!(
+            !r.html.contains("<script") && !r.html.contains("<div"),
+            "{}",
+            r.html
+        );
+        // An escaped element's id is no anchor.
+        assert!(!r.ids.contains(&"box".to_string()));
+        // Citations and the summary marker are dossier's own, not raw HTML.
+        assert!(r.html.contains("class=\"cite\""), "{}", r.html);
+        assert!(r.summary.contains("Intro"), "{}", r.summary);
+        assert!(!r.summary.contains("script"), "{}", r.summary);
+        let allowed = render_at("a.md", body);
+        assert!(allowed.html.contains("<script>alert(1)</script>"));
     }
 
     #[test]

@@ -676,4 +676,8 @@ impl Resolver for Asking<'_, '_> {
         self.reads.borrow_mut().read(Key::Config);
         &self.site.base_path
     }
+    fn raw_html(&self) -> bool {
+        self.reads.borrow_mut().read(Key::Config);
+        self.site.config.unsafe_html
+    }
 }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 /// Answers Markdown's questions about URLs and sources.
 pub(super) struct Answers<'a> {
     pub(super) base_path: &'a str,
+    pub(super) raw_html: bool,
     pub(super) docs: &'a [Doc],
     pub(super) by_path: &'a Map<Name, usize>,
     pub(super) sources: &'a BTreeMap<String, usize>,
@@ -56,6 +57,9 @@ impl Resolver for Answers<'_> {
     fn base_path(&self) -> &str {
         self.base_path
     }
+    fn raw_html(&self) -> bool {
+        self.raw_html
+    }
 }
 
 /// A built site answers exactly as it did while being built.
@@ -72,12 +76,16 @@ impl Resolver for Site {
     fn base_path(&self) -> &str {
         &self.base_path
     }
+    fn raw_html(&self) -> bool {
+        self.config.unsafe_html
+    }
 }
 
 impl Site {
     fn answers(&self) -> Answers<'_> {
         Answers {
             base_path: &self.base_path,
+            raw_html: self.config.unsafe_html,
             docs: &self.docs,
             by_path: &self.by_path,
             sources: &self.sources,
