@@ -38,7 +38,7 @@ fn site() -> Fixture {
     );
     f.page(
         "news/a.md",
-        "title: A <first> & \"quoted\"\ndescription: The first story.\ndate: 2024-01-02\nupdated: 2024-03-01",
+        "title: A <first> & \"quoted\" ]]> </script>\ndescription: The first story.\ndate: 2024-01-02\nupdated: 2024-03-01",
         "Story A.\n",
     );
     f.page(
@@ -151,7 +151,7 @@ fn every_head_carries_share_tags_with_absolute_urls() {
         .value()
         .attr("content")
         .unwrap();
-    assert_eq!(title, "A <first> & \"quoted\"");
+    assert_eq!(title, "A <first> & \"quoted\" ]]> </script>");
     assert!(f.exists("output/share.png") && f.exists("output/news/b/card.png"));
 }
 
@@ -234,7 +234,7 @@ fn feed_holds_the_dated_pages_newest_first() {
     }
     assert_eq!(
         child_text(entries[1], "title").as_deref(),
-        Some("A <first> & \"quoted\"")
+        Some("A <first> & \"quoted\" ]]> </script>")
     );
     assert_eq!(
         child_text(entries[1], "updated").as_deref(),
