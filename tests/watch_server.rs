@@ -277,3 +277,70 @@ fn ctrl_c_stops_cleanly() {
     assert!(status.success(), "{status:?}");
     watch.wait_for_stdout("Stopped.");
 }
+
+/// The open file handles and threads of a process (Linux's /proc).
+fn handles_and_threads(pid: u32) -> (usize, usize) {
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, |d| d.count());
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let threads = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Threads:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    (fds, threads)
+}
+
+#[test]
+fn hundreds_of_clients_and_slow_ones_do_not_stop_the_server() {
+    use std::io::{Read, Write};
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let port = watch.port;
+    let (fds_before, threads_before) = handles_and_threads(watch.pid());
+    // Clients that start a request and never finish it.
+    let slow: Vec<std::net::TcpStream> = (0..300)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+            s.write_all(b"GET /alpha/ HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+                .unwrap();
+            s
+        })
+        .collect();
+    // Meanwhile, two hundred readers at once are all answered.
+    let start = std::time::Instant::now();
+    let answered: Vec<u16> = std::thread::scope(|scope| {
+        let readers: Vec<_> = (0..200)
+            .map(|_| scope.spawn(|| watch_common::get(port, "/alpha/").status))
+            .collect();
+        readers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    assert!(answered.iter().all(|&s| s == 200), "{answered:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(10),
+        "took {:?}",
+        start.elapsed()
+    );
+    // The slow ones are closed once their headers are overdue…
+    std::thread::sleep(Duration::from_secs(11));
+    for mut s in slow {
+        s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut rest = Vec::new();
+        let closed = matches!(s.read_to_end(&mut rest), Ok(_));
+        assert!(
+            closed,
+            "a connection that never sent its headers is still open"
+        );
+    }
+    // …and nothing is left behind: no handle or thread per client.
+    std::thread::sleep(Duration::from_millis(300));
+    let (fds_after, threads_after) = handles_and_threads(watch.pid());
+    assert!(
+        fds_after <= fds_before + 5,
+        "{fds_before} → {fds_after} open handles"
+    );
+    assert!(
+        threads_after <= threads_before + 2,
+        "{threads_before} → {threads_after} threads"
+    );
+    assert_eq!(watch.get("/alpha/").status, 200);
+}

@@ -19,6 +19,7 @@ use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tower::ServiceExt;
 use tower_http::services::ServeDir;
 
@@ -51,17 +52,52 @@ pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, String> {
     Ok(listener)
 }
 
-/// Serve `output` on `listener` until `shutdown` completes.
+/// How long a client may take to send a request's headers (and how long a
+/// kept-alive connection may sit idle) before the server closes it: a client
+/// that never finishes a request holds nothing for long.
+pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Serve `output` on `listener` until `shutdown` completes. Each connection
+/// is its own task, so hundreds of them, or slow ones, do not keep others
+/// waiting; one whose request headers do not arrive within
+/// [`HEADER_TIMEOUT`] is closed (axum's own `serve` sets no such timer).
 pub async fn run(
     listener: std::net::TcpListener,
     output: PathBuf,
     live: Live,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
     let listener = tokio::net::TcpListener::from_std(listener)?;
-    axum::serve(listener, app(output, live))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let app = app(output, live);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEADER_TIMEOUT);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file handles, say: wait a moment rather than spin.
+                Err(_) => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    // Open event streams never finish by themselves: a moment, then go.
+    let _ = tokio::time::timeout(Duration::from_millis(200), graceful.shutdown()).await;
+    Ok(())
 }
 
 /// The preview server's routes: the reload script, the event stream, and
