@@ -325,7 +325,7 @@ fn hundreds_of_clients_and_slow_ones_do_not_stop_the_server() {
     for mut s in slow {
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         let mut rest = Vec::new();
-        let closed = matches!(s.read_to_end(&mut rest), Ok(_));
+        let closed = s.read_to_end(&mut rest).is_ok();
         assert!(
             closed,
             "a connection that never sent its headers is still open"
