@@ -42,6 +42,9 @@ fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
         None => first,
     };
     let message = strip_position_prefix(message.trim_start_matches("error: ")).to_string();
+    if message == "expected mapping start" {
+        return "expected `key: value` lines here, not a list or a single value".into();
+    }
     if let Some(detail) = message.strip_prefix("budget breached: ") {
         return format!(
             "too much YAML to read ({detail}): aliases that expand without bound, or nesting too deep"

@@ -17,7 +17,7 @@ mod text;
 pub use links::{has_scheme, is_web_url, join_content_path, percent_decode};
 pub use text::{escape, slugify};
 
-use crate::diagnostic::{Diagnostic, line_col};
+use crate::diagnostic::Diagnostic;
 use links::collect_html_ids;
 use pulldown_cmark::{
     BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
@@ -140,6 +140,7 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
         used_ids: HashSet::new(),
         headings: Vec::new(),
         plain: String::new(),
+        lines: std::cell::OnceCell::new(),
     };
     // Explicit `{#id}`s are reserved first, so automatic ids never take them
     // (a second parse, only for the pages that have any).
@@ -183,6 +184,8 @@ struct State<'a> {
     headings: Vec<(u8, String, String)>,
     /// The page's text without markup, for counting words.
     plain: String,
+    /// Made on the first question about a position.
+    lines: std::cell::OnceCell<crate::diagnostic::LineIndex>,
 }
 
 impl<'a> State<'a> {
@@ -407,7 +410,10 @@ impl<'a> State<'a> {
 
     /// 1-based line and column in the file of a byte offset in the body.
     fn position(&self, offset: usize) -> (usize, usize) {
-        let (line, column) = line_col(self.body, offset);
+        let lines = self
+            .lines
+            .get_or_init(|| crate::diagnostic::LineIndex::new(self.body));
+        let (line, column) = lines.line_col(self.body, offset);
         (line + self.origin.first_line - 1, column)
     }
 

@@ -233,6 +233,25 @@ pub(super) fn tera_diagnostic(
             )
             .with_source(text)
         }
+        ErrorKind::CircularExtend {
+            tpl,
+            inheritance_chain: chain,
+        }
+        | ErrorKind::CircularInclude {
+            tpl,
+            include_chain: chain,
+        } => {
+            let next = chain.get(1).map_or(tpl.as_str(), String::as_str);
+            Diagnostic::error(
+                files.source_of(tpl),
+                line_containing(files, tpl, next),
+                0,
+                format!(
+                    "templates that include or extend each other in a circle: {}; break the circle",
+                    chain.join(" → ")
+                ),
+            )
+        }
         ErrorKind::MissingParent { current, parent } => Diagnostic::error(
             files.source_of(current),
             line_containing(files, current, parent),
