@@ -116,25 +116,74 @@ fn exchange(_: &Path, _: &Path) -> io::Result<()> {
     Err(io::ErrorKind::Unsupported.into())
 }
 
-/// Make the prepared folder `next` the output folder; the previous output
-/// ends at the returned path (to be removed), if there was one. Where no
+/// Make the prepared folder `next` the output folder and remove the
+/// previous output; returns the files it had that `wanted` lacks. Where no
 /// atomic swap exists, two renames, with a moment between them when the
 /// output folder is missing ([`recover`] restores it after a crash there).
-fn swap_in(next: &Path, output: &Path) -> io::Result<Option<PathBuf>> {
+/// Where the output folder cannot be renamed at all (a mount point, as a
+/// container's volume is), the files are moved in one by one.
+fn swap_in(next: &Path, output: &Path, wanted: &HashSet<&str>) -> io::Result<Vec<String>> {
     if std::fs::symlink_metadata(output).is_err() {
         std::fs::rename(next, output)?;
-        return Ok(None);
+        return Ok(Vec::new());
     }
-    match exchange(next, output) {
-        Ok(()) => Ok(Some(next.to_path_buf())),
+    let old = match exchange(next, output) {
+        Ok(()) => next.to_path_buf(),
         Err(e) if e.kind() == io::ErrorKind::Unsupported => {
             let old = beside(output, "old");
-            std::fs::rename(output, &old)?;
-            std::fs::rename(next, output)?;
-            Ok(Some(old))
+            match std::fs::rename(output, &old) {
+                Ok(()) => {
+                    std::fs::rename(next, output)?;
+                    old
+                }
+                Err(e) if cannot_rename(&e) => return move_in(next, output, wanted),
+                Err(e) => return Err(e),
+            }
         }
-        Err(e) => Err(e),
+        Err(e) if cannot_rename(&e) => return move_in(next, output, wanted),
+        Err(e) => return Err(e),
+    };
+    let removed = files_under(&old)
+        .into_iter()
+        .filter(|rel| !wanted.contains(rel.as_str()))
+        .collect();
+    std::fs::remove_dir_all(&old)?;
+    Ok(removed)
+}
+
+/// The output folder is a mount point (or on another file system than the
+/// folder beside it): it stays, its files are replaced.
+fn cannot_rename(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ResourceBusy | io::ErrorKind::CrossesDevices
+    )
+}
+
+/// Move every file of `next` into `output`, each with one rename, then
+/// remove what `wanted` lacks and `next` itself.
+fn move_in(next: &Path, output: &Path, wanted: &HashSet<&str>) -> io::Result<Vec<String>> {
+    for rel in files_under(next).iter().map(String::as_str).chain([MARKER]) {
+        let target = output.join(rel);
+        if target.is_dir() {
+            std::fs::remove_dir_all(&target)?;
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::rename(next.join(rel), &target)?;
     }
+    let removed: Vec<String> = files_under(output)
+        .into_iter()
+        .filter(|rel| !wanted.contains(rel.as_str()))
+        .collect();
+    for rel in &removed {
+        let target = output.join(rel);
+        std::fs::remove_file(&target)?;
+        remove_empty_parents(output, &target);
+    }
+    std::fs::remove_dir_all(next)?;
+    Ok(removed)
 }
 
 /// Every file under `dir`, as `/`-separated relative paths, the marker aside.
@@ -216,17 +265,9 @@ impl Staging {
             self.abort();
             return Err(e);
         }
-        let old = swap_in(&self.dir, &self.output)?;
         let put = self.put.into_inner().unwrap_or_else(|e| e.into_inner());
         let wanted: HashSet<&str> = put.iter().map(String::as_str).collect();
-        let mut removed = Vec::new();
-        if let Some(old) = old {
-            removed = files_under(&old)
-                .into_iter()
-                .filter(|rel| !wanted.contains(rel.as_str()))
-                .collect();
-            std::fs::remove_dir_all(&old)?;
-        }
+        let mut removed = swap_in(&self.dir, &self.output, &wanted)?;
         removed.sort();
         Ok(Written {
             written: self.written.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -508,6 +549,36 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_folder_that_cannot_be_renamed_gets_the_new_files_moved_in() {
+        let top = tempfile::tempdir().unwrap();
+        let (next, output) = (top.path().join("next"), top.path().join("output"));
+        for (dir, files) in [
+            (&next, &["a/index.html", "b.css", MARKER][..]),
+            (
+                &output,
+                &["a/index.html", "gone/index.html", "b.css/x", MARKER][..],
+            ),
+        ] {
+            for rel in files {
+                let path = dir.join(rel);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, format!("{} {rel}", dir.display())).unwrap();
+            }
+        }
+        let wanted: HashSet<&str> = ["a/index.html", "b.css"].into();
+        let removed = move_in(&next, &output, &wanted).unwrap();
+        assert_eq!(removed, ["gone/index.html"]);
+        assert!(!next.exists() && !output.join("gone").exists());
+        let read = |rel: &str| std::fs::read_to_string(output.join(rel)).unwrap();
+        assert_eq!(
+            read("a/index.html"),
+            format!("{} a/index.html", next.display())
+        );
+        assert_eq!(read("b.css"), format!("{} b.css", next.display()));
+        assert!(output.join(MARKER).is_file());
+    }
 
     #[test]
     fn absolute_resolves_dot_dot_without_existing() {
