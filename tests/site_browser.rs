@@ -94,25 +94,34 @@ fn every_page_is_valid_html() {
     }
 }
 
+/// The repository's site built into `name` under the target's temp folder
+/// with `flags`.
+fn build_with(name: &str, flags: &[&str]) -> PathBuf {
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&out);
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let run = Command::new(BIN)
+        .arg("build")
+        .args(flags)
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(&out)
+        .output()
+        .expect("run dossier build");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    out
+}
+
 #[test]
 fn a_minified_build_shows_the_same_pages_in_chromium() {
     if ready(true) {
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("built-minified");
-        let _ = std::fs::remove_dir_all(&out);
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let base_url = format!("http://127.0.0.1{}", site_common::BASE);
-        let run = Command::new(BIN)
-            .args(["build", "--minify", "--base-url", &base_url, "--root"])
-            .arg(root)
-            .arg("--output")
-            .arg(&out)
-            .output()
-            .expect("run dossier build");
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let out = build_with("built-minified", &["--minify", "--base-url", &base_url]);
         node_test_with("minify.test.mjs", &[("DOSSIER_MINIFIED_DIR", &out)]);
     }
 }
@@ -120,21 +129,7 @@ fn a_minified_build_shows_the_same_pages_in_chromium() {
 #[test]
 fn the_portable_build_works_opened_from_disk_in_chromium() {
     if ready(true) {
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("built-portable");
-        let _ = std::fs::remove_dir_all(&out);
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let run = Command::new(BIN)
-            .args(["build", "--portable", "--root"])
-            .arg(root)
-            .arg("--output")
-            .arg(&out)
-            .output()
-            .expect("run dossier build");
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
+        let out = build_with("built-portable", &["--portable"]);
         node_test_with("portable.test.mjs", &[("DOSSIER_PORTABLE_DIR", &out)]);
     }
 }
