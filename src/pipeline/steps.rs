@@ -681,3 +681,36 @@ impl Resolver for Asking<'_, '_> {
         self.site.config.unsafe_html
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_an_error_naming_it() {
+        struct Nothing;
+        impl engine::Answers for Nothing {
+            fn fingerprint(&self, _: &Key) -> Fp {
+                engine::absent()
+            }
+        }
+        let found = Found {
+            rel: "gone.md".into(),
+            abs: std::env::temp_dir().join("dossier-no-such-file/gone.md"),
+        };
+        let mut reads = Reads::new(&Nothing);
+        let (parsed, fp) = parse(&found, &mut reads);
+        assert_eq!(fp, engine::absent());
+        let errors = parsed.err().expect("an error");
+        let shown = errors[0].to_string();
+        assert!(
+            shown.starts_with("content/gone.md: cannot read:"),
+            "{shown}"
+        );
+        // Recorded as absent, so the file's return re-runs the step.
+        assert_eq!(
+            &reads.finish()[..],
+            &[(Key::File("content/gone.md".into()), engine::absent())]
+        );
+    }
+}
