@@ -701,7 +701,7 @@ mod tests {
         let mut reads = Reads::new(&Nothing);
         let (parsed, fp) = parse(&found, &mut reads);
         assert_eq!(fp, engine::absent());
-        let errors = parsed.err().expect("an error");
+        let errors = parsed.map(|_| ()).expect_err("an error");
         let shown = errors[0].to_string();
         assert!(
             shown.starts_with("content/gone.md: cannot read:"),
