@@ -400,21 +400,45 @@ impl Spare {
 /// a link to its file, or gone with the folders it leaves empty.
 fn follow(spare: &Path, from: &Path, rel: &str) -> io::Result<()> {
     let target = spare.join(rel);
+    let source = std::fs::symlink_metadata(from.join(rel));
+    let is_dir = |m: &std::fs::Metadata| m.is_dir();
     match std::fs::symlink_metadata(&target) {
-        Ok(m) if m.is_dir() => std::fs::remove_dir_all(&target)?,
+        // A folder the output has too (a file that became one): its files
+        // are followed by their own paths.
+        Ok(m) if is_dir(&m) && source.as_ref().is_ok_and(is_dir) => return Ok(()),
+        Ok(m) if is_dir(&m) => std::fs::remove_dir_all(&target)?,
         Ok(_) => std::fs::remove_file(&target)?,
         Err(_) => {}
     }
-    let source = from.join(rel);
-    if std::fs::symlink_metadata(&source).is_ok_and(|m| m.is_file()) {
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
+    match source {
+        Ok(m) if m.is_file() => {
+            make_parents(spare, &target)?;
+            std::fs::hard_link(from.join(rel), &target)?;
         }
-        std::fs::hard_link(&source, &target)?;
-    } else {
-        remove_empty_parents(spare, &target);
+        Ok(_) => {}
+        Err(_) => remove_empty_parents(spare, &target),
     }
     Ok(())
+}
+
+/// Make the folders above `path` under `top`, removing a file that stands
+/// where one of them must go (a file that became a folder).
+fn make_parents(top: &Path, path: &Path) -> io::Result<()> {
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    let mut dir = Some(parent);
+    while let Some(d) = dir.filter(|d| d.starts_with(top) && *d != top) {
+        if std::fs::symlink_metadata(d).is_ok_and(|m| !m.is_dir()) {
+            // Files written side by side may find the same one in the way.
+            match std::fs::remove_file(d) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+                _ => break,
+            }
+        }
+        dir = d.parent();
+    }
+    std::fs::create_dir_all(parent)
 }
 
 fn remove_empty_parents(top: &Path, path: &Path) {
@@ -485,6 +509,7 @@ pub fn write_some(
             if target.is_dir() {
                 std::fs::remove_dir_all(&target)?;
             }
+            make_parents(&dir, &target)?;
             // A new file, never a write through a link the output shares.
             write_file(&dir, rel, &Source::Bytes(bytes.into_owned().into()))
                 .map(|_| Some(rel.clone()))
@@ -549,6 +574,66 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file under `dir` with its text, the marker aside.
+    fn contents(dir: &Path) -> BTreeMap<String, String> {
+        files_under(dir)
+            .into_iter()
+            .map(|rel| {
+                let text = std::fs::read_to_string(dir.join(&rel)).unwrap();
+                (rel, text)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn watch_writes_through_the_spare_match_the_plan_every_time() {
+        let top = tempfile::tempdir().unwrap();
+        let output = top.path().join("output");
+        let plan = |files: &[(&str, &str)]| -> Plan {
+            files
+                .iter()
+                .map(|(rel, text)| ((*rel).into(), Source::Bytes(text.as_bytes().into())))
+                .collect()
+        };
+        let steps: [&[(&str, &str)]; 5] = [
+            &[("a.html", "1"), ("b/index.html", "1"), ("c", "file")],
+            // A changed, b gone, c a file that becomes a folder of two.
+            &[("a.html", "2"), ("c/x", "in a folder"), ("c/y", "beside")],
+            &[("a.html", "2"), ("b/index.html", "back"), ("c/x", "again")],
+            // c a file once more.
+            &[
+                ("a.html", "3"),
+                ("b/index.html", "back"),
+                ("c", "file again"),
+            ],
+            &[("a.html", "3")],
+        ];
+        let mut spare = Spare::default();
+        let mut last: Plan = Plan::new();
+        for (i, files) in steps.iter().enumerate() {
+            let now = plan(files);
+            if i == 0 {
+                write(&output, &now).unwrap();
+            } else {
+                let changed: Vec<String> = now.keys().map(|k| k.to_string()).collect();
+                let removed: Vec<String> = last
+                    .keys()
+                    .filter(|k| !now.contains_key(*k))
+                    .map(|k| k.to_string())
+                    .collect();
+                write_some(&output, &now, &changed, &removed, &mut spare).unwrap();
+            }
+            let expected: BTreeMap<String, String> = files
+                .iter()
+                .map(|(r, t)| (r.to_string(), t.to_string()))
+                .collect();
+            assert_eq!(contents(&output), expected, "after step {i}");
+            last = now;
+        }
+        spare.forget(&output);
+        assert!(!beside(&output, "spare").exists());
+    }
 
     #[test]
     fn a_folder_that_cannot_be_renamed_gets_the_new_files_moved_in() {
