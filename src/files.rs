@@ -87,10 +87,21 @@ pub struct Found {
     pub abs: PathBuf,
 }
 
+/// An entry a walk did not take: one it could not read (an error), or a
+/// symbolic link, which is never followed, so that nothing is read from
+/// outside the site (a warning).
+#[derive(Debug, Clone)]
+pub struct Skipped {
+    /// Relative to the site root.
+    pub path: PathBuf,
+    pub why: String,
+    pub error: bool,
+}
+
 /// The files that count under `root/dir` (`dir` relative to the root,
-/// `/`-separated), sorted by their path as a string; and the entries that
-/// could not be read.
-pub fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<(PathBuf, String)>) {
+/// `/`-separated), sorted by their path as a string; and the entries it
+/// did not take.
+pub fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Skipped>) {
     let abs_dir = root.join(dir);
     let mut found = Vec::new();
     let mut errors = Vec::new();
@@ -113,11 +124,19 @@ pub fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<(PathBuf, String)>) {
                 rel: relative(e.path()),
                 abs: e.path().to_path_buf(),
             }),
+            Ok(e) if e.path_is_symlink() => errors.push(Skipped {
+                path: e.path().strip_prefix(root).unwrap_or(e.path()).to_path_buf(),
+                why: "a symbolic link, not followed (so nothing is read from outside the site): copy the file here instead".into(),
+                error: false,
+            }),
             Ok(_) => {}
             Err(e) => {
                 let path = e.path().unwrap_or(&abs_dir);
-                let shown = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-                errors.push((shown, e.to_string()));
+                errors.push(Skipped {
+                    path: path.strip_prefix(root).unwrap_or(path).to_path_buf(),
+                    why: format!("cannot read: {e}"),
+                    error: true,
+                });
             }
         }
     }

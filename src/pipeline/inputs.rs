@@ -13,7 +13,7 @@ use crate::engine::Map;
 use crate::engine::{self, Changes, Fp, Key, Name};
 use crate::files::{self, Found};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 /// A folder's listing and its fingerprint.
@@ -81,7 +81,7 @@ impl Inputs {
         &mut self,
         root: &Path,
         dir: &str,
-        unreadable: &mut Vec<(PathBuf, String)>,
+        unreadable: &mut Vec<crate::files::Skipped>,
     ) -> Listing {
         if let Some(listing) = self.folders.get(dir) {
             return listing.clone();

@@ -176,8 +176,11 @@ pub(super) fn prepare(
     .flat_map(|d| inputs.folder(root, d, &mut unreadable).0.to_vec())
     .map(|f| (f.rel, f.abs))
     .collect();
-    for (path, e) in unreadable {
-        diagnostics.push(Diagnostic::error(path, 0, 0, format!("cannot read: {e}")));
+    for skipped in unreadable {
+        diagnostics.push(match skipped.error {
+            true => Diagnostic::error(skipped.path, 0, 0, skipped.why),
+            false => Diagnostic::warning(skipped.path, 0, 0, skipped.why),
+        });
     }
     // Checked on every build, outside any step: their answers are no step's.
     if let Err(d) = render::check_theme(root, theme) {
