@@ -7,21 +7,6 @@ use std::path::Path;
 
 pub const CONFIG_FILE: &str = "site.yaml";
 
-const KNOWN_KEYS: &[&str] = &[
-    "title",
-    "base_url",
-    "description",
-    "language",
-    "theme",
-    "author",
-    "image",
-    "portable",
-    "minify",
-    "unsafe_html",
-    "link_check",
-    "extra",
-];
-
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
@@ -117,7 +102,7 @@ impl Config {
             .strip_prefix('\u{feff}')
             .unwrap_or(&text)
             .replace("\r\n", "\n");
-        let mut config: Config = crate::yaml::parse(&text, path, 1, &text, KNOWN_KEYS)?;
+        let mut config: Config = crate::yaml::parse(&text, path, 1, &text)?;
         if let Some(url) = base_url {
             config.base_url = url.to_string();
         }

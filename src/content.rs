@@ -12,23 +12,6 @@ use std::sync::Arc;
 
 pub use crate::files::CONTENT_DIR;
 
-const FRONT_MATTER_KEYS: &[&str] = &[
-    "title",
-    "description",
-    "date",
-    "updated",
-    "draft",
-    "weight",
-    "slug",
-    "template",
-    "page_template",
-    "tags",
-    "image",
-    "aliases",
-    "sort_by",
-    "extra",
-];
-
 /// How a section orders its pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -251,7 +234,7 @@ pub fn parse_file(rel: &str, text: String) -> Result<SourceFile, Vec<Diagnostic>
         ]);
     }
     let raw: RawFrontMatter =
-        crate::yaml::parse(yaml, &root_path, 2, &text, FRONT_MATTER_KEYS).map_err(|d| vec![d])?;
+        crate::yaml::parse(yaml, &root_path, 2, &text).map_err(|d| vec![d])?;
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let kind = if name == "_index.md" {
         Kind::Section

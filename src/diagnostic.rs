@@ -124,6 +124,19 @@ pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// An error with its causes, which say what actually went wrong:
+/// `error: cause: deeper cause`.
+pub fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
+}
+
 /// Where each line of a text starts, for many [`line_col`] questions about
 /// one text: each is a binary search, not a scan from the top (a page with
 /// thousands of links would otherwise cost their number times its length).

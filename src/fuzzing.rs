@@ -22,7 +22,7 @@ pub fn site_config(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let _ = crate::yaml::parse::<crate::config::Config>(text, Path::new("site.yaml"), 1, text, &[]);
+    let _ = crate::yaml::parse::<crate::config::Config>(text, Path::new("site.yaml"), 1, text);
 }
 
 /// A site with a few pages, sources and files, as Markdown sees it.

@@ -31,6 +31,26 @@ pub enum Source {
     Copy(PathBuf),
 }
 
+impl Source {
+    /// The file's bytes: shared, or read from where it is copied from.
+    pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
+        Ok(match self {
+            Source::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
+            Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
+        })
+    }
+}
+
+/// Whatever is at `path` (a file or a folder) goes; nothing there (a file
+/// where one of its folders would be, too) is fine.
+fn remove_any(path: &Path) -> io::Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(_) => Ok(()),
+    }
+}
+
 /// Every file the output folder should hold, by `/`-separated relative path.
 pub type Plan = BTreeMap<crate::engine::Name, Source>;
 
@@ -64,21 +84,13 @@ fn beside(output: &Path, what: &str) -> PathBuf {
 /// because the stop came between the two renames of the fallback swap, the
 /// previous output comes back.
 pub fn recover(output: &Path) -> io::Result<()> {
-    for what in ["next", "spare"] {
-        let dir = beside(output, what);
-        if std::fs::symlink_metadata(&dir).is_ok() {
-            std::fs::remove_dir_all(&dir)?;
-        }
-    }
+    remove_any(&beside(output, "next"))?;
+    remove_any(&beside(output, "spare"))?;
     let old = beside(output, "old");
-    if std::fs::symlink_metadata(&old).is_ok() {
-        if output.exists() {
-            std::fs::remove_dir_all(&old)?;
-        } else {
-            std::fs::rename(&old, output)?;
-        }
+    if old.exists() && !output.exists() {
+        return std::fs::rename(&old, output);
     }
-    Ok(())
+    remove_any(&old)
 }
 
 /// Swap the folders `a` and `b` in one step (Linux: `renameat2` with
@@ -168,9 +180,7 @@ fn move_in(next: &Path, output: &Path, wanted: &HashSet<&str>) -> io::Result<Vec
         if target.is_dir() {
             std::fs::remove_dir_all(&target)?;
         }
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
+        make_parents(output, &target)?;
         std::fs::rename(next.join(rel), &target)?;
     }
     let removed: Vec<String> = files_under(output)
@@ -244,10 +254,7 @@ impl Staging {
     }
 
     fn put_source(&self, rel: &str, source: &Source) -> io::Result<()> {
-        match source {
-            Source::Bytes(b) => self.put(rel, b),
-            Source::Copy(from) => self.put(rel, &std::fs::read(from)?),
-        }
+        self.put(rel, &source.bytes()?)
     }
 
     /// The build failed: the prepared folder goes, the output stays as it was.
@@ -402,14 +409,12 @@ fn follow(spare: &Path, from: &Path, rel: &str) -> io::Result<()> {
     let target = spare.join(rel);
     let source = std::fs::symlink_metadata(from.join(rel));
     let is_dir = |m: &std::fs::Metadata| m.is_dir();
-    match std::fs::symlink_metadata(&target) {
-        // A folder the output has too (a file that became one): its files
-        // are followed by their own paths.
-        Ok(m) if is_dir(&m) && source.as_ref().is_ok_and(is_dir) => return Ok(()),
-        Ok(m) if is_dir(&m) => std::fs::remove_dir_all(&target)?,
-        Ok(_) => std::fs::remove_file(&target)?,
-        Err(_) => {}
+    // A folder the output has too (a file that became one): its files are
+    // followed by their own paths.
+    if target.is_dir() && source.as_ref().is_ok_and(is_dir) {
+        return Ok(());
     }
+    remove_any(&target)?;
     match source {
         Ok(m) if m.is_file() => {
             make_parents(spare, &target)?;
@@ -486,11 +491,7 @@ pub fn write_some(
             continue;
         }
         let target = dir.join(rel);
-        match std::fs::symlink_metadata(&target) {
-            Ok(m) if m.is_dir() => std::fs::remove_dir_all(&target)?,
-            Ok(_) => std::fs::remove_file(&target)?,
-            Err(_) => {}
-        }
+        remove_any(&target)?;
         remove_empty_parents(&dir, &target);
         written.removed.push(rel.clone());
     }
@@ -498,10 +499,7 @@ pub fn write_some(
         .par_iter()
         .filter_map(|rel| Some((rel, plan.get(rel.as_str())?)))
         .map(|(rel, source)| {
-            let bytes = match source {
-                Source::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
-                Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
-            };
+            let bytes = source.bytes()?;
             if same_bytes(&output.join(rel), &bytes) {
                 return Ok(None);
             }
@@ -511,8 +509,8 @@ pub fn write_some(
             }
             make_parents(&dir, &target)?;
             // A new file, never a write through a link the output shares.
-            write_file(&dir, rel, &Source::Bytes(bytes.into_owned().into()))
-                .map(|_| Some(rel.clone()))
+            replace(&target, &bytes)?;
+            Ok(Some(rel.clone()))
         })
         .collect();
     for r in results {
@@ -537,19 +535,9 @@ pub fn write_some(
     Ok(written)
 }
 
-/// Write one file of the plan unless its bytes are already there; its name when written.
-fn write_file(output: &Path, rel: &str, source: &Source) -> io::Result<Option<String>> {
-    let target = output.join(rel);
-    let bytes = match source {
-        Source::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
-        Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
-    };
-    if same_bytes(&target, &bytes) {
-        return Ok(None);
-    }
-    if let Some(parent) = target.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
+/// Put `bytes` at `target` (its folder already made) as a new file, through
+/// a temporary file and a rename, so a reader never sees half of it.
+fn replace(target: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = target.with_file_name(format!(
         ".{}.dossier-tmp",
         target
@@ -557,9 +545,8 @@ fn write_file(output: &Path, rel: &str, source: &Source) -> io::Result<Option<St
             .map(|n| n.to_string_lossy())
             .unwrap_or_default()
     ));
-    std::fs::write(&tmp, &bytes)?;
-    std::fs::rename(&tmp, &target)?;
-    Ok(Some(rel.to_string()))
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, target)
 }
 
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
@@ -633,6 +620,34 @@ mod tests {
         }
         spare.forget(&output);
         assert!(!beside(&output, "spare").exists());
+    }
+
+    #[test]
+    fn recover_puts_back_an_output_a_crash_left_aside_and_clears_the_rest() {
+        let top = tempfile::tempdir().unwrap();
+        let output = top.path().join("output");
+        // A stop between the fallback's two renames: the output is aside.
+        for what in ["old", "next", "spare"] {
+            let dir = beside(&output, what);
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("index.html"), what).unwrap();
+        }
+        recover(&output).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).unwrap(),
+            "old"
+        );
+        for what in ["old", "next", "spare"] {
+            assert!(!beside(&output, what).exists(), "{what}");
+        }
+        // With the output in place, what was left aside is only removed.
+        std::fs::create_dir_all(beside(&output, "old")).unwrap();
+        recover(&output).unwrap();
+        assert!(!beside(&output, "old").exists());
+        assert_eq!(
+            std::fs::read_to_string(output.join("index.html")).unwrap(),
+            "old"
+        );
     }
 
     #[test]

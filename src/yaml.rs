@@ -7,13 +7,13 @@ use serde::de::DeserializeOwned;
 use std::path::Path;
 
 /// Parse `text` (which starts at 1-based line `first_line` of `path`) into `T`.
-/// `known_keys` feeds the "did you mean" hint for unknown keys.
+/// An unknown key is answered with the nearest of the keys serde names for
+/// its map (the type's own fields: no list kept beside them by hand).
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     path: &Path,
     first_line: usize,
     file_text: &str,
-    known_keys: &[&str],
 ) -> Result<T, Diagnostic> {
     let mut options = serde_saphyr::Options::default();
     options.strict_booleans = true;
@@ -27,13 +27,13 @@ pub fn parse<T: DeserializeOwned>(
         } else {
             first_line
         };
-        let message = describe(&err, known_keys);
+        let message = describe(&err);
         Diagnostic::error(path, line, column, message).with_source(file_text)
     })
 }
 
 /// A one-line message for a YAML error, without the crate's own position text.
-fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
+fn describe(err: &serde_saphyr::Error) -> String {
     let full = err.to_string();
     let first = full.lines().next().unwrap_or("invalid YAML").trim();
     // serde-saphyr appends " at line X, column Y" to messages; positions are ours.
@@ -57,11 +57,7 @@ fn describe(err: &serde_saphyr::Error, known_keys: &[&str]) -> String {
             .split_once("expected one of ")
             .map(|(_, list)| list.split(", ").map(|k| k.trim_matches('`')).collect())
             .unwrap_or_default();
-        let known_keys = if expected.is_empty() {
-            known_keys
-        } else {
-            &expected[..]
-        };
+        let known_keys = &expected[..];
         let mut out = format!("unknown key `{key}`");
         if let Some(near) = nearest(key, known_keys) {
             out.push_str(&format!(" (did you mean `{near}`?)"));

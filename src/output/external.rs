@@ -321,7 +321,7 @@ async fn ask(
             Err(e) => {
                 return Attempt::Done(Outcome::Broken(format!(
                     "cannot be reached: {}",
-                    error_chain(&e)
+                    crate::diagnostic::error_chain(&e)
                 )));
             }
         };
@@ -381,16 +381,4 @@ fn describe(status: StatusCode) -> String {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
     }
-}
-
-/// An error with its causes, which say what actually went wrong.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
 }

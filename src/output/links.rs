@@ -164,24 +164,14 @@ fn target(url: &str, from: &str, base_path: &str) -> Result<Option<(String, Stri
             None => return Err(format!("leaves the base path {base_path}")),
         }
     } else {
-        let dir = from.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
-        for part in path.split('/') {
-            match part {
-                "" | "." => {}
-                ".." => {
-                    if parts.pop().is_none() {
-                        return Err("climbs out of the site".into());
-                    }
-                }
-                p => parts.push(p),
-            }
-        }
-        let mut joined = parts.join("/");
+        // Joined as Markdown joins its links (decoded, `..` resolved).
+        let Some(mut joined) = crate::markdown::join_content_path(from, path) else {
+            return Err("climbs out of the site".into());
+        };
         if path.ends_with('/') && !joined.is_empty() {
             joined.push('/');
         }
-        joined
+        return Ok(Some((joined, fragment.to_string())));
     };
     let decoded = crate::markdown::percent_decode(&joined);
     Ok(Some((decoded, fragment.to_string())))

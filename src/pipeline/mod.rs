@@ -268,11 +268,9 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         let stylesheets: Vec<(String, String)> = copies
             .iter()
             .filter(|(rel, _)| rel.ends_with(".css"))
-            .filter_map(|(rel, source)| match source {
-                Source::Copy(from) => Some((rel.to_string(), std::fs::read_to_string(from).ok()?)),
-                Source::Bytes(bytes) => {
-                    Some((rel.to_string(), String::from_utf8(bytes.to_vec()).ok()?))
-                }
+            .filter_map(|(rel, source)| {
+                let css = String::from_utf8(source.bytes().ok()?.into_owned()).ok()?;
+                Some((rel.to_string(), css))
             })
             .collect();
         let docs: std::collections::HashMap<&str, usize> = (site.docs.iter().enumerate())

@@ -258,15 +258,12 @@ pub(super) fn tera_diagnostic(
             0,
             format!("extends `{parent}`, which is neither in the theme nor in templates/"),
         ),
-        _ => {
-            let mut message = err.to_string();
-            let mut source = std::error::Error::source(err);
-            while let Some(s) = source {
-                message.push_str(&format!(": {s}"));
-                source = s.source();
-            }
-            Diagnostic::error(files.source_of(fallback), 0, 0, message)
-        }
+        _ => Diagnostic::error(
+            files.source_of(fallback),
+            0,
+            0,
+            crate::diagnostic::error_chain(err),
+        ),
     }
 }
 
