@@ -301,7 +301,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             &shown,
             &page,
         ));
-        external = external_links(site, &compiled.links, &scanned, &shown);
+        external = external_links(site, &docs, &compiled.links, &scanned, &shown);
         timer.lap("links");
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
@@ -329,21 +329,21 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
 /// The links to other sites on the pages `check` rendered (`scanned`, by
 /// output path), each with where it is written: the Markdown line that
 /// writes it, else a template line that writes it as it is, else the page
-/// (`shown`) whose template computed it. Absolute links into the site
+/// (`shown`) whose template computed it; `docs`: each page's doc by its
+/// output path. Absolute links into the site
 /// itself are not another site's.
 fn external_links(
     site: &Site,
+    docs: &std::collections::HashMap<&str, usize>,
     templates: &[render::TemplateLink],
     scanned: &std::collections::BTreeMap<String, output::links::Scanned>,
     shown: &dyn Fn(&str) -> String,
 ) -> Vec<output::external::Link> {
     use std::collections::{BTreeMap, BTreeSet};
     let own = format!("{}{}", site.config.origin(), site.base_path);
-    let docs: std::collections::HashMap<&str, &crate::site::Doc> =
-        site.docs.iter().map(|d| (&*d.out_path, d)).collect();
     let mut found: BTreeMap<&str, BTreeSet<output::external::At>> = BTreeMap::new();
     for (page, scan) in scanned {
-        let doc = docs.get(page.as_str());
+        let doc = docs.get(page.as_str()).map(|&i| &site.docs[i]);
         for url in &scan.urls {
             if !crate::markdown::is_web_url(url)
                 || (!site.config.origin().is_empty() && url.starts_with(&own))
