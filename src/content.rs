@@ -166,6 +166,18 @@ impl SourceFile {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
     }
+    /// The same file without its body: its front matter and the text up to
+    /// the body (for error snippets).
+    pub fn without_body(&self) -> SourceFile {
+        SourceFile {
+            path: self.path.clone(),
+            kind: self.kind,
+            front: self.front.clone(),
+            text: self.text[..self.body_start].to_string(),
+            body_start: self.body_start,
+            body_line: self.body_line,
+        }
+    }
     /// Path relative to the site root, for diagnostics.
     pub fn root_path(&self) -> PathBuf {
         Path::new(CONTENT_DIR).join(&self.path)

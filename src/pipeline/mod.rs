@@ -11,6 +11,7 @@
 
 mod answers;
 mod inputs;
+mod progress;
 mod steps;
 
 use crate::diagnostic::Diagnostic;
@@ -91,6 +92,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         previous
             .as_ref()
             .map(|p| (&p.built.memo, Changed(p.changed))),
+        false,
     )?;
     let indices: Vec<usize> = (0..prepared.site.docs.len()).collect();
     let out = render::render_docs(
@@ -177,12 +179,9 @@ const BATCH: usize = 512;
 /// Without `out_dir` (`check`), pages are rendered and dropped.
 pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, Vec<Diagnostic>> {
     let root = &options.root;
-    let mut prepared = steps::prepare(options, None)?;
-    // Nothing builds on this one: drop the parse steps' entries, so each
-    // doc's Markdown body, a large part of a large site, can go too.
-    prepared.memo.parsed.entries.clear();
-    prepared.memo.structure = None;
-    prepared.site.release_bodies();
+    // Nothing builds on this one: its memo goes, and each doc's Markdown
+    // source as soon as its HTML is made.
+    let prepared = steps::prepare(options, None, true)?;
     let answers = prepared.answers();
     let steps::Prepared {
         site,
@@ -214,6 +213,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .transpose()
         .map_err(io_error)?;
     let mut files = copies.len();
+    let mut rendered = 0;
     // `check` looks at every page it renders (and writes none).
     let mut scanned: std::collections::BTreeMap<String, output::links::Scanned> =
         Default::default();
@@ -237,6 +237,8 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         );
         diagnostics.extend(out.errors);
         files += out.files.len();
+        rendered += batch.len();
+        timer.pages(rendered, site.docs.len());
         let Some(staging_ref) = &staging else {
             written.extend(out.files.iter().map(|(rel, _)| rel.to_string()));
             scanned.extend(
@@ -458,20 +460,32 @@ fn overwrites<'a>(
         .collect()
 }
 
-/// Stage timings on stderr when `DOSSIER_TIMINGS` is set, for profiling.
+/// Stage timings on stderr when `DOSSIER_TIMINGS` is set, for profiling;
+/// with `progress`, the build's progress on a terminal ([`progress`]).
 struct Timer {
     on: bool,
     last: std::cell::Cell<std::time::Instant>,
+    progress: Option<progress::Progress>,
 }
 
 impl Timer {
-    fn new() -> Timer {
+    fn new(progress: bool) -> Timer {
         Timer {
             on: std::env::var_os("DOSSIER_TIMINGS").is_some(),
             last: std::cell::Cell::new(std::time::Instant::now()),
+            progress: progress.then(progress::Progress::start),
+        }
+    }
+    /// Pages rendered so far, of `total`.
+    fn pages(&self, done: usize, total: usize) {
+        if let Some(progress) = &self.progress {
+            progress.pages(done, total);
         }
     }
     fn lap(&self, stage: &str) {
+        if let Some(progress) = &self.progress {
+            progress.stage(stage);
+        }
         if self.on {
             let now = std::time::Instant::now();
             let rss = std::fs::read_to_string("/proc/self/status")

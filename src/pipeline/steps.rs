@@ -138,12 +138,17 @@ fn note_files(inputs: &mut Inputs, reads: &Record) {
 
 /// Run the steps up to rendering; `previous` is the last good build's memo
 /// and what changed since.
+/// `lean`: nothing builds on this build (no previous one is given, and
+/// its memo is not kept): each doc's Markdown source is dropped as soon as
+/// its HTML is made, which on a large site is a large part of the memory.
 pub(super) fn prepare(
     options: &Options,
     previous: Option<(&Memo, Changed)>,
+    lean: bool,
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let root = &options.root;
-    let timer = Timer::new();
+    // A build that ends the process shows its progress; watch's rebuilds do not.
+    let timer = Timer::new(lean);
     let mut config = Config::load(root, options.base_url.as_deref()).map_err(|d| vec![d])?;
     config.portable |= options.portable;
     config.minify |= options.minify;
@@ -288,7 +293,7 @@ pub(super) fn prepare(
         _ => (absent, absent),
     };
     note_files(&mut inputs, &templates.reads);
-    let parsed = Table {
+    let mut parsed = Table {
         index,
         entries: stepped.into_iter().map(|s| s.0).collect(),
     };
@@ -457,6 +462,26 @@ pub(super) fn prepare(
     // Without templates (they failed), no anchor is the theme's.
     let theme_has = |anchor: &str| compiled.as_ref().is_some_and(|c| c.anchors.has(anchor));
     site::attach(&mut site, rendered, &theme_has, &mut diagnostics);
+    let structure = match lean {
+        true => {
+            // The parse entries and the structure share each doc's file:
+            // they take the front-matter-only copy, so the body goes.
+            site.release_bodies();
+            for (doc, f) in site.docs.iter().zip(&structure.value.files) {
+                let entry = f.and_then(|f| parsed.entries.get_mut(f));
+                if let Some(Ok(p)) = entry.map(|e| &mut e.value) {
+                    *p = Arc::new(Parsed {
+                        file: doc.file.clone(),
+                        front_fp: p.front_fp,
+                        body_fp: p.body_fp,
+                    });
+                }
+            }
+            drop(structure);
+            None
+        }
+        false => Some(structure),
+    };
     timer.lap("markdown");
 
     // Each doc's template value.
@@ -574,7 +599,7 @@ pub(super) fn prepare(
             content: content_folder,
             content_names: names,
             parsed,
-            structure: Some(structure),
+            structure,
             markdown,
             values: values_memo,
             sections,

@@ -51,7 +51,7 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
         let (&i, values) = (by_path.get(path)?, values.as_ref()?);
         Some(match &values.sections[i] {
             Some((section, _)) => (section.clone(), true),
-            None => (values.docs[i].full.clone(), false),
+            None => (values.docs[i].full(), false),
         })
     };
     let answer = Arc::new(answer);

@@ -26,11 +26,12 @@ pub struct Values {
     pub sections: Vec<Option<(Value, Fp)>>,
 }
 
-/// One doc's value: whole, and as listings show it (without its body).
+/// One doc's value: as listings show it, and its body (`content`) when
+/// templates read it; [`DocValue::full`] puts the two together.
 #[derive(Debug)]
 pub struct DocValue {
-    pub full: Value,
     pub listed: Value,
+    pub body: Option<Value>,
     /// Fingerprints of the fields templates can read ([`Fields`]).
     pub full_fp: Fp,
     pub listed_fp: Fp,
@@ -39,6 +40,21 @@ pub struct DocValue {
 /// The field a listing leaves out: a listed page's body. A template that
 /// wants it asks `get_page(path=…)`.
 const BODY_FIELD: &str = "content";
+
+impl DocValue {
+    /// The whole value, body included, as a map: made when a page is
+    /// rendered or asked for, not kept for every doc.
+    pub fn full_map(&self) -> Map {
+        let mut full = self.listed.as_map().cloned().unwrap_or_default();
+        if let Some(body) = &self.body {
+            full.insert(BODY_FIELD.into(), body.clone());
+        }
+        full
+    }
+    pub fn full(&self) -> Value {
+        map_value(self.full_map())
+    }
+}
 
 fn map_value(map: Map) -> Value {
     Value::from(map)
@@ -132,18 +148,14 @@ pub fn doc_value(
     // even whole, is what its fingerprint counts.
     let listed = fields.keep(base_value(site, i));
     let listed_fp = fields.fingerprint(&listed);
-    let mut full = listed.as_map().cloned().unwrap_or_default();
-    if fields.reads(BODY_FIELD) {
-        full.insert(BODY_FIELD.into(), content.clone());
-    }
-    let full_fp = if fields.reads(BODY_FIELD) {
-        crate::engine::fingerprint(&(listed_fp, content.as_str()))
-    } else {
-        listed_fp
+    let body = fields.reads(BODY_FIELD).then(|| content.clone());
+    let full_fp = match &body {
+        Some(body) => crate::engine::fingerprint(&(listed_fp, body.as_str())),
+        None => listed_fp,
     };
     let value = DocValue {
-        full: map_value(full),
         listed,
+        body,
         full_fp,
         listed_fp,
     };
@@ -259,7 +271,7 @@ pub fn doc_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) ->
     reads.read(Key::Site);
     reads.read(Key::Place(doc.name.clone()));
     reads.read(Key::Value(doc.name.clone()));
-    let mut m = values.docs[i].full.as_map().cloned().unwrap_or_default();
+    let mut m = values.docs[i].full_map();
     let mut link = |j: Option<usize>| match j {
         Some(j) => listed(site, values, j, reads),
         None => Value::none(),

@@ -227,11 +227,11 @@ impl Site {
     /// Drop each doc's Markdown body, keeping its front matter (for error
     /// snippets): once rendered, nothing reads it, and on a large site it is
     /// a large part of the model.
+    /// Each doc's file is replaced by a front-matter-only copy (the body is
+    /// not copied first, even while others share the file).
     pub fn release_bodies(&mut self) {
         for doc in &mut self.docs {
-            let file = Arc::make_mut(&mut doc.file);
-            file.text.truncate(file.body_start);
-            file.text.shrink_to_fit();
+            doc.file = Arc::new(doc.file.without_body());
         }
     }
 }
