@@ -167,11 +167,7 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
     state.out.toc = nest_toc(std::mem::take(&mut state.headings));
     state.out.ids.extend(state.used_ids);
     state.out.ids.sort();
-    state.out.word_count = state
-        .plain
-        .split_whitespace()
-        .filter(|w| w.chars().any(char::is_alphanumeric))
-        .count();
+    state.out.word_count = text::word_count(&state.plain);
     state.out
 }
 

@@ -128,3 +128,73 @@ mod tests {
         assert!(r.summary.contains("Two.") && !r.summary.contains("Three."));
     }
 }
+
+/// Words in `text`: runs of non-whitespace holding a letter or digit. One
+/// pass over the bytes, each ASCII byte classed by a table (this runs over
+/// every page's whole text).
+pub fn word_count(text: &str) -> usize {
+    const OTHER: u8 = 0;
+    const SPACE: u8 = 1;
+    const ALPHANUMERIC: u8 = 2;
+    const NOT_ASCII: u8 = 3;
+    static CLASS: [u8; 256] = {
+        let mut table = [NOT_ASCII; 256];
+        let mut b = 0;
+        while b < 128 {
+            table[b] = match b as u8 {
+                b' ' | b'\t'..=b'\r' => SPACE,
+                b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALPHANUMERIC,
+                _ => OTHER,
+            };
+            b += 1;
+        }
+        table
+    };
+    let bytes = text.as_bytes();
+    let (mut count, mut counted, mut i) = (0, false, 0);
+    while let Some(&b) = bytes.get(i) {
+        i += 1;
+        let (space, alphanumeric) = match CLASS[b as usize] {
+            OTHER => continue,
+            SPACE => (true, false),
+            ALPHANUMERIC => (false, true),
+            _ => {
+                let Some(c) = text[i - 1..].chars().next() else { break };
+                i += c.len_utf8() - 1;
+                (c.is_whitespace(), c.is_alphanumeric())
+            }
+        };
+        if space {
+            counted = false;
+        } else if alphanumeric && !counted {
+            count += 1;
+            counted = true;
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod word_count_tests {
+    use super::word_count;
+
+    #[test]
+    fn counts_runs_that_hold_a_letter_or_digit() {
+        for text in [
+            "",
+            "one",
+            "  two words  ",
+            "a - b — c",
+            "état\u{a0}civil 2020, «quoted» … ...",
+            "tab\tnew\nline\u{2003}em-space\u{b}vt\u{c}ff\u{85}nel x\u{a0}y",
+            "— – ... !!",
+        ] {
+            let expected = text
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
+            assert_eq!(word_count(text), expected, "{text:?}");
+        }
+        assert_eq!(word_count("a - b — c"), 3);
+    }
+}

@@ -97,10 +97,14 @@ pub fn hash_value(value: &Value, h: &mut FpHasher) {
     } else if let Some(map) = value.as_map() {
         h.write_usize(map.len());
         for (k, v) in map {
-            let name = k
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{k:?}"));
+            let other;
+            let name = match k.as_str() {
+                Some(name) => name,
+                None => {
+                    other = format!("{k:?}");
+                    &other
+                }
+            };
             h.write_usize(name.len());
             h.write(name.as_bytes());
             hash_value(v, h);
