@@ -38,51 +38,10 @@ use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
 
-// The page generator of benches/build.rs: the same words, the same shape.
-const WORDS: &[&str] = &[
-    "memo",
-    "alleges",
-    "that",
-    "the",
-    "company",
-    "gave",
-    "military",
-    "access",
-    "to",
-    "customer",
-    "data",
-    "while",
-    "reports",
-    "differ",
-    "on",
-    "who",
-    "issued",
-    "it",
-    "and",
-    "when",
-    "analysts",
-    "say",
-    "ownership",
-    "matters",
-    "for",
-    "any",
-    "comparison",
-    "with",
-    "earlier",
-    "cases",
-];
-
-fn paragraph(seed: usize, words: usize) -> String {
-    let mut s = String::new();
-    for i in 0..words {
-        if i > 0 {
-            s.push(' ');
-        }
-        s.push_str(WORDS[(seed * 7 + i * 13) % WORDS.len()]);
-    }
-    s.push('.');
-    s
-}
+// The page text of benches/build.rs.
+#[path = "common/words.rs"]
+mod words;
+use words::paragraph;
 
 /// A typical page: full front matter and a ~625-word body with five `##`
 /// headings (`part-0` … `part-4`), a citation of each source and a

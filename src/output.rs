@@ -67,6 +67,9 @@ pub struct Staging {
     put: Mutex<Vec<String>>,
     written: Mutex<Vec<String>>,
     unchanged: AtomicUsize,
+    /// Whether the output holds anything to compare with: a first build
+    /// into an empty or missing folder makes no look-up per file.
+    compare: bool,
 }
 
 /// Beside `output`: `.NAME.dossier-WHAT`, on the same file system, so it
@@ -220,12 +223,14 @@ impl Staging {
         let dir = beside(output, "next");
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
+        let compare = std::fs::read_dir(output).is_ok_and(|mut d| d.next().is_some());
         Ok(Staging {
             output: output.to_path_buf(),
             dir,
             put: Mutex::default(),
             written: Mutex::default(),
             unchanged: AtomicUsize::new(0),
+            compare,
         })
     }
 
@@ -241,7 +246,10 @@ impl Staging {
             std::fs::create_dir_all(parent)?;
         }
         let current = self.output.join(rel);
-        if same_bytes(&current, bytes) && std::fs::hard_link(&current, &target).is_ok() {
+        if self.compare
+            && same_bytes(&current, bytes)
+            && std::fs::hard_link(&current, &target).is_ok()
+        {
             self.unchanged.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
