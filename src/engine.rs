@@ -146,6 +146,11 @@ pub trait Answers: Sync {
     fn changed(&self, key: &Key, read: Fp) -> bool {
         self.fingerprint(key) != read
     }
+    /// Whether steps record what they read: not when no later build will
+    /// look at the record (a one-off `build`), which then costs nothing.
+    fn recorded(&self) -> bool {
+        true
+    }
 }
 
 /// The keys whose answers changed since the previous build, for the kinds
@@ -256,6 +261,8 @@ impl<V> Table<V> {
 /// steps running in parallel keep separate records.
 pub struct Reads<'a> {
     answers: &'a dyn Answers,
+    /// [`Answers::recorded`]: when not, reads are neither answered nor kept.
+    on: bool,
     record: Vec<(Key, Fp)>,
     /// Where each key is in `record`, once it is too long to search.
     index: Option<Map<Key, usize>>,
@@ -269,12 +276,22 @@ impl<'a> Reads<'a> {
     pub fn new(answers: &'a dyn Answers) -> Reads<'a> {
         Reads {
             answers,
+            on: answers.recorded(),
             record: Vec::new(),
             index: None,
         }
     }
-    /// Note that the step read `key`; returns the answer's fingerprint.
+    /// Whether reads are recorded: a step whose answer's own fingerprint
+    /// serves only the next build need not work it out when not.
+    pub fn recording(&self) -> bool {
+        self.on
+    }
+    /// Note that the step read `key`; returns the answer's fingerprint
+    /// (absent when reads are not recorded).
     pub fn read(&mut self, key: Key) -> Fp {
+        if !self.on {
+            return absent();
+        }
         // A step often asks the same thing again (a source cited ten times):
         // one record of it is enough, and keeps checking it cheap.
         let seen = match &self.index {
@@ -304,6 +321,9 @@ impl<'a> Reads<'a> {
     /// Note a read whose fingerprint the step computed itself from the very
     /// answer it got (e.g. the bytes of a file it read).
     pub fn got(&mut self, key: Key, fp: Fp) {
+        if !self.on {
+            return;
+        }
         self.record.push((key, fp));
     }
     pub fn finish(self) -> Record {
@@ -400,6 +420,30 @@ mod tests {
                 .copied()
                 .unwrap_or_else(absent)
         }
+    }
+
+    /// Answers for a one-off build: nothing is recorded.
+    struct Unrecorded;
+    impl Answers for Unrecorded {
+        fn fingerprint(&self, _: &Key) -> Fp {
+            panic!("an unrecorded read is never answered")
+        }
+        fn recorded(&self) -> bool {
+            false
+        }
+    }
+
+    #[test]
+    fn a_step_whose_reads_are_not_recorded_asks_nothing_and_keeps_nothing() {
+        let (entry, ran) = step(None, &Unrecorded, |r| {
+            assert!(!r.recording());
+            r.read(Key::Config);
+            r.got(Key::File("content/a.md".into()), fingerprint("a"));
+            ("value", fingerprint("value"))
+        });
+        assert!(ran);
+        assert_eq!(entry.value, "value");
+        assert!(entry.reads.is_empty());
     }
 
     #[test]

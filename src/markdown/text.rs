@@ -159,7 +159,9 @@ pub fn word_count(text: &str) -> usize {
             SPACE => (true, false),
             ALPHANUMERIC => (false, true),
             _ => {
-                let Some(c) = text[i - 1..].chars().next() else { break };
+                let Some(c) = text[i - 1..].chars().next() else {
+                    break;
+                };
                 i += c.len_utf8() - 1;
                 (c.is_whitespace(), c.is_alphanumeric())
             }

@@ -28,6 +28,8 @@ pub(super) struct Current<'a> {
     /// In a rebuild, the answers known to have changed since the previous
     /// build, so far.
     pub(super) changes: Option<&'a Changes>,
+    /// Whether steps record their reads ([`engine::Answers::recorded`]).
+    pub(super) record: bool,
 }
 
 impl<'a> Current<'a> {
@@ -38,6 +40,7 @@ impl<'a> Current<'a> {
         templates: Fp,
         fields: Fp,
         parsed: &'a ParsedTable,
+        record: bool,
     ) -> Current<'a> {
         Current {
             inputs,
@@ -50,6 +53,7 @@ impl<'a> Current<'a> {
             markdown: None,
             values: None,
             changes: None,
+            record,
         }
     }
 }
@@ -79,6 +83,9 @@ impl Answers for Current<'_> {
             Some(changed) => changed,
             None => self.fingerprint(key) != read,
         }
+    }
+    fn recorded(&self) -> bool {
+        self.record
     }
 }
 

@@ -99,6 +99,8 @@ pub(super) struct Prepared {
     /// Warnings so far (errors end the build before this exists).
     pub(super) diagnostics: Vec<Diagnostic>,
     pub(super) timer: Timer,
+    /// Built with `lean` ([`prepare`]): nothing records its reads.
+    pub(super) lean: bool,
 }
 
 impl Prepared {
@@ -118,6 +120,7 @@ impl Prepared {
                 templates,
                 memo.fields_fp,
                 &memo.parsed,
+                !self.lean,
             )
         }
     }
@@ -212,7 +215,7 @@ pub(super) fn prepare(
     let absent = engine::absent();
     let current = Current {
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, absent, absent, &no_parsed)
+        ..Current::new(&inputs, config_fp, absent, absent, &no_parsed, !lean)
     };
 
     // Templates: the two folders' files, compiled.
@@ -351,7 +354,7 @@ pub(super) fn prepare(
     }
     let current = Current {
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
     };
 
     // The model's structure, from every file's front matter.
@@ -425,7 +428,7 @@ pub(super) fn prepare(
         site: Some(&site),
         known: Some(&known),
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
     };
     let stepped: Vec<(Entry<Arc<Markdown>>, bool)> = site
         .docs
@@ -490,7 +493,7 @@ pub(super) fn prepare(
         known: Some(&known),
         markdown: Some(&markdown),
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
     };
     let (site_value, site_fp) = render::site_value(&site, &fields);
     let stepped: Vec<(Entry<Arc<DocValue>>, bool)> = (0..site.docs.len())
@@ -537,7 +540,7 @@ pub(super) fn prepare(
         markdown: Some(&markdown),
         values: Some(&values),
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed)
+        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
     };
     let stepped: Vec<Option<(Entry<tera::Value>, bool)>> = (0..site.docs.len())
         .into_par_iter()
@@ -612,6 +615,7 @@ pub(super) fn prepare(
         changes,
         diagnostics,
         timer,
+        lean,
     })
 }
 
@@ -634,17 +638,28 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
             return (Err(vec![error]), engine::absent());
         }
     };
-    let fp = engine::fingerprint_bytes(&bytes);
+    // Fingerprints serve the next build only: none when reads are not kept.
+    let recording = reads.recording();
+    let fp = match recording {
+        true => engine::fingerprint_bytes(&bytes),
+        false => engine::absent(),
+    };
     reads.got(Key::File(path), fp);
     let parsed = content::parse_bytes(&found.rel, bytes).map(|file| {
-        let front = format!("{:?}", file.front);
+        let (front_fp, body_fp) = match recording {
+            true => (
+                engine::fingerprint(&(
+                    &file.path,
+                    file.kind == content::Kind::Section,
+                    format!("{:?}", file.front),
+                )),
+                engine::fingerprint(&(&file.path, file.body_line, file.body())),
+            ),
+            false => (engine::absent(), engine::absent()),
+        };
         Arc::new(Parsed {
-            front_fp: engine::fingerprint(&(
-                &file.path,
-                file.kind == content::Kind::Section,
-                front,
-            )),
-            body_fp: engine::fingerprint(&(&file.path, file.body_line, file.body())),
+            front_fp,
+            body_fp,
             file: Arc::new(file),
         })
     });
@@ -666,8 +681,12 @@ fn render_markdown(site: &Site, doc: &Doc, reads: &mut Reads) -> (Arc<Markdown>,
         site,
         reads: RefCell::new(reads),
     };
+    let recording = asking.reads.borrow().recording();
     let mut rendered = markdown::render(doc.file.body(), &origin, &asking);
-    let fp = rendered.fingerprint();
+    let fp = match recording {
+        true => rendered.fingerprint(),
+        false => engine::absent(),
+    };
     let content = tera::Value::safe_string(&std::mem::take(&mut rendered.html));
     let markdown = Markdown {
         rendered: Arc::new(rendered),

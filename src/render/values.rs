@@ -147,11 +147,18 @@ pub fn doc_value(
     // the fields templates can read, so what a template can print of it,
     // even whole, is what its fingerprint counts.
     let listed = fields.keep(base_value(site, i));
-    let listed_fp = fields.fingerprint(&listed);
     let body = fields.reads(BODY_FIELD).then(|| content.clone());
-    let full_fp = match &body {
-        Some(body) => crate::engine::fingerprint(&(listed_fp, body.as_str())),
-        None => listed_fp,
+    // Fingerprints serve the next build only: none when reads are not kept.
+    let (listed_fp, full_fp) = match (reads.recording(), &body) {
+        (false, _) => (crate::engine::absent(), crate::engine::absent()),
+        (true, body) => {
+            let listed_fp = fields.fingerprint(&listed);
+            let full_fp = match body {
+                Some(body) => crate::engine::fingerprint(&(listed_fp, body.as_str())),
+                None => listed_fp,
+            };
+            (listed_fp, full_fp)
+        }
     };
     let value = DocValue {
         listed,
