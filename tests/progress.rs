@@ -9,7 +9,7 @@ use std::time::Instant;
 
 fn site() -> Fixture {
     let f = Fixture::new();
-    for i in 0..3000 {
+    for i in 0..6000 {
         f.page(
             &format!("s{}/p{i:04}.md", i % 4),
             &format!("title: Page {i}"),
@@ -48,10 +48,17 @@ fn a_long_build_shows_progress_on_a_terminal_only() {
         .expect("`script` (util-linux) runs the build on a terminal");
     assert!(out.status.success());
     let drawn = String::from_utf8_lossy(&out.stdout);
-    assert!(drawn.contains("rendering ["), "{drawn}");
-    assert!(drawn.contains("3001/3001 pages"), "{drawn}");
-    assert!(drawn.contains("render and stage done"), "{drawn}");
+    // What is drawn depends on timing (at most one frame every 100 ms):
+    // some stage's line, and the pages while they render when a frame
+    // falls then.
+    assert!(
+        drawn.contains(" done") || drawn.contains("rendering ["),
+        "{drawn}"
+    );
+    if let Some(at) = drawn.find("rendering [") {
+        assert!(drawn[at..].contains("/6001 pages"), "{drawn}");
+    }
     // The bar is cleared; the summary line is last.
-    let summary = drawn.rfind("Built 3000 pages").expect("the summary line");
+    let summary = drawn.rfind("Built 6000 pages").expect("the summary line");
     assert!(!drawn[summary..].contains("rendering"), "{drawn}");
 }
