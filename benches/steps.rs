@@ -284,12 +284,7 @@ fn markdown_page(c: &mut Criterion, site: &Fixture) {
     let doc = &model.docs[site.index(PAGE)];
     let file = doc.file.root_path();
     // As the pipeline's Markdown step sets it up (`render_markdown`).
-    let origin = Origin {
-        file: &file,
-        content_path: &doc.file.path,
-        first_line: doc.file.body_line,
-        file_text: &doc.file.text,
-    };
+    let origin = Origin::of(&doc.file, &file);
     let body = doc.file.body();
     let r = markdown::render(body, &origin, model);
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);

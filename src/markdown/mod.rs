@@ -118,6 +118,19 @@ pub struct Origin<'a> {
     pub file_text: &'a str,
 }
 
+impl<'a> Origin<'a> {
+    /// Where a content file's body comes from; `shown` is its path from the
+    /// site root ([`crate::content::SourceFile::root_path`]).
+    pub fn of(file: &'a crate::content::SourceFile, shown: &'a Path) -> Origin<'a> {
+        Origin {
+            file: shown,
+            content_path: &file.path,
+            first_line: file.body_line,
+            file_text: &file.text,
+        }
+    }
+}
+
 const CITE_PREFIX: &str = "dossier-cite:";
 pub const MORE_MARKER: &str = "<!-- more -->";
 

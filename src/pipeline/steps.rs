@@ -671,12 +671,7 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
 fn render_markdown(site: &Site, doc: &Doc, reads: &mut Reads) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(doc.name.clone()));
     let file = doc.file.root_path();
-    let origin = Origin {
-        file: &file,
-        content_path: &doc.file.path,
-        first_line: doc.file.body_line,
-        file_text: &doc.file.text,
-    };
+    let origin = Origin::of(&doc.file, &file);
     let asking = Asking {
         site,
         reads: RefCell::new(reads),
