@@ -89,7 +89,7 @@ impl Config {
         let text = match std::fs::read(root.join(CONFIG_FILE)) {
             Ok(bytes) => String::from_utf8(bytes)
                 .map_err(|_| Diagnostic::error(path, 0, 0, "not valid UTF-8"))?,
-            Err(e) => {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(Diagnostic::error(
                     path,
                     0,
@@ -97,6 +97,7 @@ impl Config {
                     format!("cannot read {CONFIG_FILE}: {e} (is --root the site's folder?)"),
                 ));
             }
+            Err(e) => return Err(Diagnostic::cannot_read(path, &e)),
         };
         let text = text
             .strip_prefix('\u{feff}')

@@ -68,6 +68,12 @@ impl Diagnostic {
         self
     }
 
+    /// A file of the site that could not be read, and what to do about it:
+    /// the one wording every step uses.
+    pub fn cannot_read(path: impl Into<PathBuf>, e: &std::io::Error) -> Self {
+        Self::error(path, 0, 0, cannot_read(e))
+    }
+
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
@@ -98,6 +104,19 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// What [`Diagnostic::cannot_read`] says: the error, and a way out where
+/// there is a likely one.
+pub fn cannot_read(e: &std::io::Error) -> String {
+    let hint = match e.kind() {
+        std::io::ErrorKind::PermissionDenied => {
+            "; make it readable by the user running dossier (chmod u+r) or move it out of the site"
+        }
+        std::io::ErrorKind::NotFound => "; it went away during the build: build again",
+        _ => "",
+    };
+    format!("cannot read: {e}{hint}")
 }
 
 /// Paths are shown with `/` whatever the platform, relative to the root.

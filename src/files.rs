@@ -134,7 +134,10 @@ pub fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Skipped>) {
                 let path = e.path().unwrap_or(&abs_dir);
                 errors.push(Skipped {
                     path: path.strip_prefix(root).unwrap_or(path).to_path_buf(),
-                    why: format!("cannot read: {e}"),
+                    why: match e.io_error() {
+                        Some(io) => crate::diagnostic::cannot_read(io),
+                        None => format!("cannot read: {e}"),
+                    },
                     error: true,
                 });
             }

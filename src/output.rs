@@ -32,12 +32,55 @@ pub enum Source {
 }
 
 impl Source {
-    /// The file's bytes: shared, or read from where it is copied from.
+    /// The file's bytes: shared, or read from where it is copied from (an
+    /// error then is a [`CannotRead`]).
     pub fn bytes(&self) -> io::Result<std::borrow::Cow<'_, [u8]>> {
         Ok(match self {
             Source::Bytes(b) => std::borrow::Cow::Borrowed(&b[..]),
-            Source::Copy(from) => std::borrow::Cow::Owned(std::fs::read(from)?),
+            Source::Copy(from) => {
+                std::borrow::Cow::Owned(std::fs::read(from).map_err(|error| {
+                    let kind = error.kind();
+                    io::Error::new(
+                        kind,
+                        CannotRead {
+                            from: from.clone(),
+                            error,
+                        },
+                    )
+                })?)
+            }
         })
+    }
+}
+
+/// A file to copy into the output that could not be read, carried in the
+/// `io::Error` of the write that needed it, so that [`failure`] can blame
+/// the file rather than the output folder.
+#[derive(Debug)]
+pub struct CannotRead {
+    pub from: PathBuf,
+    pub error: io::Error,
+}
+
+impl std::fmt::Display for CannotRead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: cannot read: {}", self.from.display(), self.error)
+    }
+}
+
+impl std::error::Error for CannotRead {}
+
+/// What a failed write of the output folder `output` tells the author: the
+/// file (under `root`) that could not be read, or the output that could not
+/// be written.
+pub fn failure(root: &Path, output: &Path, e: &io::Error) -> crate::diagnostic::Diagnostic {
+    use crate::diagnostic::Diagnostic;
+    match e
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<CannotRead>())
+    {
+        Some(c) => Diagnostic::cannot_read(c.from.strip_prefix(root).unwrap_or(&c.from), &c.error),
+        None => Diagnostic::error(output, 0, 0, format!("cannot write: {e}")),
     }
 }
 

@@ -105,4 +105,76 @@ fn symlink_loops_and_odd_file_names_do_not_hang_or_crash() {
     }
 }
 
+#[test]
+fn unreadable_files_are_errors_naming_them_and_the_output_stays() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "Text.\n");
+    f.write("static/open.css", "a{}");
+    f.build();
+    let before = fixture::snapshot(&f.path("output"));
+    let mode = |rel: &str, mode: u32| {
+        std::fs::set_permissions(f.path(rel), std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let nothing_left_beside = || {
+        let names: Vec<String> = std::fs::read_dir(f.root())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.contains("dossier"))
+            .collect();
+        assert!(names.is_empty(), "left beside the output: {names:?}");
+    };
+    // A page, a folder of pages and a template: every one reported at once.
+    f.page("secret.md", "title: Secret", "Hidden.\n");
+    f.page("private/b.md", "title: B", "Hidden.\n");
+    f.write("themes/t/templates/extra.html", "x");
+    mode("content/secret.md", 0o000);
+    mode("content/private", 0o000);
+    mode("themes/t/templates/extra.html", 0o000);
+    let run = f.run_as_author(&["build"]);
+    mode("content/private", 0o755); // so that the fixture can be removed
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+    for path in [
+        "content/secret.md",
+        "content/private",
+        "themes/t/templates/extra.html",
+    ] {
+        let error = format!(
+            "{path}: cannot read: Permission denied (os error 13); make it readable by the user running dossier (chmod u+r) or move it out of the site"
+        );
+        assert!(
+            run.stderr.contains(&error),
+            "missing: {error}\n{}",
+            run.stderr
+        );
+    }
+    assert_eq!(fixture::snapshot(&f.path("output")), before);
+    nothing_left_beside();
+
+    // A static file is read only when the output is put together: the
+    // error names it, not the output folder, and the output stays too.
+    for rel in [
+        "content/secret.md",
+        "content/private/b.md",
+        "themes/t/templates/extra.html",
+    ] {
+        f.remove(rel);
+    }
+    f.write("static/locked.css", "b{}");
+    mode("static/locked.css", 0o000);
+    let run = f.run_as_author(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(
+            "static/locked.css: cannot read: Permission denied (os error 13); make it readable"
+        ),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("cannot write"), "{}", run.stderr);
+    assert_eq!(fixture::snapshot(&f.path("output")), before);
+    nothing_left_beside();
+}
+
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;

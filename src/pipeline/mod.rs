@@ -204,10 +204,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         &copies,
         generated.chain(site_files).chain(aliases),
     ));
-    let io_error = |e: std::io::Error| {
-        let shown = out_dir.map(|d| d.display().to_string()).unwrap_or_default();
-        vec![Diagnostic::error(shown, 0, 0, format!("cannot write: {e}"))]
-    };
+    let io_error = |e: std::io::Error| vec![output::failure(root, out_dir.unwrap_or(root), &e)];
     let mut staging = out_dir
         .map(output::Staging::begin)
         .transpose()
@@ -385,7 +382,7 @@ fn minified_stylesheet(root: &Path, abs: &Path, diagnostics: &mut Vec<Diagnostic
     let css = match std::fs::read_to_string(abs) {
         Ok(css) => css,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(shown, 0, 0, format!("cannot read: {e}")));
+            diagnostics.push(Diagnostic::cannot_read(shown, &e));
             return Source::Copy(abs.to_path_buf());
         }
     };

@@ -634,7 +634,7 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
         Ok(b) => b,
         Err(e) => {
             reads.got(Key::File(path.clone()), engine::absent());
-            let error = Diagnostic::error(&*path, 0, 0, format!("cannot read: {e}"));
+            let error = Diagnostic::cannot_read(&*path, &e);
             return (Err(vec![error]), engine::absent());
         }
     };

@@ -194,7 +194,7 @@ pub fn read_templates(
                     0,
                     "template is not valid UTF-8",
                 )),
-                Err(e) => errors.push(Diagnostic::error(shown, 0, 0, format!("cannot read: {e}"))),
+                Err(e) => errors.push(Diagnostic::cannot_read(shown, &e)),
             }
         }
     }

@@ -201,7 +201,10 @@ impl Session {
     }
 
     fn write_failed(&mut self, e: &std::io::Error) {
-        eprintln!("error: {}: cannot write: {e}", self.out_dir.display());
+        eprintln!(
+            "error: {}",
+            output::failure(&self.options.root, &self.out_dir, e)
+        );
         self.dirty = true;
     }
 
