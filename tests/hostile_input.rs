@@ -178,3 +178,121 @@ fn unreadable_files_are_errors_naming_them_and_the_output_stays() {
 
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::PermissionsExt;
+
+/// Files rewritten, deleted and put back by another program while builds
+/// run: each build ends with a whole new output, or with an error naming a
+/// file and the previous output as it was; nothing is left beside it; and
+/// once the churn stops, a build equals a clean build.
+#[test]
+fn files_that_change_or_vanish_mid_build_give_a_clear_error_or_a_whole_build() {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    const PAGES: usize = 1500;
+    const STYLES: usize = 40;
+    // What the churn touches during each build: pages and static files,
+    // static files only (read last, when the output is put together), or
+    // nothing; then it stops.
+    const ALL: u8 = 0;
+    const STATIC: u8 = 1;
+    const QUIET: u8 = 2;
+    const STOP: u8 = 3;
+    let f = Fixture::new();
+    let page = |i: usize, round: usize| {
+        (
+            format!("content/p/{i}.md"),
+            format!(
+                "---\ntitle: Page {i}\n---\nRound {round} of page {i}, *emphasis* and a [home link](/).\n"
+            ),
+        )
+    };
+    for i in 0..PAGES {
+        let (rel, text) = page(i, 0);
+        f.write(&rel, &text);
+    }
+    for j in 0..STYLES {
+        f.write(&format!("static/s{j}.css"), &format!("p{{margin:{j}px}}"));
+    }
+    f.build();
+    let mode = AtomicU8::new(QUIET);
+    std::thread::scope(|scope| {
+        let churn = scope.spawn(|| {
+            let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+            let mut next = || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed as usize
+            };
+            let mut ops = 0;
+            loop {
+                let (rel, text) = match mode.load(Ordering::Relaxed) {
+                    STOP => return ops,
+                    QUIET => {
+                        std::thread::sleep(Duration::from_millis(1));
+                        continue;
+                    }
+                    ALL if next() % 4 != 0 => page(next() % PAGES, ops),
+                    _ => (
+                        format!("static/s{}.css", next() % STYLES),
+                        format!("p{{}}/*{ops}*/"),
+                    ),
+                };
+                match next() % 3 {
+                    0 => {
+                        let _ = std::fs::remove_file(f.path(&rel));
+                    }
+                    _ => f.write(&rel, &text),
+                }
+                ops += 1;
+                if ops % 20 == 0 {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+            }
+        });
+        let mut outcomes = Vec::new();
+        for during in [ALL, STATIC, QUIET, ALL, STATIC, QUIET] {
+            mode.store(during, Ordering::Relaxed);
+            let before = fixture::snapshot(&f.path("output"));
+            let run = f.run(&["build"]);
+            mode.store(QUIET, Ordering::Relaxed);
+            assert!(!run.stderr.contains("panicked"), "{}", run.stderr);
+            outcomes.push(run.code);
+            match run.code {
+                0 => assert!(f.exists("output/.dossier-output")),
+                1 if during != QUIET => {
+                    let errors = run
+                        .stderr
+                        .lines()
+                        .filter(|l| !l.starts_with("error: build failed"));
+                    for line in errors {
+                        assert!(
+                            line.starts_with("content/") || line.starts_with("static/"),
+                            "an error that names no file: {line}\n{}",
+                            run.stderr
+                        );
+                    }
+                    assert!(
+                        fixture::snapshot(&f.path("output")) == before,
+                        "a failed build changed the output"
+                    );
+                }
+                code => panic!("exit code {code}: {}", run.stderr),
+            }
+            let beside: Vec<_> = std::fs::read_dir(f.root())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .filter(|n| n.to_string_lossy().contains("dossier"))
+                .collect();
+            assert!(beside.is_empty(), "left beside the output: {beside:?}");
+        }
+        mode.store(STOP, Ordering::Relaxed);
+        let ops = churn.join().unwrap();
+        eprintln!("{ops} changes during builds ending {outcomes:?}");
+        assert!(ops > 100, "the churn hardly ran: {ops} changes");
+    });
+    let run = f.run(&["build", "--output", "clean"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        fixture::snapshot(&f.path("output")) == fixture::snapshot(&f.path("clean")),
+        "the last build differs from a clean build"
+    );
+}
