@@ -15,6 +15,40 @@ fn build_within(f: &Fixture, limit: Duration) -> (i32, String) {
     (run.code, run.stderr)
 }
 
+/// `dossier build` and its peak memory in bytes (the resident set the
+/// kernel counted for the child); (exit code, stderr, peak).
+#[allow(clippy::zombie_processes)] // reaped by wait4, which reports its memory
+fn build_measured(f: &Fixture) -> (i32, String, u64) {
+    use std::io::Read;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .arg("build")
+        .current_dir(f.root())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run dossier");
+    let mut stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).unwrap();
+        text
+    });
+    let pid = child.id() as libc::pid_t;
+    let mut status = 0;
+    // SAFETY: plain out-parameters; the child is ours and not waited for elsewhere.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    assert_eq!(unsafe { libc::wait4(pid, &mut status, 0, &mut usage) }, pid);
+    let code = match libc::WIFEXITED(status) {
+        true => libc::WEXITSTATUS(status),
+        false => -1,
+    };
+    let stderr = reader.join().unwrap();
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (code, stderr, usage.ru_maxrss as u64 * 1024)
+}
+
+const MB: u64 = 1024 * 1024;
+
 #[test]
 fn a_site_yaml_that_is_a_list_is_an_error_at_its_first_line() {
     let f = Fixture::new();
@@ -65,7 +99,7 @@ fn templates_in_a_circle_are_an_error_naming_them() {
 }
 
 #[test]
-fn deeply_nested_markdown_and_a_large_page_build_in_bounded_time() {
+fn deeply_nested_markdown_and_a_large_page_build_in_bounded_time_and_memory() {
     let f = Fixture::new();
     let deep = format!(
         "{} deep\n\n{}x\n\n{}\n",
@@ -75,14 +109,51 @@ fn deeply_nested_markdown_and_a_large_page_build_in_bounded_time() {
     );
     f.page("deep.md", "title: Deep", &deep);
     // Eight megabytes of prose in one page, thousands of links in it (a
-    // quadratic step shows as minutes here; 50 MB takes 6 s in release).
+    // quadratic step shows as minutes here; 50 MB takes 3.6 s and 1 GB in
+    // release).
     let paragraph =
         "A sentence with *emphasis*, a [link](deep.md) and `code`. ".repeat(20) + "\n\n";
-    let large = paragraph.repeat(8 * 1024 * 1024 / paragraph.len());
+    let large = paragraph.repeat(8 * MB as usize / paragraph.len());
     f.page("large.md", "title: Large", &large);
-    let (code, err) = build_within(&f, Duration::from_secs(60));
+    let start = Instant::now();
+    let (code, err, peak) = build_measured(&f);
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "took {:?}",
+        start.elapsed()
+    );
     assert_eq!(code, 0, "{err}");
-    assert!(f.read("output/large/index.html").len() > 8 * 1024 * 1024);
+    assert!(f.read("output/large/index.html").len() > 8 * MB as usize);
+    // The page's text, its HTML (half as long again) and pulldown-cmark's
+    // tree of it (14 times the text, in the crate alone): 233 MB here. Not
+    // also every event of the page at once (395 MB).
+    assert!(peak < 280 * MB, "peak memory {} MB", peak / MB);
+}
+
+#[test]
+fn many_tiny_pages_build_in_bounded_time_and_memory() {
+    // The short version of 100,000 (10 s and 500 MB in release): 20,000
+    // pages in one section, whose listing names them all.
+    const PAGES: usize = 20_000;
+    let f = Fixture::new();
+    for i in 0..PAGES {
+        f.page(
+            &format!("notes/n{i}.md"),
+            &format!("title: Note {i}"),
+            &format!("x{i}\n"),
+        );
+    }
+    f.page("notes/_index.md", "title: Notes", "All notes.\n");
+    let start = Instant::now();
+    let (code, err, peak) = build_measured(&f);
+    let took = start.elapsed();
+    assert_eq!(code, 0, "{err}");
+    assert!(took < Duration::from_secs(120), "took {took:?}");
+    let listing = f.read("output/notes/index.html");
+    assert_eq!(listing.matches("<li>Note ").count(), PAGES);
+    assert!(f.read("output/notes/n19999/index.html").contains("x19999"));
+    assert!(peak < 400 * MB, "peak memory {} MB", peak / MB);
+    eprintln!("{PAGES} pages: {took:?}, peak memory {} MB", peak / MB);
 }
 
 #[test]

@@ -70,7 +70,7 @@ impl<'a> State<'a> {
         inner_base: usize,
         fence: usize,
     ) -> String {
-        let events = self.transform(inner, inner_base, true);
+        let events: Vec<Event> = self.transform(inner, inner_base, true).collect();
         let mut sides = 0;
         let mut depth = 0;
         let mut side_has_cite = true;

@@ -23,9 +23,9 @@ use pulldown_cmark::{
     BrokenLink, CodeBlockKind, CowStr, Event, LinkType, Options, Parser, Tag, TagEnd,
 };
 use serde::Serialize;
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::path::Path;
-use text::{heading_number, nest_toc, summary};
+use text::{heading_number, nest_toc};
 
 /// What Markdown needs from the rest of the site.
 pub trait Resolver {
@@ -152,7 +152,7 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
         out: Rendered::default(),
         used_ids: HashSet::new(),
         headings: Vec::new(),
-        plain: String::new(),
+        words: text::WordCount::default(),
         lines: std::cell::OnceCell::new(),
     };
     // Explicit `{#id}`s are reserved first, so automatic ids never take them
@@ -171,16 +171,19 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
             }
         }
     }
-    let events = state.transform(body, 0, false);
+    // The page's events go straight from the parser, rewritten, into its
+    // HTML: never all at once, so a page's size costs its text and HTML only.
+    let mut summary = text::Summary::new(body.contains(MORE_MARKER));
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.iter().cloned());
-    state.out.summary = summary(&events);
+    let events = state.transform(body, 0, false).inspect(|e| summary.see(e));
+    pulldown_cmark::html::push_html(&mut html, events);
+    state.out.summary = summary.finish();
     html.shrink_to_fit();
     state.out.html = html;
     state.out.toc = nest_toc(std::mem::take(&mut state.headings));
     state.out.ids.extend(state.used_ids);
     state.out.ids.sort();
-    state.out.word_count = text::word_count(&state.plain);
+    state.out.word_count = state.words.count();
     state.out
 }
 
@@ -191,16 +194,22 @@ struct State<'a> {
     out: Rendered,
     used_ids: HashSet<String>,
     headings: Vec<(u8, String, String)>,
-    /// The page's text without markup, for counting words.
-    plain: String,
+    /// The words of the page's text without markup, counted as it goes by.
+    words: text::WordCount,
     /// Made on the first question about a position.
     lines: std::cell::OnceCell<crate::diagnostic::LineIndex>,
 }
 
 impl<'a> State<'a> {
-    /// Parse `text` (found at byte `base` of the body) and rewrite its events.
-    /// `in_box`: inside an "accounts differ" box, citations name their source.
-    fn transform(&mut self, text: &'a str, base: usize, in_box: bool) -> Vec<Event<'a>> {
+    /// Parse `text` (found at byte `base` of the body) and rewrite its
+    /// events as they are taken. `in_box`: inside an "accounts differ" box,
+    /// citations name their source.
+    fn transform<'s>(
+        &'s mut self,
+        text: &'a str,
+        base: usize,
+        in_box: bool,
+    ) -> Rewrite<'s, 'a, impl Iterator<Item = Spanned<'a>> + use<'a>> {
         let callback = |link: BrokenLink<'a>| {
             let reference = link.reference.trim();
             (reference.starts_with('@') && link.link_type == LinkType::Shortcut).then(|| {
@@ -211,101 +220,116 @@ impl<'a> State<'a> {
             })
         };
         let parser = Parser::new_with_broken_link_callback(text, options(), Some(callback));
-        let mut events: Vec<Event<'a>> = Vec::new();
-        let mut iter = parser.into_offset_iter();
-        while let Some((event, range)) = iter.next() {
-            let offset = base + range.start;
-            match event {
-                Event::Start(Tag::Heading {
+        Rewrite {
+            state: self,
+            parsed: parser.into_offset_iter(),
+            text,
+            base,
+            in_box,
+            pending: VecDeque::new(),
+        }
+    }
+
+    /// Rewrite one event of `text` (at `base` of the body) and what belongs
+    /// with it (a heading's contents, a link's, a box's), taken from `parsed`,
+    /// into `out`.
+    fn rewrite(
+        &mut self,
+        (event, range): Spanned<'a>,
+        parsed: &mut impl Iterator<Item = Spanned<'a>>,
+        (text, base, in_box): (&'a str, usize, bool),
+        out: &mut VecDeque<Event<'a>>,
+    ) {
+        let offset = base + range.start;
+        match event {
+            Event::Start(Tag::Heading {
+                level,
+                id,
+                classes,
+                attrs,
+            }) => {
+                let mut inner = Vec::new();
+                let mut title = String::new();
+                for (e, r) in parsed.by_ref() {
+                    if matches!(e, Event::End(TagEnd::Heading(_))) {
+                        break;
+                    }
+                    if let Event::Text(t) | Event::Code(t) = &e {
+                        title.push_str(t);
+                    }
+                    inner.push((e, r));
+                }
+                let id = match id {
+                    Some(id) => id.to_string(),
+                    None => self.unique_id(&slugify(&title)),
+                };
+                if !in_box {
+                    self.headings.push((
+                        heading_number(level),
+                        id.clone(),
+                        title.trim().to_string(),
+                    ));
+                }
+                out.push_back(Event::Start(Tag::Heading {
                     level,
-                    id,
+                    id: Some(id.into()),
                     classes,
                     attrs,
-                }) => {
-                    let mut inner = Vec::new();
-                    let mut title = String::new();
-                    for (e, r) in iter.by_ref() {
-                        if matches!(e, Event::End(TagEnd::Heading(_))) {
-                            break;
-                        }
-                        if let Event::Text(t) | Event::Code(t) = &e {
-                            title.push_str(t);
-                        }
-                        inner.push((e, r));
-                    }
-                    let id = match id {
-                        Some(id) => id.to_string(),
-                        None => self.unique_id(&slugify(&title)),
-                    };
-                    if !in_box {
-                        self.headings.push((
-                            heading_number(level),
-                            id.clone(),
-                            title.trim().to_string(),
-                        ));
-                    }
-                    events.push(Event::Start(Tag::Heading {
-                        level,
-                        id: Some(id.into()),
-                        classes,
-                        attrs,
-                    }));
-                    // Headings may hold links and citations too: rewrite them the same way.
-                    events.extend(self.rewrite_inline(inner, base, in_box));
-                    events.push(Event::End(TagEnd::Heading(level)));
-                }
-                Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                    if info.split_whitespace().next() == Some("disputed") =>
-                {
-                    let question = info
-                        .trim_start()
-                        .trim_start_matches("disputed")
-                        .trim()
-                        .to_string();
-                    let mut inner_start = None;
-                    let mut inner_end = offset;
-                    for (e, r) in iter.by_ref() {
-                        match e {
-                            Event::End(TagEnd::CodeBlock) => break,
-                            _ => {
-                                inner_start.get_or_insert(r.start);
-                                inner_end = r.end;
-                            }
-                        }
-                    }
-                    let html = match inner_start {
-                        Some(start) => self.disputed_box(
-                            &question,
-                            &text[start..inner_end.min(text.len())],
-                            base + start,
-                            offset,
-                        ),
-                        None => {
-                            self.error(offset, "an `accounts differ` block needs at least two accounts, one per list item");
-                            String::new()
-                        }
-                    };
-                    events.push(Event::Html(html.into()));
-                }
-                Event::Start(Tag::Link { .. }) => {
-                    // Links span several events: gather up to their end, then rewrite.
-                    let (group, _) = gather_link((event, range), &mut iter);
-                    events.extend(self.rewrite_link_group(group, base, in_box));
-                }
-                other => events.extend(self.rewrite_inline(vec![(other, range)], base, in_box)),
+                }));
+                // Headings may hold links and citations too: rewrite them the same way.
+                self.rewrite_inline(inner, base, in_box, out);
+                out.push_back(Event::End(TagEnd::Heading(level)));
             }
+            Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
+                if info.split_whitespace().next() == Some("disputed") =>
+            {
+                let question = info
+                    .trim_start()
+                    .trim_start_matches("disputed")
+                    .trim()
+                    .to_string();
+                let mut inner_start = None;
+                let mut inner_end = offset;
+                for (e, r) in parsed.by_ref() {
+                    match e {
+                        Event::End(TagEnd::CodeBlock) => break,
+                        _ => {
+                            inner_start.get_or_insert(r.start);
+                            inner_end = r.end;
+                        }
+                    }
+                }
+                let html = match inner_start {
+                    Some(start) => self.disputed_box(
+                        &question,
+                        &text[start..inner_end.min(text.len())],
+                        base + start,
+                        offset,
+                    ),
+                    None => {
+                        self.error(offset, "an `accounts differ` block needs at least two accounts, one per list item");
+                        String::new()
+                    }
+                };
+                out.push_back(Event::Html(html.into()));
+            }
+            Event::Start(Tag::Link { .. }) => {
+                // Links span several events: gather up to their end, then rewrite.
+                let (group, _) = gather_link((event, range), parsed);
+                self.rewrite_link_group(group, base, in_box, out);
+            }
+            other => self.inline(other, range, base, out),
         }
-        events
     }
 
     /// Rewrite a run of inline events, where links may start and end.
     fn rewrite_inline(
         &mut self,
-        events: Vec<(Event<'a>, std::ops::Range<usize>)>,
+        events: Vec<Spanned<'a>>,
         base: usize,
         in_box: bool,
-    ) -> Vec<Event<'a>> {
-        let mut out = Vec::new();
+        out: &mut VecDeque<Event<'a>>,
+    ) {
         let mut iter = events.into_iter();
         while let Some((event, range)) = iter.next() {
             match event {
@@ -315,60 +339,73 @@ impl<'a> State<'a> {
                         // Unclosed in this run (the caller gathers the rest): leave as is.
                         out.extend(group.into_iter().map(|(e, _)| e));
                     } else {
-                        out.extend(self.rewrite_link_group(group, base, in_box));
+                        self.rewrite_link_group(group, base, in_box, out);
                     }
                 }
-                Event::Start(Tag::Image {
+                other => self.inline(other, range, base, out),
+            }
+        }
+    }
+
+    /// Rewrite one event that is not a link's start.
+    fn inline(
+        &mut self,
+        event: Event<'a>,
+        range: std::ops::Range<usize>,
+        base: usize,
+        out: &mut VecDeque<Event<'a>>,
+    ) {
+        match event {
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = self
+                    .resolve_link(&dest_url, base + range.start)
+                    .map(CowStr::from)
+                    .unwrap_or(dest_url);
+                out.push_back(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
                     title,
                     id,
-                }) => {
-                    let dest_url = self
-                        .resolve_link(&dest_url, base + range.start)
-                        .map(CowStr::from)
-                        .unwrap_or(dest_url);
-                    out.push(Event::Start(Tag::Image {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    }));
-                }
-                Event::Text(ref t) | Event::Code(ref t) => {
-                    self.plain.push_str(t);
-                    out.push(event);
-                }
-                Event::Start(Tag::FootnoteDefinition(ref name)) => {
-                    self.used_ids.insert(name.to_string());
-                    out.push(event);
-                }
-                Event::Html(ref h) | Event::InlineHtml(ref h) => {
-                    // The summary marker is ours, not the author's HTML.
-                    if h.trim() == MORE_MARKER || self.resolver.raw_html() {
-                        collect_html_ids(h, &mut self.used_ids);
-                        out.push(event);
-                    } else {
-                        self.plain.push_str(h);
-                        out.push(Event::Text(h.clone()));
-                    }
-                }
-                other => {
-                    self.plain.push(' ');
-                    out.push(other);
+                }));
+            }
+            Event::Text(ref t) | Event::Code(ref t) => {
+                self.words.feed(t);
+                out.push_back(event);
+            }
+            Event::Start(Tag::FootnoteDefinition(ref name)) => {
+                self.used_ids.insert(name.to_string());
+                out.push_back(event);
+            }
+            Event::Html(ref h) | Event::InlineHtml(ref h) => {
+                // The summary marker is ours, not the author's HTML.
+                if h.trim() == MORE_MARKER || self.resolver.raw_html() {
+                    collect_html_ids(h, &mut self.used_ids);
+                    out.push_back(event);
+                } else {
+                    self.words.feed(h);
+                    out.push_back(Event::Text(h.clone()));
                 }
             }
+            other => {
+                self.words.feed(" ");
+                out.push_back(other);
+            }
         }
-        out
     }
 
     /// A complete link (start, contents, end): a citation, an internal link, or left as is.
     fn rewrite_link_group(
         &mut self,
-        mut group: Vec<(Event<'a>, std::ops::Range<usize>)>,
+        mut group: Vec<Spanned<'a>>,
         base: usize,
         in_box: bool,
-    ) -> Vec<Event<'a>> {
+        out: &mut VecDeque<Event<'a>>,
+    ) {
         let (first, range) = group.remove(0);
         let offset = base + range.start;
         let Event::Start(Tag::Link {
@@ -378,31 +415,30 @@ impl<'a> State<'a> {
             id,
         }) = first
         else {
-            return std::iter::once(first)
-                .chain(group.into_iter().map(|(e, _)| e))
-                .collect();
+            out.push_back(first);
+            out.extend(group.into_iter().map(|(e, _)| e));
+            return;
         };
         if let Some(refs) = dest_url.strip_prefix(CITE_PREFIX) {
-            return vec![Event::InlineHtml(
-                self.citation(refs, offset, in_box).into(),
-            )];
+            let html = self.citation(refs, offset, in_box);
+            out.push_back(Event::InlineHtml(html.into()));
+            return;
         }
         let dest = self
             .resolve_link(&dest_url, offset)
             .map(CowStr::from)
             .unwrap_or(dest_url);
-        let mut out = vec![Event::Start(Tag::Link {
+        out.push_back(Event::Start(Tag::Link {
             link_type,
             dest_url: dest,
             title,
             id,
-        })];
+        }));
         // The last event is the link's end; everything between is its text.
         let mut inner = group;
         let end = inner.pop().map(|(e, _)| e);
-        out.extend(self.rewrite_inline(inner, base, in_box));
+        self.rewrite_inline(inner, base, in_box, out);
         out.extend(end);
-        out
     }
 
     fn unique_id(&mut self, base: &str) -> String {
@@ -436,6 +472,33 @@ impl<'a> State<'a> {
 }
 
 type Spanned<'a> = (Event<'a>, std::ops::Range<usize>);
+
+/// A text's events, rewritten as they are taken ([`State::transform`]).
+struct Rewrite<'s, 'a, I> {
+    state: &'s mut State<'a>,
+    parsed: I,
+    text: &'a str,
+    base: usize,
+    in_box: bool,
+    /// Rewritten events not taken yet: those of one construct at most.
+    pending: VecDeque<Event<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Spanned<'a>>> Iterator for Rewrite<'_, 'a, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        loop {
+            if let Some(event) = self.pending.pop_front() {
+                return Some(event);
+            }
+            let spanned = self.parsed.next()?;
+            let at = (self.text, self.base, self.in_box);
+            self.state
+                .rewrite(spanned, &mut self.parsed, at, &mut self.pending);
+        }
+    }
+}
 
 /// A link's events from its start (`first`) to its matching end, taken from
 /// `rest`; and whether the end was found.

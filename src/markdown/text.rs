@@ -13,33 +13,62 @@ pub(super) fn heading_number(level: HeadingLevel) -> u8 {
 
 /// The page's summary: everything before `<!-- more -->`, else its first
 /// paragraph; citations are left out, since their reference list is not there.
-pub(super) fn summary(events: &[Event]) -> String {
-    let range = match events
-        .iter()
-        .position(|e| matches!(e, Event::Html(h) if h.contains(MORE_MARKER)))
-    {
-        Some(cut) => 0..cut,
-        None => {
-            let Some(start) = events
-                .iter()
-                .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
-            else {
-                return String::new();
-            };
-            let len = events[start..]
-                .iter()
-                .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
-                .unwrap_or(events.len() - start - 1);
-            start..start + len + 1
+/// Made from the page's events as they go by ([`Summary::see`]), keeping
+/// only what it may need.
+pub(super) struct Summary<'a> {
+    /// Events before the marker, while it may yet come (the body holds it).
+    before_more: Option<Vec<Event<'a>>>,
+    found_more: bool,
+    /// The first paragraph so far, and whether it has ended.
+    paragraph: Vec<Event<'a>>,
+    paragraph_done: bool,
+}
+
+impl<'a> Summary<'a> {
+    /// `may_have_more`: the body holds the marker's text somewhere.
+    pub(super) fn new(may_have_more: bool) -> Self {
+        Summary {
+            before_more: may_have_more.then(Vec::new),
+            found_more: false,
+            paragraph: Vec::new(),
+            paragraph_done: false,
         }
-    };
-    let mut html = String::new();
-    let kept = events[range]
-        .iter()
-        .filter(|e| !matches!(e, Event::InlineHtml(h) if h.starts_with("<sup class=\"cite\">")))
-        .filter(|e| !matches!(e, Event::FootnoteReference(_)));
-    pulldown_cmark::html::push_html(&mut html, kept.cloned());
-    html
+    }
+
+    pub(super) fn see(&mut self, event: &Event<'a>) {
+        if let Some(before) = &mut self.before_more
+            && !self.found_more
+        {
+            match event {
+                Event::Html(h) if h.contains(MORE_MARKER) => self.found_more = true,
+                _ => before.push(event.clone()),
+            }
+        }
+        if self.paragraph_done {
+            return;
+        }
+        match event {
+            Event::Start(Tag::Paragraph) if self.paragraph.is_empty() => {}
+            _ if self.paragraph.is_empty() => return,
+            Event::End(TagEnd::Paragraph) => self.paragraph_done = true,
+            _ => {}
+        }
+        self.paragraph.push(event.clone());
+    }
+
+    pub(super) fn finish(self) -> String {
+        let events = match (self.found_more, self.before_more) {
+            (true, Some(before)) => before,
+            _ => self.paragraph,
+        };
+        let kept = events
+            .into_iter()
+            .filter(|e| !matches!(e, Event::InlineHtml(h) if h.starts_with("<sup class=\"cite\">")))
+            .filter(|e| !matches!(e, Event::FootnoteReference(_)));
+        let mut html = String::new();
+        pulldown_cmark::html::push_html(&mut html, kept);
+        html
+    }
 }
 
 /// Turn a flat list of (level, id, title) into a tree.
@@ -129,56 +158,77 @@ mod tests {
     }
 }
 
-/// Words in `text`: runs of non-whitespace holding a letter or digit. One
-/// pass over the bytes, each ASCII byte classed by a table (this runs over
-/// every page's whole text).
-pub fn word_count(text: &str) -> usize {
-    const OTHER: u8 = 0;
-    const SPACE: u8 = 1;
-    const ALPHANUMERIC: u8 = 2;
-    const NOT_ASCII: u8 = 3;
-    static CLASS: [u8; 256] = {
-        let mut table = [NOT_ASCII; 256];
-        let mut b = 0;
-        while b < 128 {
-            table[b] = match b as u8 {
-                b' ' | b'\t'..=b'\r' => SPACE,
-                b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALPHANUMERIC,
-                _ => OTHER,
-            };
-            b += 1;
-        }
-        table
-    };
-    let bytes = text.as_bytes();
-    let (mut count, mut counted, mut i) = (0, false, 0);
-    while let Some(&b) = bytes.get(i) {
-        i += 1;
-        let (space, alphanumeric) = match CLASS[b as usize] {
-            OTHER => continue,
-            SPACE => (true, false),
-            ALPHANUMERIC => (false, true),
-            _ => {
-                let Some(c) = text[i - 1..].chars().next() else {
-                    break;
+/// Words in a text given in pieces, as if they were joined: runs of
+/// non-whitespace holding a letter or digit. One pass over the bytes, each
+/// ASCII byte classed by a table (this runs over every page's whole text).
+#[derive(Default)]
+pub(super) struct WordCount {
+    count: usize,
+    /// The current run of non-whitespace is counted already.
+    counted: bool,
+}
+
+impl WordCount {
+    pub(super) fn feed(&mut self, text: &str) {
+        const OTHER: u8 = 0;
+        const SPACE: u8 = 1;
+        const ALPHANUMERIC: u8 = 2;
+        const NOT_ASCII: u8 = 3;
+        static CLASS: [u8; 256] = {
+            let mut table = [NOT_ASCII; 256];
+            let mut b = 0;
+            while b < 128 {
+                table[b] = match b as u8 {
+                    b' ' | b'\t'..=b'\r' => SPACE,
+                    b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALPHANUMERIC,
+                    _ => OTHER,
                 };
-                i += c.len_utf8() - 1;
-                (c.is_whitespace(), c.is_alphanumeric())
+                b += 1;
             }
+            table
         };
-        if space {
-            counted = false;
-        } else if alphanumeric && !counted {
-            count += 1;
-            counted = true;
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while let Some(&b) = bytes.get(i) {
+            i += 1;
+            let (space, alphanumeric) = match CLASS[b as usize] {
+                OTHER => continue,
+                SPACE => (true, false),
+                ALPHANUMERIC => (false, true),
+                _ => {
+                    let Some(c) = text[i - 1..].chars().next() else {
+                        break;
+                    };
+                    i += c.len_utf8() - 1;
+                    (c.is_whitespace(), c.is_alphanumeric())
+                }
+            };
+            if space {
+                self.counted = false;
+            } else if alphanumeric && !self.counted {
+                self.count += 1;
+                self.counted = true;
+            }
         }
     }
-    count
+
+    pub(super) fn count(&self) -> usize {
+        self.count
+    }
 }
 
 #[cfg(test)]
 mod word_count_tests {
-    use super::word_count;
+    use super::WordCount;
+
+    /// The words of `pieces` joined, counted piece by piece.
+    fn word_count(pieces: &[&str]) -> usize {
+        let mut words = WordCount::default();
+        for piece in pieces {
+            words.feed(piece);
+        }
+        words.count()
+    }
 
     #[test]
     fn counts_runs_that_hold_a_letter_or_digit() {
@@ -195,8 +245,14 @@ mod word_count_tests {
                 .split_whitespace()
                 .filter(|w| w.chars().any(char::is_alphanumeric))
                 .count();
-            assert_eq!(word_count(text), expected, "{text:?}");
+            assert_eq!(word_count(&[text]), expected, "{text:?}");
+            // Cut anywhere, a word that goes on into the next piece is one.
+            for (cut, _) in text.char_indices() {
+                let (a, b) = text.split_at(cut);
+                assert_eq!(word_count(&[a, b]), expected, "{a:?} + {b:?}");
+            }
         }
-        assert_eq!(word_count("a - b — c"), 3);
+        assert_eq!(word_count(&["a - b — c"]), 3);
+        assert_eq!(word_count(&["wo", "rd", " ", "x"]), 2);
     }
 }
