@@ -70,6 +70,10 @@ pub struct CheckArgs {
     /// `link_check` in site.yaml for pace, retries and the cache).
     #[arg(long)]
     pub external: bool,
+    /// Fail on warnings too (a source text that is missing, say), as a
+    /// publishing pipeline may want.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -197,7 +201,15 @@ fn check(args: &CheckArgs) -> ExitCode {
             found.broken
         );
     }
+    let warnings = summary.warnings.len();
     if report(summary.warnings) {
+        return ExitCode::from(1);
+    }
+    if args.strict && warnings > 0 {
+        eprintln!(
+            "error: check --strict failed with {warnings} warning{}",
+            if warnings == 1 { "" } else { "s" }
+        );
         return ExitCode::from(1);
     }
     println!(

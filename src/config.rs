@@ -36,6 +36,10 @@ pub struct Config {
     pub unsafe_html: bool,
     #[serde(default)]
     pub link_check: LinkCheck,
+    /// A folder (from the site root; it may be outside it) of source texts
+    /// that source pages name with `text:` and that stay out of the site.
+    #[serde(default)]
+    pub source_texts: Option<String>,
     #[serde(default)]
     pub extra: crate::yaml::Extra,
 }
@@ -200,6 +204,7 @@ mod tests {
             minify: false,
             unsafe_html: true,
             link_check: Default::default(),
+            source_texts: None,
             extra: Default::default(),
         }
     }

@@ -51,6 +51,8 @@ struct RawFrontMatter {
     #[serde(default)]
     sort_by: Option<Spanned<String>>,
     #[serde(default)]
+    text: Option<Spanned<String>>,
+    #[serde(default)]
     extra: Extra,
 }
 
@@ -92,6 +94,9 @@ pub struct FrontMatter {
     /// Old URLs (`old/path/`, `old.html`) that redirect here, as written.
     pub aliases: Vec<Located<String>>,
     pub sort_by: SortBy,
+    /// A source page's text: a file beside it, or in site.yaml's
+    /// `source_texts` folder; passages cited from the source must occur in it.
+    pub text: Option<Located<String>>,
     pub extra: Extra,
 }
 
@@ -412,6 +417,7 @@ fn validate(
         image: raw.image.map(located),
         aliases: raw.aliases.into_iter().map(located).collect(),
         sort_by,
+        text: raw.text.map(located),
         extra: raw.extra,
     };
     (front, errors)

@@ -53,6 +53,16 @@ impl Resolver for Site {
     fn raw_html(&self) -> bool {
         true
     }
+    fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
+        match id {
+            "news-analysis" => Some((
+                "texts/000.txt",
+                Some("The memo was \"dated just weeks after\" the election - so it says."),
+            )),
+            "market-brief" => Some(("texts/001.txt", None)),
+            _ => None,
+        }
+    }
 }
 
 /// A page's Markdown body, rendered: every link it writes stays on the

@@ -409,7 +409,11 @@ fn fixture_files() -> Vec<(String, Vec<u8>)> {
         text("content/sources/_index.md", "---\ntitle: Sources\n---\nWhat we rely on.\n"),
         text(
             "content/sources/src-a.md",
-            "---\ntitle: Report A\ndate: 2024-01-01\n---\nThe first report.\n",
+            "---\ntitle: Report A\ndate: 2024-01-01\ntext: src-a.txt\n---\nThe first report.\n",
+        ),
+        text(
+            "content/sources/src-a.txt",
+            "Report text: the memo … could not - confirm.\n",
         ),
         text("content/sources/src-b.md", "---\ntitle: Report B\n---\nThe second report.\n"),
         text("content/sources/src-c.md", "---\ntitle: Report C\n---\nNobody cites this one.\n"),
@@ -811,6 +815,8 @@ const PAGE_NAMES: [&str; 8] = [
 ];
 const FOLDERS: [&str; 3] = ["notes", "essays", "topics"];
 const SOURCE_NAMES: [&str; 4] = ["src-a", "src-b", "src-c", "src-d"];
+/// Passages cited from sources, and the pieces their texts are made of.
+const PASSAGES: [&str; 3] = ["the memo", "dated just weeks after", "could not — confirm"];
 const TITLES: [&str; 8] = [
     "Alpha", "Beta", "Gamma", "The memo", "A deal", "Zeta", "Aardvark", "Zulu",
 ];
@@ -1036,6 +1042,11 @@ impl Gen<'_> {
             };
         }
         let a = self.rng.pick(&ids).clone();
+        // A passage, found in the source's text or not (or no text at all).
+        let a = match self.rng.chance(30) {
+            true => format!("{a}, \"{}\"", self.rng.pick(&PASSAGES)),
+            false => a,
+        };
         if self.rng.chance(30) {
             let b = self.rng.pick(&ids).clone();
             format!("[@{a}; @{b}]")
@@ -1593,13 +1604,37 @@ impl Gen<'_> {
 
     fn source_edit(&mut self) -> Option<Edit> {
         let ids = self.state.source_ids();
-        match self.rng.below(6) {
+        match self.rng.below(8) {
+            6 | 7 => {
+                // A source's text: passages cited from it are checked.
+                let name = *self.rng.pick(&SOURCE_NAMES);
+                let path = format!("content/sources/{name}.txt");
+                if self.rng.chance(25) {
+                    return Some(Edit::new(
+                        format!("source text deleted {path}"),
+                        vec![remove(&path)],
+                    ));
+                }
+                let kept: Vec<&str> = PASSAGES
+                    .iter()
+                    .copied()
+                    .filter(|_| self.rng.chance(60))
+                    .collect();
+                let text = format!("Report text: {}.\n", kept.join(" … "));
+                Some(Edit::new(
+                    format!("source text written {path}"),
+                    vec![Op::Write(path, text.into_bytes())],
+                ))
+            }
             0 | 1 => {
                 let name = *self.rng.pick(&SOURCE_NAMES);
                 let path = format!("content/sources/{name}.md");
                 let mut front = format!("title: Report {}", &name[4..].to_uppercase());
                 if self.rng.chance(50) {
                     let _ = write!(front, "\ndate: {}", self.rng.pick(&DATES));
+                }
+                if self.rng.chance(50) {
+                    let _ = write!(front, "\ntext: {name}.txt");
                 }
                 let text = format!("---\n{front}\n---\n{}\n", paragraph(self.rng));
                 Some(Edit::new(

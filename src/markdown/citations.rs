@@ -8,17 +8,28 @@
 use super::State;
 use super::text::escape;
 use pulldown_cmark::{Event, Tag, TagEnd};
+use serde::Serialize;
 use std::fmt::Write;
 
 impl<'a> State<'a> {
-    /// `[@a; @b]` → numbered links to the page's reference list.
+    /// `[@a; @b, "a passage"]` → numbered links to the page's reference
+    /// list; each passage is checked against its source's text where the
+    /// build has it.
     pub(super) fn citation(&mut self, refs: &str, offset: usize, in_box: bool) -> String {
-        let mut parts = Vec::new();
-        for raw in refs.split(';') {
-            let id = raw.trim().trim_start_matches('@').trim();
-            if id.is_empty() {
-                continue;
+        let items = match parse(refs) {
+            Ok(items) => items,
+            Err(why) => {
+                self.error(offset, &why);
+                return String::new();
             }
+        };
+        if items.is_empty() {
+            self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
+            return String::new();
+        }
+        let mut parts = Vec::new();
+        for item in items {
+            let id = item.source.as_str();
             let Some((title, url)) = self.resolver.source(id) else {
                 self.error(
                     offset,
@@ -26,6 +37,9 @@ impl<'a> State<'a> {
                 );
                 continue;
             };
+            if let Some(passage) = &item.passage {
+                self.check_passage(id, passage, offset);
+            }
             let number = match self.out.citations.iter().position(|c| c == id) {
                 Some(i) => i + 1,
                 None => {
@@ -49,17 +63,28 @@ impl<'a> State<'a> {
                 escape(title)
             );
             parts.push(html);
+            self.out.cited.push(Cited { number, ..item });
         }
         if parts.is_empty() {
-            if refs
-                .split(';')
-                .all(|r| r.trim().trim_start_matches('@').trim().is_empty())
-            {
-                self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
-            }
             return String::new();
         }
         format!("<sup class=\"cite\">[{}]</sup>", parts.join(", "))
+    }
+
+    /// A passage cited from source `id` must occur in its text, where the
+    /// build has the text (a source that names one it cannot find is warned
+    /// about once, on its own page).
+    fn check_passage(&mut self, id: &str, passage: &str, offset: usize) {
+        let Some((path, Some(text))) = self.resolver.source_text(id) else {
+            return;
+        };
+        let wanted = normalise(passage);
+        if wanted.is_empty() || !text.contains(&wanted) {
+            let why = format!(
+                "cited passage not found in the text of `@{id}` ({path}): \"{passage}\"; quote the source word for word (spaces, quote marks and dashes may differ)"
+            );
+            self.error(offset, &why);
+        }
     }
 
     /// An "accounts differ" box: the question, then each account with its source.
@@ -114,8 +139,135 @@ impl<'a> State<'a> {
     }
 }
 
+/// One source a citation names, with what follows its comma: a passage in
+/// quotation marks (checked against the source's text) or a locator such as
+/// `p. 3`, as Pandoc writes them: `[@a; @b, "a passage"; @c, p. 3]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Cited {
+    pub source: String,
+    /// Its number on the page (its place in the reference list); 0 until numbered.
+    pub number: usize,
+    pub passage: Option<String>,
+    pub locator: Option<String>,
+}
+
+/// The items of a citation's text (after `[` and before `]`), or what is
+/// wrong with it. `;` separates items, a comma starts an item's passage or
+/// locator, and a backslash takes the next character as it is (`\"`,
+/// `\]`, `\;`).
+pub fn parse(refs: &str) -> Result<Vec<Cited>, String> {
+    let mut items = Vec::new();
+    let mut chars = refs.chars().peekable();
+    let skip_space = |chars: &mut std::iter::Peekable<std::str::Chars>| {
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+    };
+    loop {
+        skip_space(&mut chars);
+        match chars.next() {
+            Some('@') => {}
+            None => break, // nothing, or after a last `;`
+            _ => {
+                return Err(
+                    "a citation names each source with `@`: `[@source-id]`, `[@a; @b]` or `[@a, \"a passage\"]`".into(),
+                );
+            }
+        }
+        let mut source = String::new();
+        while let Some(c) = chars.next_if(|c| !matches!(c, ',' | ';') && !c.is_whitespace()) {
+            source.push(c);
+        }
+        skip_space(&mut chars);
+        let (mut passage, mut locator) = (None, None);
+        if chars.next_if_eq(&',').is_some() {
+            skip_space(&mut chars);
+            if let Some(open) = chars.next_if(|&c| c == '"' || c == '\u{201c}') {
+                let close = if open == '"' { '"' } else { '\u{201d}' };
+                let mut text = String::new();
+                loop {
+                    match chars.next() {
+                        Some('\\') => text.extend(chars.next()),
+                        Some(c) if c == close => break,
+                        Some(c) => text.push(c),
+                        None => {
+                            return Err(format!(
+                                "a cited passage has no closing `{close}`: write `[@source-id, \"the passage\"]`"
+                            ));
+                        }
+                    }
+                }
+                if text.trim().is_empty() {
+                    return Err("an empty cited passage: quote the words the source says, or leave the comma out".into());
+                }
+                passage = Some(text);
+                skip_space(&mut chars);
+            } else {
+                let mut text = String::new();
+                while let Some(c) = chars.next_if(|&c| c != ';') {
+                    match c {
+                        '\\' => text.extend(chars.next()),
+                        c => text.push(c),
+                    }
+                }
+                let text = text.trim();
+                if text.is_empty() {
+                    return Err("nothing after a citation's comma: add a passage in quotation marks or a locator such as `p. 3`".into());
+                }
+                locator = Some(text.to_string());
+            }
+        }
+        if source.is_empty() {
+            items.push(Cited::default());
+        } else {
+            items.push(Cited {
+                source,
+                number: 0,
+                passage,
+                locator,
+            });
+        }
+        match chars.next() {
+            None => break,
+            Some(';') => continue,
+            Some(c) => {
+                return Err(format!(
+                    "unexpected `{c}` in a citation: separate sources with `;` and put a passage in quotation marks"
+                ));
+            }
+        }
+    }
+    // `[@]` and `[@; @]` name nothing.
+    items.retain(|c| !c.source.is_empty());
+    Ok(items)
+}
+
+/// Text as passages are compared: runs of whitespace as one space, curly
+/// quotes as straight ones, every dash as `-`, `…` as `...`.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut space = false;
+    for c in text.chars() {
+        if c.is_whitespace() {
+            space = !out.is_empty();
+            continue;
+        }
+        if space {
+            out.push(' ');
+            space = false;
+        }
+        match c {
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => out.push('\''),
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' => out.push('"'),
+            '\u{2010}'..='\u{2015}' | '\u{2212}' => out.push('-'),
+            '\u{2026}' => out.push_str("..."),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    use super::parse;
     use crate::markdown::tests::render_at;
 
     #[test]
@@ -142,6 +294,66 @@ mod tests {
             assert_eq!(r.diagnostics.len(), 1, "{body}");
             assert!(r.diagnostics[0].message.contains("empty citation"));
         }
+    }
+
+    #[test]
+    fn citations_carry_passages_and_locators_pandoc_style() {
+        let items = parse(r#"@a; @b, "one; two, three"; @c, p. 3 ; @d, “curly”"#).unwrap();
+        let got: Vec<_> = items
+            .iter()
+            .map(|c| (&*c.source, c.passage.as_deref(), c.locator.as_deref()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a", None, None),
+                ("b", Some("one; two, three"), None),
+                ("c", None, Some("p. 3")),
+                ("d", Some("curly"), None),
+            ]
+        );
+        // A backslash keeps the next character: quotes, brackets, semicolons.
+        let items = parse(r#"@a, "say \"hi\" \] ok"; @b, chap. 1\; verse 2"#).unwrap();
+        assert_eq!(items[0].passage.as_deref(), Some(r#"say "hi" ] ok"#));
+        assert_eq!(items[1].locator.as_deref(), Some("chap. 1; verse 2"));
+        assert_eq!(parse("@a;").unwrap().len(), 1);
+        for (bad, why) in [
+            (r#"@a, "never closed"#, "no closing"),
+            (r#"@a, "x" and more"#, "unexpected `a`"),
+            ("see @a", "names each source with `@`"),
+            ("@a,", "nothing after a citation's comma"),
+            (r#"@a, "  ""#, "empty cited passage"),
+        ] {
+            let err = parse(bad).expect_err(bad);
+            assert!(err.contains(why), "{bad}: {err}");
+        }
+    }
+
+    #[test]
+    fn cited_passages_must_be_in_the_source_text() {
+        // Spaces, curly quotes and dashes may differ; brackets are escaped
+        // (Markdown allows none unescaped in a citation).
+        let body = "A [@ft, \"dated   November 1\"].\n\nB [@ft, “it’s short”] and \
+                    [@ft, \"so it says — and\"] and [@ft, \"1\\\" \\[sic\\]\"].\n";
+        let r = render_at("a.md", body);
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.cited.len(), 4);
+        assert_eq!(r.cited[3].passage.as_deref(), Some("1\" [sic]"));
+        assert!(r.cited.iter().all(|c| c.source == "ft" && c.number == 1));
+        // Not in the text: an error at the citation, naming passage and source.
+        let r = render_at("a.md", "Line one.\n\nSaid [@ft, \"dated November 2\"].\n");
+        assert_eq!(r.diagnostics.len(), 1, "{:?}", r.diagnostics);
+        let d = &r.diagnostics[0];
+        assert_eq!((d.line, d.column), (6, 6));
+        assert!(
+            d.message.contains("cited passage not found in the text of `@ft` (content/sources/ft.txt): \"dated November 2\""),
+            "{}",
+            d.message
+        );
+        // A source whose text the build does not have: not checked here.
+        let r = render_at("a.md", "Said [@brief, \"anything at all\"].\n");
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(r.cited[0].passage.as_deref(), Some("anything at all"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod citations;
 mod links;
 mod text;
 
+pub use citations::{Cited, normalise};
 pub use links::{has_scheme, is_web_url, join_content_path, percent_decode};
 pub use text::{escape, slugify};
 
@@ -40,6 +41,10 @@ pub trait Resolver {
     /// Whether raw HTML in Markdown passes through as HTML (site.yaml's
     /// `unsafe_html`, on by default) or is escaped as text.
     fn raw_html(&self) -> bool;
+    /// The text of the source with this id, for checking cited passages:
+    /// `None` when it names none, else its path from the site root and
+    /// the text as [`normalise`] makes it, if the build has it.
+    fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)>;
 }
 
 /// One heading in the table of contents.
@@ -82,6 +87,8 @@ pub struct Rendered {
     pub external: Vec<ExternalLink>,
     /// Source ids in order of first citation; a citation's number is its index + 1.
     pub citations: Vec<String>,
+    /// Every source named by a citation, in the order they are written.
+    pub cited: Vec<Cited>,
     pub word_count: usize,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -97,6 +104,7 @@ impl Rendered {
             &self.anchor_refs,
             &self.external,
             &self.citations,
+            &self.cited,
             self.word_count,
             self.diagnostics
                 .iter()
@@ -554,6 +562,16 @@ mod tests {
                 _ => None,
             }
         }
+        fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
+            match id {
+                "ft" => Some((
+                    "content/sources/ft.txt",
+                    Some("The memo was \"dated November 1\" [sic] - so it says - and it's short."),
+                )),
+                "brief" => Some(("texts/brief.txt", None)),
+                _ => None,
+            }
+        }
     }
 
     pub(super) fn render_at(path: &str, body: &str) -> Rendered {
@@ -584,6 +602,9 @@ mod tests {
         }
         fn asset_url(&self, path: &str) -> Option<&str> {
             Fixture.asset_url(path)
+        }
+        fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
+            Fixture.source_text(id)
         }
     }
 

@@ -172,11 +172,13 @@ fn place(site: &Site, i: usize) -> Fp {
     ))
 }
 
-/// What citing a source shows of it: title, URL, description, date, extra.
+/// What citing a source shows of it (title, URL, description, date, extra)
+/// and where its text is.
 fn source_card(site: &Site, i: usize) -> Fp {
     let s = &site.docs[i];
     let f = &s.file.front;
     let date = f.date.as_ref().map(|d| &d.iso);
     let extra = format!("{:?}", f.extra);
-    engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra))
+    let text = f.text.as_ref().map(|t| &t.value);
+    engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra, text))
 }

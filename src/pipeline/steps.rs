@@ -16,10 +16,10 @@ use crate::engine::{self, Changes, Entry, Fp, Key, Kind, Name, Reads, Record, Ta
 use crate::files::{CONTENT_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
 use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
-use crate::site::{self, Doc, Site};
+use crate::site::{self, Doc, Site, SourceText, SourceTexts};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A parsed content file with the fingerprints of its two parts.
@@ -420,6 +420,7 @@ pub(super) fn prepare(
     );
     // Checked on every build, outside any step, like the theme.
     diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
+    site.texts = source_texts(root, &site, &mut inputs, &mut diagnostics);
     timer.lap("structure");
 
     // Each doc's Markdown.
@@ -690,6 +691,84 @@ fn render_markdown(site: &Site, doc: &Doc, reads: &mut Reads) -> (Arc<Markdown>,
     (Arc::new(markdown), fp)
 }
 
+/// Each source's text (`text:` in its front matter), for checking the
+/// passages cited from it: beside the source page, else in site.yaml's
+/// `source_texts` folder. Read on every build (sources are few), outside any
+/// step; each path looked at is noted as a file read, so that a Markdown
+/// step that asked for the text ([`Asking::source_text`]) runs again when
+/// the text changes, appears or goes.
+fn source_texts(
+    root: &Path,
+    site: &Site,
+    inputs: &mut Inputs,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> SourceTexts {
+    let mut texts = SourceTexts::new();
+    for (id, &i) in &site.sources {
+        let doc = &site.docs[i];
+        let Some(named) = &doc.file.front.text else {
+            continue;
+        };
+        let shown = doc.file.root_path();
+        let name = named.value.trim();
+        let plain = !name.is_empty()
+            && !name.starts_with('/')
+            && name
+                .split(['/', '\\'])
+                .all(|s| !s.is_empty() && s != "." && s != "..");
+        if !plain {
+            diagnostics.push(Diagnostic::error(
+                &shown,
+                named.line,
+                named.column,
+                format!("`text: {name}`: name a file beside the source page, or in site.yaml's `source_texts` folder, by a path inside it"),
+            ));
+            continue;
+        }
+        let beside = match doc.file.path.rsplit_once('/') {
+            Some((dir, _)) => format!("{CONTENT_DIR}/{dir}/{name}"),
+            None => format!("{CONTENT_DIR}/{name}"),
+        };
+        let folder = (site.config.source_texts.as_deref())
+            .map(|dir| format!("{}/{name}", dir.trim_end_matches('/')));
+        let mut looked: Vec<Name> = Vec::new();
+        let mut text = None;
+        for path in std::iter::once(beside).chain(folder) {
+            let read = std::fs::read(root.join(&path));
+            let path: Name = path.into();
+            looked.push(path.clone());
+            match read {
+                Ok(bytes) => {
+                    inputs.note_file(path, engine::fingerprint_bytes(&bytes));
+                    text = Some(markdown::normalise(&String::from_utf8_lossy(&bytes)).into());
+                    break;
+                }
+                Err(e) => {
+                    inputs.note_file(path.clone(), engine::absent());
+                    if e.kind() != std::io::ErrorKind::NotFound {
+                        diagnostics.push(Diagnostic::cannot_read(&*path, &e));
+                    }
+                }
+            }
+        }
+        if text.is_none() {
+            let places: Vec<&str> = looked.iter().map(|p| &**p).collect();
+            diagnostics.push(Diagnostic::warning(
+                &shown,
+                named.line,
+                named.column,
+                format!(
+                    "its text is not here (looked for {}): the passages cited from it are not checked, and `dossier check --strict` fails",
+                    places.join(" and ")
+                ),
+            ));
+        }
+        let path = looked.last().cloned().unwrap_or_default();
+        texts.insert(id.clone(), SourceText { path, text, looked });
+    }
+    texts
+}
+
 /// The model answering Markdown, each question read through the step's record.
 struct Asking<'a, 'r> {
     site: &'a Site,
@@ -721,6 +800,18 @@ impl Resolver for Asking<'_, '_> {
     fn raw_html(&self) -> bool {
         self.reads.borrow_mut().read(Key::Config);
         self.site.config.unsafe_html
+    }
+    fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
+        let mut reads = self.reads.borrow_mut();
+        // Where the text is looked for: the source's `text:` and site.yaml.
+        reads.read(Key::Source(id.into()));
+        reads.read(Key::Config);
+        if let Some(known) = self.site.texts.get(id) {
+            for path in &known.looked {
+                reads.read(Key::File(path.clone()));
+            }
+        }
+        self.site.source_text(id)
     }
 }
 

@@ -119,9 +119,26 @@ pub struct Site {
     pub assets_by_path: Map<String, usize>,
     /// The redirect files aliases ask for, in doc order.
     pub aliases: Vec<Alias>,
+    /// The texts of the sources that name one, by source id (filled in by
+    /// the pipeline, which reads them).
+    pub texts: SourceTexts,
     /// Every doc's index, in the order of their output paths.
     pub by_out_path: Vec<usize>,
     pub home: usize,
+}
+
+/// The texts of sources, by source id.
+pub type SourceTexts = BTreeMap<String, SourceText>;
+
+/// A source's text, as the build found it.
+#[derive(Debug, Clone, Default)]
+pub struct SourceText {
+    /// Where it is (from the site root), or the last place it was looked for.
+    pub path: Name,
+    /// The text as [`crate::markdown::normalise`] makes it; `None`: not found.
+    pub text: Option<Arc<str>>,
+    /// Every path looked at, in order.
+    pub looked: Vec<Name>,
 }
 
 /// A redirect file written at an old URL of a doc (`aliases` in its front matter).
@@ -397,6 +414,7 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
         assets,
         assets_by_path,
         aliases,
+        texts: SourceTexts::default(),
         by_out_path,
         home,
     }

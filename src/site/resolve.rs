@@ -18,6 +18,7 @@ pub(super) struct Answers<'a> {
     pub(super) sources: &'a BTreeMap<String, usize>,
     pub(super) assets: &'a [super::PlacedAsset],
     pub(super) assets_by_path: &'a Map<String, usize>,
+    pub(super) texts: &'a super::SourceTexts,
 }
 
 /// The doc at `content_path`, or the section of a folder linked as `folder.md`.
@@ -42,6 +43,10 @@ impl<'a> Answers<'a> {
         let i = *self.assets_by_path.get(content_path)?;
         Some(self.assets[i].url.as_str())
     }
+    fn source_text(&self, id: &str) -> Option<(&'a str, Option<&'a str>)> {
+        let known = self.texts.get(id)?;
+        Some((&*known.path, known.text.as_deref()))
+    }
 }
 
 impl Resolver for Answers<'_> {
@@ -59,6 +64,9 @@ impl Resolver for Answers<'_> {
     }
     fn raw_html(&self) -> bool {
         self.raw_html
+    }
+    fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
+        Answers::source_text(self, id)
     }
 }
 
@@ -79,6 +87,9 @@ impl Resolver for Site {
     fn raw_html(&self) -> bool {
         self.config.unsafe_html
     }
+    fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
+        self.answers().source_text(id)
+    }
 }
 
 impl Site {
@@ -91,6 +102,7 @@ impl Site {
             sources: &self.sources,
             assets: &self.assets,
             assets_by_path: &self.assets_by_path,
+            texts: &self.texts,
         }
     }
 }
