@@ -347,8 +347,9 @@ fn theme_templates() -> Vec<(&'static str, &'static str)> {
     ]
 }
 
-const SITE_YAML: &str =
-    "title: Property fixture\nbase_url: \"https://example.org/sub\"\ntheme: t\n";
+const SITE_YAML: &str = "title: Property fixture\nbase_url: \"https://example.org/sub\"\ntheme: t\nsource_texts: archive\n";
+/// site.yaml's `source_texts` folder.
+const TEXTS_DIR: &str = "archive/";
 
 /// Every file of the fixture, by path relative to the root.
 fn fixture_files() -> Vec<(String, Vec<u8>)> {
@@ -1608,7 +1609,10 @@ impl Gen<'_> {
             6 | 7 => {
                 // A source's text: passages cited from it are checked.
                 let name = *self.rng.pick(&SOURCE_NAMES);
-                let path = format!("content/sources/{name}.txt");
+                let path = match self.rng.chance(50) {
+                    true => format!("content/sources/{name}.txt"),
+                    false => format!("{TEXTS_DIR}{name}.txt"),
+                };
                 if self.rng.chance(25) {
                     return Some(Edit::new(
                         format!("source text deleted {path}"),
@@ -2308,7 +2312,10 @@ impl Run {
             }
         }
         self.history.push(batch);
-        self.pending.extend(changed);
+        // The watcher does not see site.yaml's `source_texts` folder: the
+        // rebuild must find its changes itself.
+        self.pending
+            .extend(changed.into_iter().filter(|p| !p.starts_with(TEXTS_DIR)));
         let panicked = |what: &str, panic: Box<dyn std::any::Any + Send>| {
             let message = panic
                 .downcast_ref::<String>()
@@ -2692,4 +2699,36 @@ fn a_deleted_theme_folder_fails_the_rebuild() {
         .collect();
     moved.push(remove("themes/t/templates"));
     check_sequence(vec![moved, vec![remove("themes/t")]]);
+}
+
+/// A source text in site.yaml's `source_texts` folder, which the watcher
+/// does not see, changes: the next rebuild (for another change) checks the
+/// passages cited from it again, as a clean build does.
+#[test]
+fn a_source_text_the_watcher_does_not_see_is_checked_again() {
+    check_sequence(vec![
+        vec![
+            write(
+                "content/sources/src-b.md",
+                "---\ntitle: Report B\ntext: src-b.txt\n---\nThe second report.\n",
+            ),
+            write("archive/src-b.txt", "It says the memo exists.\n"),
+            write(
+                "content/about.md",
+                "---\ntitle: About\n---\nAbout [@src-b, \"the memo\"].\n",
+            ),
+        ],
+        vec![
+            write("archive/src-b.txt", "It says nothing of the kind.\n"),
+            write("static/site.js", "console.log('edited');\n"),
+        ],
+        vec![
+            write("archive/src-b.txt", "Back: the memo.\n"),
+            write("static/site.js", "console.log('again');\n"),
+        ],
+        vec![
+            remove("archive/src-b.txt"),
+            write("static/site.js", "console.log('and again');\n"),
+        ],
+    ]);
 }

@@ -420,7 +420,8 @@ pub(super) fn prepare(
     );
     // Checked on every build, outside any step, like the theme.
     diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
-    site.texts = source_texts(root, &site, &mut inputs, &mut diagnostics);
+    let before = old.map(|m| &m.inputs);
+    site.texts = source_texts(root, &site, &mut inputs, (before, &mut changes), &mut diagnostics);
     timer.lap("structure");
 
     // Each doc's Markdown.
@@ -696,13 +697,21 @@ fn render_markdown(site: &Site, doc: &Doc, reads: &mut Reads) -> (Arc<Markdown>,
 /// `source_texts` folder. Read on every build (sources are few), outside any
 /// step; each path looked at is noted as a file read, so that a Markdown
 /// step that asked for the text ([`Asking::source_text`]) runs again when
-/// the text changes, appears or goes.
+/// the text changes, appears or goes: compared with the previous build's
+/// (`before`) here, since the watcher may not see the folder.
 fn source_texts(
     root: &Path,
     site: &Site,
     inputs: &mut Inputs,
+    (before, changes): (Option<&Inputs>, &mut Option<Changes>),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> SourceTexts {
+    let mut note = |inputs: &mut Inputs, path: &Name, fp: Fp| {
+        if let (Some(before), Some(changes)) = (before, changes.as_mut()) {
+            changes.note_if(Key::File(path.clone()), before.file(path), fp);
+        }
+        inputs.note_file(path.clone(), fp);
+    };
     let mut texts = SourceTexts::new();
     for (id, &i) in &site.sources {
         let doc = &site.docs[i];
@@ -739,12 +748,12 @@ fn source_texts(
             looked.push(path.clone());
             match read {
                 Ok(bytes) => {
-                    inputs.note_file(path, engine::fingerprint_bytes(&bytes));
+                    note(inputs, &path, engine::fingerprint_bytes(&bytes));
                     text = Some(markdown::normalise(&String::from_utf8_lossy(&bytes)).into());
                     break;
                 }
                 Err(e) => {
-                    inputs.note_file(path.clone(), engine::absent());
+                    note(inputs, &path, engine::absent());
                     if e.kind() != std::io::ErrorKind::NotFound {
                         diagnostics.push(Diagnostic::cannot_read(&*path, &e));
                     }
