@@ -53,6 +53,10 @@ struct RawFrontMatter {
     #[serde(default)]
     text: Option<Spanned<String>>,
     #[serde(default)]
+    url: Option<Spanned<String>>,
+    #[serde(default)]
+    archived_url: Option<Spanned<String>>,
+    #[serde(default)]
     extra: Extra,
 }
 
@@ -97,6 +101,10 @@ pub struct FrontMatter {
     /// A source page's text: a file beside it, or in site.yaml's
     /// `source_texts` folder; passages cited from the source must occur in it.
     pub text: Option<Located<String>>,
+    /// A source's original address on the web, and a copy of it in an
+    /// archive (the Wayback Machine, say).
+    pub url: Option<String>,
+    pub archived_url: Option<String>,
     pub extra: Extra,
 }
 
@@ -387,6 +395,19 @@ fn validate(
             }
         },
     };
+    for (key, value) in [("url", &raw.url), ("archived_url", &raw.archived_url)] {
+        if let Some(v) = value
+            && !crate::markdown::is_web_url(v.value.trim())
+        {
+            error(
+                at(v),
+                format!(
+                    "`{key}` must be a full web address (https://…), not `{}`",
+                    v.value
+                ),
+            );
+        }
+    }
     if kind == Kind::Page && raw.sort_by.is_some() {
         let s = raw.sort_by.as_ref().map(at).unwrap_or((2, 1));
         error(s, "`sort_by` is for sections (_index.md)".into());
@@ -418,6 +439,8 @@ fn validate(
         aliases: raw.aliases.into_iter().map(located).collect(),
         sort_by,
         text: raw.text.map(located),
+        url: raw.url.map(|u| u.value.trim().to_string()),
+        archived_url: raw.archived_url.map(|u| u.value.trim().to_string()),
         extra: raw.extra,
     };
     (front, errors)

@@ -64,6 +64,7 @@ const THEME: &[(&str, &str)] = embed!(
         "templates/term.html",
         "templates/timeline.html",
         "templates/partials/breadcrumb.html",
+        "templates/partials/citation-popovers.html",
         "templates/partials/content.html",
         "templates/partials/page-meta.html",
         "templates/partials/pager.html",

@@ -2,7 +2,9 @@
 //! tests/browser/pages.test.mjs (headless Chromium from Debian + axe-core:
 //! console errors, failed or third-party requests, landmarks, sideways
 //! scrolling at 375 px, serious or critical accessibility violations, with
-//! screenshots in target/screenshots/) and tests/browser/vnu.test.mjs (the Nu
+//! screenshots in target/screenshots/), tests/browser/popovers.test.mjs
+//! (citation popovers by mouse and keyboard with JavaScript off, axe with one
+//! open) and tests/browser/vnu.test.mjs (the Nu
 //! HTML Checker on every page, and on a new skeleton). Where Chromium, Java,
 //! Node or the npm packages are missing it is skipped with a note, except
 //! under CI (`CI` set), where a skip would hide a regression: it fails.
@@ -84,6 +86,13 @@ fn node_test_with(file: &str, env: &[(&str, &Path)]) {
 fn every_page_loads_cleanly_and_passes_axe_in_chromium() {
     if ready(true) {
         node_test("pages.test.mjs");
+    }
+}
+
+#[test]
+fn citation_popovers_open_in_place_without_javascript() {
+    if ready(true) {
+        node_test("popovers.test.mjs");
     }
 }
 

@@ -56,11 +56,15 @@ impl<'a> State<'a> {
                     escape(title)
                 );
             }
+            // A link to the reference list; and, for a theme that renders
+            // the page's citation popovers (`page.cited`) and shows it, a
+            // button that opens this one in place.
+            let key = self.out.cited.len() + 1;
             let _ = write!(
                 html,
-                "<a class=\"citation\" href=\"#ref-{number}\" title=\"{}\" aria-label=\"Source {number}: {}\">{number}</a>",
-                escape(title),
-                escape(title)
+                "<a class=\"citation\" href=\"#ref-{number}\" title=\"{title}\" aria-label=\"Source {number}: {title}\">{number}</a>\
+                 <button type=\"button\" class=\"citation-open\" popovertarget=\"cite-{key}\" aria-label=\"Source {number}: {title}\" hidden>{number}</button>",
+                title = escape(title),
             );
             parts.push(html);
             self.out.cited.push(Cited { number, ..item });

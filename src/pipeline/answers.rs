@@ -172,13 +172,14 @@ fn place(site: &Site, i: usize) -> Fp {
     ))
 }
 
-/// What citing a source shows of it (title, URL, description, date, extra)
-/// and where its text is.
+/// What citing a source shows of it (title, URL, description, date, extra,
+/// its addresses on the web) and where its text is.
 fn source_card(site: &Site, i: usize) -> Fp {
     let s = &site.docs[i];
     let f = &s.file.front;
     let date = f.date.as_ref().map(|d| &d.iso);
     let extra = format!("{:?}", f.extra);
     let text = f.text.as_ref().map(|t| &t.value);
-    engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra, text))
+    let urls = (&f.url, &f.archived_url);
+    engine::fingerprint(&(&f.title, &s.url, &f.description, date, extra, text, urls))
 }

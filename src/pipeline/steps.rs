@@ -421,7 +421,13 @@ pub(super) fn prepare(
     // Checked on every build, outside any step, like the theme.
     diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
     let before = old.map(|m| &m.inputs);
-    site.texts = source_texts(root, &site, &mut inputs, (before, &mut changes), &mut diagnostics);
+    site.texts = source_texts(
+        root,
+        &site,
+        &mut inputs,
+        (before, &mut changes),
+        &mut diagnostics,
+    );
     timer.lap("structure");
 
     // Each doc's Markdown.

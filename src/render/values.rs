@@ -249,11 +249,34 @@ fn base_value(site: &Site, i: usize) -> Value {
                 "date".into(),
                 Value::from(s.file.front.date.as_ref().map(|d| d.iso.clone())),
             );
+            c.insert("source_url".into(), Value::from(s.file.front.url.clone()));
+            c.insert(
+                "archived_url".into(),
+                Value::from(s.file.front.archived_url.clone()),
+            );
             c.insert("extra".into(), extra_value(&s.file.front.extra));
             Some(map_value(c))
         })
         .collect();
+    // Each citation mark in the text, in order: its popover's number (`key`),
+    // its source (as in `citations`) and the passage or locator it names.
+    let cited: Vec<Value> = r
+        .cited
+        .iter()
+        .enumerate()
+        .filter_map(|(k, cited)| {
+            let source = citations.get(cited.number.checked_sub(1)?)?.clone();
+            let mut c = Map::new();
+            c.insert("key".into(), Value::from(k + 1));
+            c.insert("number".into(), Value::from(cited.number));
+            c.insert("source".into(), source);
+            c.insert("passage".into(), Value::from(cited.passage.clone()));
+            c.insert("locator".into(), Value::from(cited.locator.clone()));
+            Some(map_value(c))
+        })
+        .collect();
     m.insert("citations".into(), Value::from(citations));
+    m.insert("cited".into(), Value::from(cited));
     let cited_by: Vec<Value> = doc
         .cited_by
         .iter()

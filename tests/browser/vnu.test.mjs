@@ -12,6 +12,15 @@ import { site, skeleton } from "./lib/site.mjs";
 const require = createRequire(import.meta.url);
 const VNU = join(dirname(require.resolve("vnu-jar/package.json")), "build", "dist", "vnu.jar");
 
+// CSS properties newer than the checker's CSS grammar, each checked in the
+// browser tests instead: CSS Anchor Positioning (Chromium 125 and later),
+// which places citation popovers beside their mark.
+const NEWER_CSS = ["position-area", "position-try-fallbacks"];
+
+function newerCss(m) {
+  return NEWER_CSS.some((p) => m.message === `CSS: “${p}”: Property “${p}” doesn't exist.`);
+}
+
 function validate(dir) {
   const run = spawnSync(
     "java",
@@ -22,6 +31,7 @@ function validate(dir) {
   const { messages } = JSON.parse(run.stderr || '{"messages": []}');
   return messages
     .filter((m) => m.type === "error" || m.type === "non-document-error")
+    .filter((m) => !newerCss(m))
     .map((m) => `${relative(dir, new URL(m.url).pathname)}:${m.lastLine ?? "?"}: ${m.message}${m.extract ? `\n    ${m.extract.trim()}` : ""}`);
 }
 
