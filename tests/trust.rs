@@ -103,3 +103,47 @@ fn a_text_path_that_leaves_its_folder_is_an_error() {
         "{err}"
     );
 }
+
+#[test]
+fn sources_give_their_original_and_archived_addresses_to_each_mark() {
+    let f = site();
+    f.page(
+        "sources/brief.md",
+        "title: The brief\nurl: https://example.com/brief\narchived_url: https://web.archive.org/web/2025/https://example.com/brief",
+        "A brief.\n",
+    );
+    f.write(
+        "templates/page.html",
+        "{% for c in page.cited %}<p id=\"cite-{{ c.key }}\">{{ c.number }} {{ c.source.title }} {{ c.source.source_url }} {{ c.source.archived_url }} [{{ c.passage }}] [{{ c.locator }}]</p>{% endfor %}{{ page.content | safe }}",
+    );
+    f.page(
+        "a.md",
+        "title: A",
+        "One [@brief, p. 2]. Two [@report, \"dated just weeks after\"; @brief].\n",
+    );
+    f.build();
+    let html = f.read("output/a/index.html");
+    for expected in [
+        "<p id=\"cite-1\">1 The brief https://example.com/brief https://web.archive.org/web/2025/https://example.com/brief [] [p. 2]</p>",
+        "<p id=\"cite-2\">2 The report   [dated just weeks after] []</p>",
+        "<p id=\"cite-3\">1 The brief",
+    ] {
+        assert!(html.contains(expected), "missing {expected}\n{html}");
+    }
+    // Each mark links to the reference list and has a hidden button that
+    // opens its popover, for a theme that draws them.
+    assert!(
+        html.contains("<a class=\"citation\" href=\"#ref-1\" title=\"The brief\" aria-label=\"Source 1: The brief\">1</a><button type=\"button\" class=\"citation-open\" popovertarget=\"cite-3\" aria-label=\"Source 1: The brief\" hidden>1</button>"),
+        "{html}"
+    );
+    f.page(
+        "sources/brief.md",
+        "title: The brief\nurl: example.com/brief",
+        "A brief.\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/sources/brief.md:3:6: `url` must be a full web address (https://…), not `example.com/brief`"),
+        "{err}"
+    );
+}
