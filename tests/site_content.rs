@@ -144,7 +144,13 @@ fn the_timeline_lists_every_event_oldest_first_with_its_sources() {
 /// The text a reader sees on a page: the body's text nodes, tags stripped.
 fn page_text(path: &str) -> String {
     let html = site().html(path);
-    text_of(select(&html, "body")[0])
+    let text = text_of(select(&html, "body")[0]);
+    // "Cite this page" puts the page's own title in quotation marks: it
+    // quotes us, not a source.
+    match select(&html, ".cite-this").first() {
+        Some(cite) => text.replace(&text_of(*cite), " "),
+        None => text,
+    }
 }
 
 /// Every “…” or "…" quotation in `text` (without its marks).

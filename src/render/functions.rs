@@ -91,6 +91,8 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
     );
     tera.register_filter("date", date_filter);
     tera.register_filter("json", json_filter);
+    tera.register_filter("ics_text", ics_text_filter);
+    tera.register_filter("ics", ics_filter);
 }
 
 /// `{{ page.title | json }}`: the value as JSON, for a `<script>` block
@@ -100,6 +102,47 @@ fn json_filter(value: Value, _: Kwargs, _: &State) -> tera::TeraResult<Value> {
     let text =
         serde_json::to_string(&value).map_err(|e| tera::Error::message(format!("json: {e}")))?;
     Ok(Value::safe_string(&script_safe_json(&text)))
+}
+
+/// `ics_text`: a value as iCalendar TEXT (RFC 5545 3.3.11): backslash,
+/// `;`, `,` and line breaks escaped.
+fn ics_text_filter(value: &str, _: Kwargs, _: &State) -> Value {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            ';' => out.push_str("\\;"),
+            ',' => out.push_str("\\,"),
+            '\n' => out.push_str("\\n"),
+            '\r' => {}
+            c => out.push(c),
+        }
+    }
+    Value::safe_string(&out)
+}
+
+/// `ics`: a whole iCalendar text as RFC 5545 wants its lines (3.1): blank
+/// lines dropped, each line ended by CRLF and folded after 75 octets (at
+/// a character's edge) with CRLF and a space.
+fn ics_filter(value: &str, _: Kwargs, _: &State) -> Value {
+    Value::safe_string(&ics_lines(value))
+}
+
+pub fn ics_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 32);
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let mut width = 0;
+        for c in line.chars() {
+            if width + c.len_utf8() > 75 {
+                out.push_str("\r\n ");
+                width = 1;
+            }
+            out.push(c);
+            width += c.len_utf8();
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 /// JSON text that can stand inside a `<script>` element: `<`, `>` and `&`
@@ -143,5 +186,30 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
                 .map_err(|e| tera::Error::message(format!("date: `{value}` is not a date: {e}")))?;
             Ok(ts.strftime(format).to_string())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ics_lines;
+
+    #[test]
+    fn ics_lines_end_in_crlf_and_fold_at_75_octets_between_characters() {
+        let long = format!("DESCRIPTION:{}", "é".repeat(60));
+        let text = format!("BEGIN:VCALENDAR\n\n  {long}  \nEND:VCALENDAR\n");
+        let out = ics_lines(&text);
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(lines.last(), Some(&""), "ends with CRLF");
+        assert!(lines.iter().all(|l| l.len() <= 75), "{lines:?}");
+        assert!(
+            lines[2].starts_with(' '),
+            "a folded line starts with a space"
+        );
+        // Unfolding (RFC 5545 3.1) gives the line back; blank lines are gone.
+        let unfolded = out.replace("\r\n ", "");
+        assert_eq!(
+            unfolded,
+            format!("BEGIN:VCALENDAR\r\n{long}\r\nEND:VCALENDAR\r\n")
+        );
     }
 }

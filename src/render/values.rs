@@ -199,6 +199,15 @@ fn base_value(site: &Site, i: usize) -> Value {
         "image".into(),
         Value::from(site.image(i).and_then(|image| site.image_url(&image))),
     );
+    // A source's citation id (`[@id]`); none for other pages.
+    let source_id = doc.source_id();
+    let is_source = site.sources.get(source_id) == Some(&i);
+    m.insert(
+        "source_id".into(),
+        Value::from(is_source.then_some(source_id)),
+    );
+    m.insert("source_url".into(), Value::from(f.url.clone()));
+    m.insert("archived_url".into(), Value::from(f.archived_url.clone()));
     m.insert(
         "tags".into(),
         Value::from(

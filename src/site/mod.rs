@@ -261,9 +261,19 @@ impl Site {
 pub const NOT_FOUND: &str = "404.html";
 
 /// Files of the whole site, each written to the same path as the theme's
-/// template it comes from: the not-found page, the sitemap, the Atom feed
-/// and robots.txt. No alias may claim their paths.
-pub const SITE_FILES: [&str; 4] = [NOT_FOUND, "sitemap.xml", "atom.xml", "robots.txt"];
+/// template it comes from: the not-found page, the sitemap, the Atom feed,
+/// robots.txt, and what the explainer knows in reusable form (its sources
+/// as CSL-JSON, its timeline as JSON and iCalendar). No alias may claim
+/// their paths.
+pub const SITE_FILES: [&str; 7] = [
+    NOT_FOUND,
+    "sitemap.xml",
+    "atom.xml",
+    "robots.txt",
+    "sources.json",
+    "timeline.json",
+    "timeline.ics",
+];
 
 pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>) -> Site {
     let base_path = config.base_path();
