@@ -57,7 +57,20 @@ struct RawFrontMatter {
     #[serde(default)]
     archived_url: Option<Spanned<String>>,
     #[serde(default)]
+    updates: Vec<RawUpdate>,
+    #[serde(default)]
     extra: Extra,
+}
+
+/// One entry of `updates:` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawUpdate {
+    date: Spanned<String>,
+    kind: Spanned<String>,
+    text: Spanned<String>,
+    #[serde(default)]
+    sources: Vec<Spanned<String>>,
 }
 
 /// The file an alias (an old URL path) is written to: `old/path/` and
@@ -105,7 +118,23 @@ pub struct FrontMatter {
     /// archive (the Wayback Machine, say).
     pub url: Option<String>,
     pub archived_url: Option<String>,
+    /// The page's log of corrections and updates, newest first.
+    pub updates: Vec<Update>,
     pub extra: Extra,
+}
+
+/// One entry of a page's log (`updates:` in front matter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Update {
+    pub date: Date,
+    /// `correction` or `update`.
+    pub kind: String,
+    pub text: String,
+    /// Ids of the sources it rests on.
+    pub sources: Vec<Located<String>>,
+    /// Where the entry is written.
+    pub line: usize,
+    pub column: usize,
 }
 
 /// A value with the 1-based line and column it was written at in its file.
@@ -346,7 +375,50 @@ fn validate(
         parsed
     };
     let date = date_of("date", &raw.date, &mut error);
-    let updated = date_of("updated", &raw.updated, &mut error);
+    let mut updated = date_of("updated", &raw.updated, &mut error);
+    let mut updates = Vec::new();
+    for u in &raw.updates {
+        let (line, column) = at(&u.date);
+        let date = date_of("update date", &Some(u.date.clone()), &mut error);
+        if !matches!(u.kind.value.as_str(), "correction" | "update") {
+            error(
+                at(&u.kind),
+                format!(
+                    "invalid update kind `{}`: use correction or update",
+                    u.kind.value
+                ),
+            );
+        }
+        if u.text.value.trim().is_empty() {
+            error(
+                at(&u.text),
+                "an update needs a `text`: say what changed".into(),
+            );
+        }
+        if let Some(date) = date {
+            updates.push(Update {
+                date,
+                kind: u.kind.value.clone(),
+                text: u.text.value.trim().to_string(),
+                sources: (u.sources.iter())
+                    .map(|s| Located {
+                        value: s.value.trim().trim_start_matches('@').to_string(),
+                        line: at(s).0,
+                        column: at(s).1,
+                    })
+                    .collect(),
+                line,
+                column,
+            });
+        }
+    }
+    // Newest first; the newest entry is the page's updated date when later.
+    updates.sort_by(|a, b| b.date.cmp(&a.date));
+    if let Some(newest) = updates.first()
+        && updated.as_ref().is_none_or(|u| u < &newest.date)
+    {
+        updated = Some(newest.date.clone());
+    }
     if raw.title.trim().is_empty() {
         error((2, 1), "`title` must not be empty".into());
     }
@@ -441,6 +513,7 @@ fn validate(
         text: raw.text.map(located),
         url: raw.url.map(|u| u.value.trim().to_string()),
         archived_url: raw.archived_url.map(|u| u.value.trim().to_string()),
+        updates,
         extra: raw.extra,
     };
     (front, errors)

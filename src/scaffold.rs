@@ -76,6 +76,10 @@ const THEME: &[(&str, &str)] = embed!(
         "templates/partials/share.html",
         "templates/partials/source-facts.html",
         "templates/partials/toc.html",
+        "templates/partials/updates.html",
+        "templates/changes/index.html",
+        "templates/changes.xml",
+        "templates/changes.json",
     ]
 );
 

@@ -147,3 +147,136 @@ fn sources_give_their_original_and_archived_addresses_to_each_mark() {
         "{err}"
     );
 }
+
+/// A site on the explainer theme (copied from the repository).
+fn explainer_site() -> Fixture {
+    let f = site();
+    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/explainer");
+    for entry in walkdir::WalkDir::new(&theme).into_iter().flatten() {
+        if entry.file_type().is_file() {
+            let rel = entry.path().strip_prefix(&theme).unwrap().to_string_lossy();
+            f.write_bytes(
+                &format!("themes/explainer/{rel}"),
+                &std::fs::read(entry.path()).unwrap(),
+            );
+        }
+    }
+    f.write(
+        "site.yaml",
+        "title: Fixture\nbase_url: https://example.org\ntheme: explainer\nsource_texts: archive\n",
+    );
+    f.page("_index.md", "title: Home", "Welcome [@report; @brief].\n");
+    f
+}
+
+const LOGGED: &str = "title: A\ndate: 2025-11-10\nupdates:\n  - date: 2025-11-20\n    kind: correction\n    text: The memo's date was wrong; it is November 1.\n    sources: [brief]\n  - date: 2025-11-18\n    kind: update\n    text: Added Alibaba's response.";
+
+#[test]
+fn updates_make_a_what_changed_box_a_changes_page_and_feed_and_the_modified_date() {
+    let f = explainer_site();
+    f.page("a.md", LOGGED, "Text [@report].\n");
+    f.page(
+        "b.md",
+        "title: B\nupdates:\n  - date: 2025-11-19\n    kind: update\n    text: New section.",
+        "More [@brief].\n",
+    );
+    f.build();
+    let page = f.read("output/a/index.html");
+    let what_changed = &page[page.find("What changed").expect("the box")..];
+    let correction = what_changed
+        .find("The memo&#39;s date was wrong")
+        .expect("the correction");
+    let update = what_changed.find("Added Alibaba").expect("the update");
+    assert!(correction < update, "newest first");
+    assert!(
+        what_changed.contains("href=\"/sources/brief/\""),
+        "the correction's source"
+    );
+    // The newest entry is the page's modified date, in JSON-LD and the feed.
+    assert!(
+        page.contains("\"dateModified\":\"2025-11-20T00:00:00Z\""),
+        "{page}"
+    );
+    let atom = f.read("output/atom.xml");
+    let feed = roxmltree::Document::parse(&atom).unwrap();
+    let entry = feed
+        .descendants()
+        .find(|n| {
+            n.has_tag_name("entry")
+                && n.descendants()
+                    .any(|t| t.has_tag_name("title") && t.text() == Some("A"))
+        })
+        .unwrap();
+    let updated = entry
+        .descendants()
+        .find(|n| n.has_tag_name("updated"))
+        .unwrap();
+    assert_eq!(updated.text(), Some("2025-11-20T00:00:00Z"));
+    // Site-wide, newest first: the page and the changes feed.
+    let changes = f.read("output/changes/index.html");
+    let (c, b, u) = (
+        changes.find("was wrong").unwrap(),
+        changes.find("New section").unwrap(),
+        changes.find("Added Alibaba").unwrap(),
+    );
+    assert!(c < b && b < u, "not newest first");
+    let xml = f.read("output/changes.xml");
+    let feed = roxmltree::Document::parse(&xml).unwrap();
+    let entries: Vec<_> = feed
+        .descendants()
+        .filter(|n| n.has_tag_name("entry"))
+        .collect();
+    assert_eq!(entries.len(), 3);
+    let first_title = entries[0]
+        .descendants()
+        .find(|n| n.has_tag_name("title"))
+        .unwrap();
+    assert_eq!(first_title.text(), Some("Correction: A"));
+    let json: serde_json::Value = serde_json::from_str(&f.read("output/changes.json")).unwrap();
+    assert_eq!(json["entries"].as_array().unwrap().len(), 3);
+    assert_eq!(json["entries"][0]["path"], "a.md");
+
+    // Removing a logged entry from a page that is still there is a warning.
+    f.page("a.md", "title: A\ndate: 2025-11-10\nupdates:\n  - date: 2025-11-18\n    kind: update\n    text: Added Alibaba's response.", "Text [@report].\n");
+    let run = f.build();
+    assert!(
+        run.stderr.contains("content/a.md: warning: the correction of 2025-11-20 that the published site logs is no longer in this page's `updates:`"),
+        "{}",
+        run.stderr
+    );
+    // A page that goes takes its log with it: no warning.
+    f.remove("content/b.md");
+    let run = f.build();
+    assert!(
+        !run.stderr.contains("no longer in this page"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn a_wrong_update_is_an_error_where_it_is_written() {
+    let f = explainer_site();
+    f.page(
+        "a.md",
+        "title: A\nupdates:\n  - date: 2025-13-01\n    kind: fix\n    text: x\n    sources: [nobody]",
+        "Text [@report; @brief].\n",
+    );
+    let err = f.build_fails();
+    for expected in [
+        "content/a.md:4:11: invalid update date `2025-13-01`",
+        "content/a.md:5:11: invalid update kind `fix`: use correction or update",
+    ] {
+        assert!(err.contains(expected), "missing {expected}\n{err}");
+    }
+    f.page(
+        "a.md",
+        "title: A\nupdates:\n  - date: 2025-11-01\n    kind: update\n    text: x\n    sources: [nobody]",
+        "Text [@report; @brief].\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:7:15: unknown source `nobody` in updates"),
+        "{err}"
+    );
+}

@@ -303,6 +303,9 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         external = external_links(site, &docs, &compiled.links, &scanned, &shown);
         timer.lap("links");
     }
+    if let Some(out_dir) = out_dir {
+        diagnostics.extend(dropped_updates(site, out_dir));
+    }
     if diagnostics.iter().any(Diagnostic::is_error) {
         if let Some(staging) = staging {
             staging.abort();
@@ -323,6 +326,47 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         external,
         link_check: site.config.link_check.clone(),
     })
+}
+
+/// The log entries (`updates:`) that the output in `out_dir` published
+/// (its `changes.json`: entries with `path`, `date` and `kind`) and that
+/// are gone from a page still in the site: a correction is never dropped
+/// without a word. Nothing to compare with (a first build, a theme without
+/// the file) is no warning.
+pub fn dropped_updates(site: &Site, out_dir: &Path) -> Vec<Diagnostic> {
+    let Ok(text) = std::fs::read_to_string(out_dir.join("changes.json")) else {
+        return Vec::new();
+    };
+    let Ok(published) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    let entries = published["entries"].as_array().map_or(&[][..], |e| &e[..]);
+    let mut found = Vec::new();
+    for entry in entries {
+        let (Some(path), Some(date), Some(kind)) = (
+            entry["path"].as_str(),
+            entry["date"].as_str(),
+            entry["kind"].as_str(),
+        ) else {
+            continue;
+        };
+        let Some(&i) = site.by_path.get(path) else {
+            continue; // the page went, and its log with it
+        };
+        let doc = &site.docs[i];
+        let kept = (doc.file.front.updates.iter()).any(|u| u.date.iso == date && u.kind == kind);
+        if !kept {
+            found.push(Diagnostic::warning(
+                doc.file.root_path(),
+                0,
+                0,
+                format!(
+                    "the {kind} of {date} that the published site logs is no longer in this page's `updates:`; keep logged entries (edit their text if need be) so readers see what changed"
+                ),
+            ));
+        }
+    }
+    found
 }
 
 /// The links to other sites on the pages `check` rendered (`scanned`, by

@@ -420,6 +420,7 @@ pub(super) fn prepare(
     );
     // Checked on every build, outside any step, like the theme.
     diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
+    diagnostics.extend(site.check_updates());
     let before = old.map(|m| &m.inputs);
     site.texts = source_texts(
         root,

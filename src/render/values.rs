@@ -140,6 +140,9 @@ pub fn doc_value(
     for id in &doc.rendered.citations {
         reads.read(Key::Source(id.as_str().into()));
     }
+    for id in doc.file.front.updates.iter().flat_map(|u| &u.sources) {
+        reads.read(Key::Source(id.value.as_str().into()));
+    }
     if let Some(Image::Content(path)) = site.image(i) {
         reads.read(Key::Asset(path.into()));
     }
@@ -199,6 +202,7 @@ fn base_value(site: &Site, i: usize) -> Value {
         "image".into(),
         Value::from(site.image(i).and_then(|image| site.image_url(&image))),
     );
+    m.insert("updates".into(), updates_value(site, &f.updates));
     // A source's citation id (`[@id]`); none for other pages.
     let source_id = doc.source_id();
     let is_source = site.sources.get(source_id) == Some(&i);
@@ -334,6 +338,37 @@ pub fn doc_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) ->
     ctx
 }
 
+/// A page's log of corrections and updates, newest first, each with the
+/// sources it names (as far as they exist).
+fn updates_value(site: &Site, updates: &[crate::content::Update]) -> Value {
+    let entries: Vec<Value> = updates
+        .iter()
+        .map(|u| map_value(update_map(site, u)))
+        .collect();
+    Value::from(entries)
+}
+
+/// One log entry as templates see it.
+fn update_map(site: &Site, u: &crate::content::Update) -> Map {
+    let mut e = Map::new();
+    e.insert("date".into(), Value::from(u.date.iso.as_str()));
+    e.insert("date_rfc3339".into(), Value::from(u.date.sort_key.as_str()));
+    e.insert("kind".into(), Value::from(u.kind.as_str()));
+    e.insert("text".into(), Value::from(u.text.as_str()));
+    let sources: Vec<Value> = (u.sources.iter())
+        .filter_map(|id| {
+            let s = &site.docs[*site.sources.get(&id.value)?];
+            let mut c = Map::new();
+            c.insert("id".into(), Value::from(id.value.as_str()));
+            c.insert("title".into(), Value::from(s.file.front.title.as_str()));
+            c.insert("url".into(), Value::from(&*s.url));
+            Some(map_value(c))
+        })
+        .collect();
+    e.insert("sources".into(), Value::from(sources));
+    e
+}
+
 /// The context of site file `name` ([`super::SITE_FILES`]): `site`, and
 /// but for the not-found page, every page and section as listings show
 /// them (`pages`, `sections`), the dated pages newest first (`dated`) and
@@ -383,6 +418,24 @@ pub fn site_file_context(
             ),
         );
         ctx.insert_value("last_updated", Value::from(last_updated.cloned()));
+        // Every page's log entries, newest first, each with its page.
+        let mut changes: Vec<(&str, Value)> = Vec::new();
+        for (j, doc) in site.docs.iter().enumerate() {
+            reads.read(Key::Front(doc.name.clone()));
+            for u in &doc.file.front.updates {
+                for id in &u.sources {
+                    reads.read(Key::Source(id.value.as_str().into()));
+                }
+                let mut e = update_map(site, u);
+                e.insert("page".into(), values.docs[j].listed.clone());
+                changes.push((&u.date.sort_key, map_value(e)));
+            }
+        }
+        changes.sort_by(|a, b| b.0.cmp(a.0));
+        ctx.insert_value(
+            "changes",
+            Value::from(changes.into_iter().map(|c| c.1).collect::<Vec<_>>()),
+        );
     }
     ctx
 }

@@ -197,6 +197,24 @@ impl Site {
 
     /// Every share image that names no file: in front matter at its line,
     /// in site.yaml. `published` says whether the site publishes a path.
+    /// Each update log entry names existing sources only.
+    pub fn check_updates(&self) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        for doc in &self.docs {
+            for id in doc.file.front.updates.iter().flat_map(|u| &u.sources) {
+                if !self.sources.contains_key(&id.value) {
+                    found.push(Diagnostic::error(
+                        doc.file.root_path(),
+                        id.line,
+                        id.column,
+                        format!("unknown source `{}` in updates: no page with that id in content/sources/", id.value),
+                    ));
+                }
+            }
+        }
+        found
+    }
+
     pub fn check_images(&self, published: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
         let mut found = Vec::new();
         let mut check = |named: Option<Image>, written: &str, at: (PathBuf, usize, usize)| {
@@ -262,10 +280,11 @@ pub const NOT_FOUND: &str = "404.html";
 
 /// Files of the whole site, each written to the same path as the theme's
 /// template it comes from: the not-found page, the sitemap, the Atom feed,
-/// robots.txt, and what the explainer knows in reusable form (its sources
-/// as CSL-JSON, its timeline as JSON and iCalendar). No alias may claim
-/// their paths.
-pub const SITE_FILES: [&str; 7] = [
+/// robots.txt, what the explainer knows in reusable form (its sources as
+/// CSL-JSON, its timeline as JSON and iCalendar), and the log of every
+/// page's corrections and updates (a page, an Atom feed, JSON). No alias
+/// may claim their paths.
+pub const SITE_FILES: [&str; 10] = [
     NOT_FOUND,
     "sitemap.xml",
     "atom.xml",
@@ -273,6 +292,9 @@ pub const SITE_FILES: [&str; 7] = [
     "sources.json",
     "timeline.json",
     "timeline.ics",
+    "changes/index.html",
+    "changes.xml",
+    "changes.json",
 ];
 
 pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnostic>) -> Site {

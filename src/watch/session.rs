@@ -50,7 +50,9 @@ impl Session {
         let start = Instant::now();
         match pipeline::build(&self.options) {
             Ok(built) => {
-                self.show_warnings(&built.warnings);
+                let mut warnings = built.warnings.clone();
+                warnings.extend(pipeline::dropped_updates(&built.site, &self.out_dir));
+                self.show_warnings(&warnings);
                 self.spare.forget(&self.out_dir);
                 match output::write(&self.out_dir, &built.plan) {
                     Ok(w) => println!(
@@ -107,7 +109,9 @@ impl Session {
         let when = clock();
         let what = changes.summary();
         self.failed = None;
-        self.show_warnings(&built.warnings);
+        let mut warnings = built.warnings.clone();
+        warnings.extend(pipeline::dropped_updates(&built.site, &self.out_dir));
+        self.show_warnings(&warnings);
         let written = match self.write(&built, changes, incremental) {
             Ok(w) => w,
             Err(e) => {
