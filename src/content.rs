@@ -59,6 +59,8 @@ struct RawFrontMatter {
     #[serde(default)]
     updates: Vec<RawUpdate>,
     #[serde(default)]
+    status: Option<Spanned<String>>,
+    #[serde(default)]
     extra: Extra,
 }
 
@@ -120,6 +122,8 @@ pub struct FrontMatter {
     pub archived_url: Option<String>,
     /// The page's log of corrections and updates, newest first.
     pub updates: Vec<Update>,
+    /// How solid the page's account is ([`crate::markdown::STATUSES`]).
+    pub status: Option<String>,
     pub extra: Extra,
 }
 
@@ -480,6 +484,18 @@ fn validate(
             );
         }
     }
+    if let Some(status) = &raw.status
+        && !crate::markdown::STATUSES.contains(&status.value.as_str())
+    {
+        error(
+            at(status),
+            format!(
+                "unknown status `{}`: use one of {}",
+                status.value,
+                crate::markdown::STATUSES.join(", ")
+            ),
+        );
+    }
     if kind == Kind::Page && raw.sort_by.is_some() {
         let s = raw.sort_by.as_ref().map(at).unwrap_or((2, 1));
         error(s, "`sort_by` is for sections (_index.md)".into());
@@ -514,6 +530,7 @@ fn validate(
         url: raw.url.map(|u| u.value.trim().to_string()),
         archived_url: raw.archived_url.map(|u| u.value.trim().to_string()),
         updates,
+        status: raw.status.map(|s| s.value),
         extra: raw.extra,
     };
     (front, errors)

@@ -74,6 +74,7 @@ const THEME: &[(&str, &str)] = embed!(
         "templates/partials/pager.html",
         "templates/partials/references.html",
         "templates/partials/share.html",
+        "templates/partials/status-legend.html",
         "templates/partials/source-facts.html",
         "templates/partials/toc.html",
         "templates/partials/updates.html",

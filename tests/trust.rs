@@ -280,3 +280,57 @@ fn a_wrong_update_is_an_error_where_it_is_written() {
         "{err}"
     );
 }
+
+#[test]
+fn statuses_mark_pages_and_claims_with_a_legend() {
+    let f = explainer_site();
+    f.page(
+        "a.md",
+        "title: A\nstatus: one-source",
+        "Intro [@report].\n\n```status confirmed\n- The memo exists [@report; @brief].\n```\n",
+    );
+    f.page("b.md", "title: B", "No status here [@brief].\n");
+    f.build();
+    let a = f.read("output/a/index.html");
+    assert!(
+        a.contains(
+            "<p class=\"page-status\"><span class=\"status-chip status-one-source\"></span></p>"
+        ),
+        "{a}"
+    );
+    assert!(
+        a.contains("<div class=\"claim-status status-confirmed\">"),
+        "{a}"
+    );
+    assert!(a.contains("How solid is each part?"), "the legend");
+    let b = f.read("output/b/index.html");
+    assert!(
+        !b.contains("How solid is each part?"),
+        "a legend with nothing to explain"
+    );
+    // The theme words each status once, in its stylesheet.
+    let css = f.read("output/style.css");
+    for (status, words) in [
+        ("confirmed", "Confirmed by both sources"),
+        ("one-source", "Reported by one source"),
+        ("disputed", "Disputed"),
+        ("unverified", "Not independently verified"),
+    ] {
+        assert!(
+            css.contains(&format!(
+                ".status-{status}::before {{\n  content: \"{words}\";"
+            )),
+            "{status}"
+        );
+    }
+    f.page(
+        "a.md",
+        "title: A\nstatus: certain",
+        "Intro [@report; @brief].\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:3:9: unknown status `certain`: use one of confirmed, one-source, disputed, unverified"),
+        "{err}"
+    );
+}

@@ -91,6 +91,36 @@ impl<'a> State<'a> {
         }
     }
 
+    /// Claims marked with how solid they are (```` ```status confirmed ````):
+    /// their Markdown in a block the theme labels and styles by its status.
+    pub(super) fn status_block(
+        &mut self,
+        status: &str,
+        inner: Option<(&'a str, usize)>,
+        fence: usize,
+    ) -> String {
+        if !super::STATUSES.contains(&status) {
+            let why = format!(
+                "unknown status `{status}`: use one of {}, e.g. ```` ```status confirmed ````",
+                super::STATUSES.join(", ")
+            );
+            self.error(fence, &why);
+            return String::new();
+        }
+        let Some((inner, at)) = inner else {
+            self.error(
+                fence,
+                "a `status` block is empty: put the claims it marks inside it",
+            );
+            return String::new();
+        };
+        let events: Vec<Event> = self.transform(inner, at, false).collect();
+        let mut html = format!("<div class=\"claim-status status-{status}\">\n");
+        pulldown_cmark::html::push_html(&mut html, events.into_iter());
+        html.push_str("</div>\n");
+        html
+    }
+
     /// An "accounts differ" box: the question, then each account with its source.
     pub(super) fn disputed_box(
         &mut self,
@@ -376,6 +406,36 @@ mod tests {
             r.html
         );
         assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    }
+
+    #[test]
+    fn status_blocks_mark_their_claims() {
+        let r = render_at(
+            "a.md",
+            "```status confirmed\n- The memo exists [@ft; @brief].\n```\n",
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert!(
+            r.html.starts_with("<div class=\"claim-status status-confirmed\">\n<ul>\n<li>The memo exists <sup class=\"cite\">"),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.citations, ["ft", "brief"]);
+        let r = render_at(
+            "a.md",
+            "Intro.\n\n```status sure\n- x\n```\n\n```status unverified\n```\n",
+        );
+        let messages: Vec<_> = r
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.message.as_str()))
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert_eq!(messages[0].0, 6);
+        assert!(messages[0].1.starts_with(
+            "unknown status `sure`: use one of confirmed, one-source, disputed, unverified"
+        ));
+        assert!(messages[1].1.contains("a `status` block is empty"));
     }
 
     #[test]

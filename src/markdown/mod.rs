@@ -140,6 +140,11 @@ impl<'a> Origin<'a> {
 }
 
 const CITE_PREFIX: &str = "dossier-cite:";
+
+/// How solid a claim is, as a page's `status:` or a `status` block gives
+/// it: confirmed by both sources, reported by one, disputed, or not
+/// independently verified. The theme words and styles each.
+pub const STATUSES: [&str; 4] = ["confirmed", "one-source", "disputed", "unverified"];
 pub const MORE_MARKER: &str = "<!-- more -->";
 
 fn options() -> Options {
@@ -289,13 +294,11 @@ impl<'a> State<'a> {
                 out.push_back(Event::End(TagEnd::Heading(level)));
             }
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info)))
-                if info.split_whitespace().next() == Some("disputed") =>
+                if matches!(info.split_whitespace().next(), Some("disputed" | "status")) =>
             {
-                let question = info
-                    .trim_start()
-                    .trim_start_matches("disputed")
-                    .trim()
-                    .to_string();
+                let mut words = info.trim_start().splitn(2, char::is_whitespace);
+                let kind = words.next().unwrap_or_default().to_string();
+                let rest = words.next().unwrap_or_default().trim().to_string();
                 let mut inner_start = None;
                 let mut inner_end = offset;
                 for (e, r) in parsed.by_ref() {
@@ -307,17 +310,15 @@ impl<'a> State<'a> {
                         }
                     }
                 }
-                let html = match inner_start {
-                    Some(start) => self.disputed_box(
-                        &question,
-                        &text[start..inner_end.min(text.len())],
-                        base + start,
-                        offset,
-                    ),
-                    None => {
+                let inner = inner_start
+                    .map(|start| (&text[start..inner_end.min(text.len())], base + start));
+                let html = match (kind.as_str(), inner) {
+                    ("disputed", Some((inner, at))) => self.disputed_box(&rest, inner, at, offset),
+                    ("disputed", None) => {
                         self.error(offset, "an `accounts differ` block needs at least two accounts, one per list item");
                         String::new()
                     }
+                    (_, inner) => self.status_block(&rest, inner, offset),
                 };
                 out.push_back(Event::Html(html.into()));
             }

@@ -203,6 +203,7 @@ fn base_value(site: &Site, i: usize) -> Value {
         Value::from(site.image(i).and_then(|image| site.image_url(&image))),
     );
     m.insert("updates".into(), updates_value(site, &f.updates));
+    m.insert("status".into(), Value::from(f.status.clone()));
     // A source's citation id (`[@id]`); none for other pages.
     let source_id = doc.source_id();
     let is_source = site.sources.get(source_id) == Some(&i);
