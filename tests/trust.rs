@@ -255,6 +255,32 @@ fn updates_make_a_what_changed_box_a_changes_page_and_feed_and_the_modified_date
 }
 
 #[test]
+fn a_source_page_and_its_popovers_show_its_original_and_archived_copy() {
+    let f = explainer_site();
+    f.page(
+        "sources/brief.md",
+        "title: The brief\ntext: brief.txt\nurl: https://example.com/brief\narchived_url: https://web.archive.org/web/2025/https://example.com/brief",
+        "A brief.\n",
+    );
+    f.page(
+        "a.md",
+        "title: A",
+        "Claim [@brief, \"could not independently confirm\"].\n",
+    );
+    f.build();
+    let source = f.read("output/sources/brief/index.html");
+    for link in [
+        "<dt>Original</dt><dd><a href=\"https://example.com/brief\" rel=\"external\">",
+        "<dt>Archived copy</dt><dd><a href=\"https://web.archive.org/web/2025/https://example.com/brief\" rel=\"external\">",
+    ] {
+        assert!(source.contains(link), "missing {link}");
+    }
+    // And the popover of a citation of it.
+    let page = f.read("output/a/index.html");
+    assert!(page.contains("<li><a href=\"https://web.archive.org/web/2025/https://example.com/brief\" rel=\"external\">Archived copy</a></li>"));
+}
+
+#[test]
 fn a_wrong_update_is_an_error_where_it_is_written() {
     let f = explainer_site();
     f.page(
