@@ -302,7 +302,12 @@ const SITEMAP: &str = r##"<urlset>{% for p in sections %}<url><loc>{{ p.permalin
 const FEED: &str = r##"<feed><updated>{{ last_updated }}</updated>{% for p in dated %}<entry><title>{{ p.title }}</title><updated>{{ p.updated_rfc3339 or p.date_rfc3339 }}</updated><summary>{{ p.summary }}</summary></entry>{% endfor %}</feed>
 "##;
 
+const CHANGES: &str = r##"<feed>{% for u in changes %}<entry>{{ u.date }} {{ u.kind }} {{ u.text }} {{ u.page.title }} {{ u.page.url }}{% for s in u.sources %} {{ s.title }}{% endfor %}</entry>{% endfor %}</feed>
+"##;
+
 const META: &str = r##"<p class="meta"><!--v0-->
+{%- if page.status %} status {{ page.status }}{% endif %}
+{%- for u in page.updates %} · {{ u.kind }} {{ u.date }}: {{ u.text }}{% for s in u.sources %} ({{ s.title }}){% endfor %}{% endfor %}
 {%- if page.date %}<time datetime="{{ page.date }}">{{ page.date | date }}</time> · {% endif -%}
 {{ page.reading_time }} min read · {{ page.word_count }} words
 {%- if page.weight %} · weight {{ page.weight }}{% endif %}
@@ -341,6 +346,7 @@ fn theme_templates() -> Vec<(&'static str, &'static str)> {
         ("sitemap.xml", SITEMAP),
         ("alias.html", ALIAS),
         ("atom.xml", FEED),
+        ("changes.xml", CHANGES),
         ("partials/meta.html", META),
         ("partials/toc.html", TOC),
         ("partials/refs.html", REFS),
@@ -1310,9 +1316,31 @@ impl Gen<'_> {
                 35,
             )
         } else if r < 94 {
-            let d = self.rng.chance(60).then(|| *self.rng.pick(&DATES));
-            doc.set("updated", d);
-            format!("updated {d:?}")
+            match self.rng.below(3) {
+                0 => {
+                    let d = self.rng.chance(60).then(|| *self.rng.pick(&DATES));
+                    doc.set("updated", d);
+                    format!("updated {d:?}")
+                }
+                1 => {
+                    // A log of corrections and updates, or none.
+                    let log = self.rng.chance(70).then(|| {
+                        let (d, kind) = (self.rng.pick(&DATES), self.rng.pick(&["correction", "update"]));
+                        let source = self.rng.pick(&SOURCE_NAMES);
+                        format!("[{{date: \"{d}\", kind: {kind}, text: Fixed the {kind}, sources: [{source}]}}]")
+                    });
+                    doc.set("updates", log.as_deref());
+                    format!("updates {log:?}")
+                }
+                _ => {
+                    let status = self
+                        .rng
+                        .chance(70)
+                        .then(|| *self.rng.pick(&["confirmed", "disputed", "doubtful"]));
+                    doc.set("status", status);
+                    format!("status {status:?}")
+                }
+            }
         } else {
             if !rare {
                 return None;
