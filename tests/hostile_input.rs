@@ -186,14 +186,7 @@ fn unreadable_files_are_errors_naming_them_and_the_output_stays() {
     let mode = |rel: &str, mode: u32| {
         std::fs::set_permissions(f.path(rel), std::fs::Permissions::from_mode(mode)).unwrap()
     };
-    let nothing_left_beside = || {
-        let names: Vec<String> = std::fs::read_dir(f.root())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.contains("dossier"))
-            .collect();
-        assert!(names.is_empty(), "left beside the output: {names:?}");
-    };
+    let nothing_left_beside = || assert_eq!(f.leftovers(), Vec::<String>::new());
     // A page, a folder of pages and a template: every one reported at once.
     f.page("secret.md", "title: Secret", "Hidden.\n");
     f.page("private/b.md", "title: B", "Hidden.\n");
@@ -348,12 +341,11 @@ fn files_that_change_or_vanish_mid_build_give_a_clear_error_or_a_whole_build() {
                 }
                 code => panic!("exit code {code}: {}", run.stderr),
             }
-            let beside: Vec<_> = std::fs::read_dir(f.root())
-                .unwrap()
-                .map(|e| e.unwrap().file_name())
-                .filter(|n| n.to_string_lossy().contains("dossier"))
-                .collect();
-            assert!(beside.is_empty(), "left beside the output: {beside:?}");
+            assert_eq!(
+                f.leftovers(),
+                Vec::<String>::new(),
+                "left beside the output"
+            );
         }
         mode.store(STOP, Ordering::Relaxed);
         let ops = churn.join().unwrap();

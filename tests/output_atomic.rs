@@ -12,18 +12,6 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// What sits beside the output folder besides the site's own files.
-fn leftovers(f: &Fixture) -> Vec<String> {
-    let mut found: Vec<String> = std::fs::read_dir(f.root())
-        .unwrap()
-        .flatten()
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("dossier-"))
-        .collect();
-    found.sort();
-    found
-}
-
 /// `count` pages, each holding `version`, so every page changes with it.
 fn pages(f: &Fixture, count: usize, version: &str) {
     for i in 0..count {
@@ -51,7 +39,7 @@ fn unchanged_files_are_linked_and_nothing_is_left_beside_or_inside() {
     assert_eq!(inode("output/steady/index.html"), steady);
     assert_ne!(inode("output/s1/p0001/index.html"), edited);
     assert!(f.read("output/s1/p0001/index.html").contains("Edited."));
-    assert_eq!(leftovers(&f), Vec::<String>::new());
+    assert_eq!(f.leftovers(), Vec::<String>::new());
     let inside: Vec<String> = snapshot(&f.path("output"))
         .into_keys()
         .filter(|k| k.contains("dossier-") && k != ".dossier-output")
@@ -69,7 +57,7 @@ fn a_failed_build_leaves_the_output_as_it_was() {
     f.page("broken.md", "title: [unclosed", "x\n");
     f.build_fails();
     assert_eq!(snapshot(&f.path("output")), before);
-    assert_eq!(leftovers(&f), Vec::<String>::new());
+    assert_eq!(f.leftovers(), Vec::<String>::new());
 }
 
 /// Start `dossier build` and kill it (SIGKILL) after `after`.
@@ -133,7 +121,7 @@ fn a_build_killed_at_any_moment_leaves_the_old_output_or_the_new_one() {
         // The next run clears what the kill left and finishes the job.
         f.build();
         assert_eq!(snapshot(&f.path("output")), two);
-        assert_eq!(leftovers(&f), Vec::<String>::new());
+        assert_eq!(f.leftovers(), Vec::<String>::new());
     }
     // The kills landed both before and after the swap.
     assert!(outcomes.get("old").is_some_and(|&n| n >= 4), "{outcomes:?}");
