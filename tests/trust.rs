@@ -360,3 +360,18 @@ fn statuses_mark_pages_and_claims_with_a_legend() {
         "{err}"
     );
 }
+
+#[test]
+fn a_page_where_the_theme_writes_the_changes_page_is_an_error() {
+    let f = explainer_site();
+    f.page("changes.md", "title: Changes", "Mine [@report; @brief].\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/changes.md: this page would be written to changes/index.html, where the theme writes its own `changes/index.html`"),
+        "{err}"
+    );
+    // Without that template in the theme, the page is the site's to have.
+    std::fs::remove_file(f.path("themes/explainer/templates/changes/index.html")).unwrap();
+    f.build();
+    assert!(f.read("output/changes/index.html").contains("Mine"));
+}

@@ -421,6 +421,10 @@ pub(super) fn prepare(
     // Checked on every build, outside any step, like the theme.
     diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
     diagnostics.extend(site.check_updates());
+    if let Some(compiled) = &compiled {
+        let theme_writes = |path: &str| compiled.files.files.contains_key(path);
+        diagnostics.extend(site.check_site_files(&theme_writes));
+    }
     let before = old.map(|m| &m.inputs);
     site.texts = source_texts(
         root,

@@ -197,6 +197,25 @@ impl Site {
 
     /// Every share image that names no file: in front matter at its line,
     /// in site.yaml. `published` says whether the site publishes a path.
+    /// No page takes the place of a site file the theme writes
+    /// (`content/changes.md` and the theme's `changes/index.html`, say):
+    /// `theme_writes` answers whether the theme has a file's template.
+    pub fn check_site_files(&self, theme_writes: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+        let mut found = Vec::new();
+        for doc in &self.docs {
+            let path = &*doc.out_path;
+            if path != NOT_FOUND && SITE_FILES.contains(&path) && theme_writes(path) {
+                found.push(Diagnostic::error(
+                    doc.file.root_path(),
+                    0,
+                    0,
+                    format!("this page would be written to {path}, where the theme writes its own `{path}`: give the page another file name or `slug`"),
+                ));
+            }
+        }
+        found
+    }
+
     /// Each update log entry names existing sources only.
     pub fn check_updates(&self) -> Vec<Diagnostic> {
         let mut found = Vec::new();
