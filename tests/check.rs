@@ -359,3 +359,31 @@ fn hosts_are_asked_side_by_side_each_at_its_own_pace() {
         "{hits:?}"
     );
 }
+
+#[test]
+fn a_sources_original_and_archived_addresses_are_checked() {
+    let web = Web::start();
+    let o = &web.origin;
+    let f = Fixture::new();
+    f.write(
+        "templates/page.html",
+        "<main>{{ page.content | safe }}</main><ol>{% for c in page.citations %}<li id=\"ref-{{ c.number }}\">{{ c.title }}</li>{% endfor %}</ol>{% if page.source_url %}<a href=\"{{ page.source_url }}\">original</a> <a href=\"{{ page.archived_url }}\">archived</a>{% endif %}",
+    );
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page(
+        "sources/report.md",
+        &format!("title: Report\nurl: {o}/ok-original\narchived_url: {o}/gone-archive"),
+        "The report.\n",
+    );
+    f.page("a.md", "title: A", "Claim [@report].\n");
+    let cache = tempfile::tempdir().unwrap();
+    let (code, _, err) = check_external(&f, cache.path());
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains(&format!(
+            "external link `{o}/gone-archive` answers 404 Not Found"
+        )),
+        "{err}"
+    );
+    assert_eq!(web.count("/ok-original"), 1);
+}
