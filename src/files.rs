@@ -19,9 +19,10 @@ pub const CONTENT_DIR: &str = "content";
 pub const THEMES_DIR: &str = "themes";
 pub const TEMPLATES_DIR: &str = "templates";
 pub const STATIC_DIR: &str = "static";
+pub const DATA_DIR: &str = crate::data::DATA_DIR;
 
 /// The folders under the site root that a build reads.
-pub const SITE_DIRS: [&str; 4] = [CONTENT_DIR, THEMES_DIR, TEMPLATES_DIR, STATIC_DIR];
+pub const SITE_DIRS: [&str; 5] = [CONTENT_DIR, THEMES_DIR, TEMPLATES_DIR, STATIC_DIR, DATA_DIR];
 
 /// Whether `rel` (relative to the site root, `/`-separated) is a file or
 /// folder a build reads.

@@ -7,6 +7,7 @@
 pub mod cli;
 pub mod config;
 pub mod content;
+pub mod data;
 pub mod diagnostic;
 pub mod engine;
 pub mod files;

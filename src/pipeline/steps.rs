@@ -13,7 +13,7 @@ use crate::content::{self, Asset, Content, SourceFile};
 use crate::diagnostic::Diagnostic;
 use crate::engine::Map;
 use crate::engine::{self, Changes, Entry, Fp, Key, Kind, Name, Reads, Record, Table};
-use crate::files::{CONTENT_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
+use crate::files::{CONTENT_DIR, DATA_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
 use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
 use crate::site::{self, Doc, Site, SourceText, SourceTexts};
@@ -184,6 +184,7 @@ pub(super) fn prepare(
     .flat_map(|d| inputs.folder(root, d, &mut unreadable).0.to_vec())
     .map(|f| (f.rel, f.abs))
     .collect();
+    let data_files = inputs.folder(root, DATA_DIR, &mut unreadable).0;
     for skipped in unreadable {
         diagnostics.push(match skipped.error {
             true => Diagnostic::error(skipped.path, 0, 0, skipped.why),
@@ -208,6 +209,25 @@ pub(super) fn prepare(
         }
         changes.note_if(Key::Config, old.config_fp, config_fp);
         changes.track(&[Kind::File, Kind::Folder, Kind::Config]);
+    }
+    // Data files: parsed on every build (outside any step, like the source
+    // texts), each noted as a file read, so that a render step that loaded
+    // one (`load_data`) runs again when it changes.
+    let mut data = crate::data::Data::new();
+    for found in data_files.iter() {
+        let path: Name = format!("{DATA_DIR}/{}", found.rel).into();
+        match std::fs::read(&found.abs) {
+            Ok(bytes) => {
+                inputs.note_file(path, engine::fingerprint_bytes(&bytes));
+                match crate::data::parse(&found.rel, &bytes) {
+                    Ok(value) => {
+                        data.insert(found.rel.clone(), value);
+                    }
+                    Err(d) => diagnostics.push(d),
+                }
+            }
+            Err(e) => diagnostics.push(Diagnostic::cannot_read(&*path, &e)),
+        }
     }
     timer.lap("inputs");
 
@@ -539,6 +559,7 @@ pub(super) fn prepare(
         &[Kind::Value, Kind::Page, Kind::Listed, Kind::Site],
     );
     let mut values = Values {
+        data: std::mem::take(&mut data),
         site: site_value,
         site_fp,
         docs: stepped.iter().map(|e| e.0.value.clone()).collect(),

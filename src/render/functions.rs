@@ -1,4 +1,4 @@
-//! What templates call: the `get_page`, `get_section` and `url` functions and
+//! What templates call: the `get_page`, `get_section`, `load_data` and `url` functions and
 //! the `date` filter, and the recording of the `get_page`/`get_section`
 //! questions a page asked, which become reads of its render step.
 //!
@@ -46,6 +46,7 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
         Some((site, values)) => (site.by_path.clone(), Some(values.clone())),
         None => (Arc::default(), None),
     };
+    let data = values.clone();
     // A page's value, or a section's `get_section` answer; and whether a section.
     let answer = move |path: &str| -> Option<(Value, bool)> {
         let (&i, values) = (by_path.get(path)?, values.as_ref()?);
@@ -77,6 +78,23 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
             }
         }
     };
+    tera.register_function(
+        "load_data",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let path = kwargs.must_get::<&str>("path")?;
+            let path = path.trim_start_matches('/');
+            let path = path.strip_prefix("data/").unwrap_or(path);
+            record_call(Key::File(
+                format!("{}/{path}", crate::data::DATA_DIR).into(),
+            ));
+            let value = data.as_ref().and_then(|v| v.data.get(path));
+            value.cloned().ok_or_else(|| {
+                tera::Error::message(format!(
+                    "load_data(path=\"{path}\"): no data file data/{path} (or it has errors)"
+                ))
+            })
+        },
+    );
     tera.register_function("get_page", lookup("get_page", false));
     tera.register_function("get_section", lookup("get_section", true));
     let base_path = model.map(|(s, _)| s.base_path.clone()).unwrap_or_default();

@@ -24,6 +24,8 @@ pub struct Values {
     /// Per doc: for sections, `get_section`'s answer and its fingerprint
     /// ([`section_answer`]), filled in once every doc's value is made.
     pub sections: Vec<Option<(Value, Fp)>>,
+    /// The data files `load_data` answers from ([`crate::data`]).
+    pub data: crate::data::Data,
 }
 
 /// One doc's value: as listings show it, and its body (`content`) when

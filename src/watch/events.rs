@@ -1,6 +1,6 @@
 //! File events → the set of site paths that changed. Wraps notify and its
 //! full debouncer, watches only what a build reads (`site.yaml`, `content/`,
-//! `themes/`, `templates/`, `static/`), drops editor swap and temp files and
+//! `themes/`, `templates/`, `static/`, `data/`), drops editor swap and temp files and
 //! access events, and folds a burst of changes (a `git checkout`, a
 //! formatter over the whole site) into one batch. Knows nothing of what a
 //! change means for the site: the rebuild decides that.
@@ -34,7 +34,7 @@ const QUIET_AFTER_REMOVAL: Duration = Duration::from_millis(60);
 const MAX_WAIT: Duration = Duration::from_millis(1000);
 
 /// The folders under the root whose changes matter, watched recursively.
-pub const WATCHED_DIRS: [&str; 4] = crate::files::SITE_DIRS;
+pub const WATCHED_DIRS: [&str; 5] = crate::files::SITE_DIRS;
 
 /// What changed since the last batch.
 #[derive(Debug, Default, Clone, PartialEq)]
