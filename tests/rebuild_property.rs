@@ -235,6 +235,7 @@ const PAGE: &str = r##"{% extends "base.html" %}
 const WIDE: &str = r##"{% extends "base.html" %}
 {% block title %}{{ page.title }}{% endblock title %}
 {% block main %}<article class="wide"><!--v0--><h1>{{ page.title }}</h1>
+{% set facts = load_data(path="facts.yaml") %}<p class="facts">{{ facts.note }}</p>
 {{ page.content }}
 {% include "partials/refs.html" %}
 {% if page.parent %}{% set sec = get_section(path=page.parent.path) %}<aside><a href="{{ sec.url }}">{{ sec.title }}</a>:
@@ -372,6 +373,7 @@ fn fixture_files() -> Vec<(String, Vec<u8>)> {
         text("themes/t/static/fonts/readme.txt", "No fonts.\n"),
         text("themes/t2/static/style.css", "body { color: navy; }\n"),
         text("static/site.js", "console.log('site');\n"),
+        text("data/facts.yaml", "note: A fact\n"),
         text("static/img/logo.svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"/>\n"),
         text(
             "content/_index.md",
@@ -1896,6 +1898,26 @@ impl Gen<'_> {
         }
     }
 
+    /// The data file the wide template loads: new values, a syntax error
+    /// (rarely), or gone (an error on the pages that load it).
+    fn data_edit(&mut self) -> Option<Edit> {
+        let path = "data/facts.yaml".to_string();
+        let text = match self.rng.below(10) {
+            0 if self.rng.chance(50) => {
+                return Some(Edit::new(
+                    format!("data deleted {path}"),
+                    vec![remove(&path)],
+                ));
+            }
+            0 => "note: [unclosed\n".to_string(),
+            _ => format!("note: {}\n", self.rng.pick(&TITLES)),
+        };
+        Some(Edit::new(
+            format!("data written {path}: {}", text.trim()),
+            vec![Op::Write(path, text.into_bytes())],
+        ))
+    }
+
     fn static_edit(&mut self) -> Option<Edit> {
         let statics = self.state.statics.clone();
         match self.rng.below(10) {
@@ -2132,7 +2154,8 @@ impl Gen<'_> {
                 71..=75 => self.source_edit(),
                 76..=81 => self.leftover_edit(),
                 82..=89 => self.template_edit(),
-                90..=95 => self.static_edit(),
+                90..=93 => self.static_edit(),
+                94 | 95 => self.data_edit(),
                 _ => self.config_edit(),
             };
             if let Some(e) = edit {
