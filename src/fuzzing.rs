@@ -63,6 +63,21 @@ impl Resolver for Site {
             _ => None,
         }
     }
+    fn shortcode(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Result<String, String> {
+        match name {
+            "note" => Ok(format!(
+                "<aside>{}{}</aside>",
+                args.len(),
+                body.unwrap_or("")
+            )),
+            _ => Err(format!("no shortcode {name}")),
+        }
+    }
 }
 
 /// A page's Markdown body, rendered: every link it writes stays on the

@@ -151,20 +151,7 @@ fn sources_give_their_original_and_archived_addresses_to_each_mark() {
 /// A site on the explainer theme (copied from the repository).
 fn explainer_site() -> Fixture {
     let f = site();
-    let theme = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/explainer");
-    for entry in walkdir::WalkDir::new(&theme).into_iter().flatten() {
-        if entry.file_type().is_file() {
-            let rel = entry.path().strip_prefix(&theme).unwrap().to_string_lossy();
-            f.write_bytes(
-                &format!("themes/explainer/{rel}"),
-                &std::fs::read(entry.path()).unwrap(),
-            );
-        }
-    }
-    f.write(
-        "site.yaml",
-        "title: Fixture\nbase_url: https://example.org\ntheme: explainer\nsource_texts: archive\n",
-    );
+    f.use_repo_theme("explainer");
     f.page("_index.md", "title: Home", "Welcome [@report; @brief].\n");
     f
 }

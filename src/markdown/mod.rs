@@ -12,6 +12,7 @@
 
 mod citations;
 mod links;
+mod shortcodes;
 mod text;
 
 pub use citations::{Cited, normalise};
@@ -45,6 +46,15 @@ pub trait Resolver {
     /// `None` when it names none, else its path from the site root and
     /// the text as [`normalise`] makes it, if the build has it.
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)>;
+    /// Shortcode `name` rendered by its template (`shortcodes/NAME.html`)
+    /// with `args`, and for a block its Markdown as HTML (`body`); or what
+    /// is wrong (no such shortcode, an argument its template lacks).
+    fn shortcode(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Result<String, String>;
 }
 
 /// One heading in the table of contents.
@@ -158,7 +168,10 @@ fn options() -> Options {
 
 /// Render `body` to HTML.
 pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered {
+    // Shortcodes become tokens before the page is parsed.
+    let masked = shortcodes::mask(body);
     let mut state = State {
+        map: masked.as_ref().map(|m| m.map.clone()).unwrap_or_default(),
         origin,
         resolver,
         body,
@@ -188,9 +201,32 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
     // HTML: never all at once, so a page's size costs its text and HTML only.
     let mut summary = text::Summary::new(body.contains(MORE_MARKER));
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    let events = state.transform(body, 0, false).inspect(|e| summary.see(e));
+    let text = match &masked {
+        Some(m) => m.text.as_str(),
+        None => body,
+    };
+    let events = state.transform(text, 0, false).inspect(|e| summary.see(e));
     pulldown_cmark::html::push_html(&mut html, events);
     state.out.summary = summary.finish();
+    if let Some(m) = &masked {
+        for (at, why) in &m.errors {
+            state.error_in_body(*at, why);
+        }
+        let summary_html = std::mem::take(&mut state.out.summary);
+        let mut render = |n: usize, inner: Option<&str>| {
+            let call = &m.calls[n];
+            match state.resolver.shortcode(&call.name, &call.args, inner) {
+                Ok(made) => made,
+                Err(why) => {
+                    state.error_in_body(call.at, &format!("shortcode `{}`: {why}", call.name));
+                    String::new()
+                }
+            }
+        };
+        html = shortcodes::splice(&html, &m.calls, &mut render);
+        let summary_html = shortcodes::splice(&summary_html, &m.calls, &mut render);
+        state.out.summary = summary_html;
+    }
     html.shrink_to_fit();
     state.out.html = html;
     state.out.toc = nest_toc(std::mem::take(&mut state.headings));
@@ -211,6 +247,9 @@ struct State<'a> {
     words: text::WordCount,
     /// Made on the first question about a position.
     lines: std::cell::OnceCell<crate::diagnostic::LineIndex>,
+    /// Where stretches of the parsed text (shortcodes as tokens) start in
+    /// the body ([`shortcodes::unmask`]); empty when they are the same.
+    map: Vec<(usize, usize)>,
 }
 
 impl<'a> State<'a> {
@@ -464,11 +503,30 @@ impl<'a> State<'a> {
 
     /// 1-based line and column in the file of a byte offset in the body.
     fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = match self.map.is_empty() {
+            true => offset,
+            false => shortcodes::unmask(&self.map, offset),
+        };
+        self.body_position(offset)
+    }
+
+    /// 1-based line and column in the file of a byte offset in the body
+    /// as written.
+    fn body_position(&self, offset: usize) -> (usize, usize) {
         let lines = self
             .lines
             .get_or_init(|| crate::diagnostic::LineIndex::new(self.body));
         let (line, column) = lines.line_col(self.body, offset);
         (line + self.origin.first_line - 1, column)
+    }
+
+    /// An error at a byte offset of the body as written.
+    fn error_in_body(&mut self, offset: usize, message: &str) {
+        let (line, column) = self.body_position(offset);
+        self.out.diagnostics.push(
+            Diagnostic::error(self.origin.file, line, column, message)
+                .with_source(self.origin.file_text),
+        );
     }
 
     fn error(&mut self, offset: usize, message: &str) {
@@ -573,6 +631,27 @@ mod tests {
                 _ => None,
             }
         }
+        fn shortcode(
+            &self,
+            name: &str,
+            args: &serde_json::Map<String, serde_json::Value>,
+            body: Option<&str>,
+        ) -> Result<String, String> {
+            match name {
+                "box" => Ok(format!(
+                    "<div class=\"{}\">{}</div>",
+                    args.get("kind").and_then(|k| k.as_str()).unwrap_or("plain"),
+                    body.unwrap_or("")
+                )),
+                "tag" => Ok(format!(
+                    "<b>{}</b>",
+                    serde_json::Value::Object(args.clone())
+                )),
+                _ => Err(format!(
+                    "unknown shortcode: no templates/shortcodes/{name}.html"
+                )),
+            }
+        }
     }
 
     pub(super) fn render_at(path: &str, body: &str) -> Rendered {
@@ -606,6 +685,14 @@ mod tests {
         }
         fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
             Fixture.source_text(id)
+        }
+        fn shortcode(
+            &self,
+            name: &str,
+            args: &serde_json::Map<String, serde_json::Value>,
+            body: Option<&str>,
+        ) -> Result<String, String> {
+            Fixture.shortcode(name, args, body)
         }
     }
 

@@ -470,7 +470,7 @@ pub(super) fn prepare(
         .map(|(i, doc)| {
             let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
             engine::step(previous, &current, |reads| {
-                render_markdown(&site, doc, reads)
+                render_markdown(&site, doc, compiled.as_ref().map(|c| &c.tera), reads)
             })
         })
         .collect();
@@ -702,12 +702,18 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
 
 /// The Markdown step of one doc: its body, with every question it asks the
 /// model about URLs, sources and files read through `reads`.
-fn render_markdown(site: &Site, doc: &Doc, reads: &mut Reads) -> (Arc<Markdown>, Fp) {
+fn render_markdown(
+    site: &Site,
+    doc: &Doc,
+    tera: Option<&tera::Tera>,
+    reads: &mut Reads,
+) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(doc.name.clone()));
     let file = doc.file.root_path();
     let origin = Origin::of(&doc.file, &file);
     let asking = Asking {
         site,
+        tera,
         reads: RefCell::new(reads),
     };
     let recording = asking.reads.borrow().recording();
@@ -813,6 +819,8 @@ fn source_texts(
 /// The model answering Markdown, each question read through the step's record.
 struct Asking<'a, 'r> {
     site: &'a Site,
+    /// The templates, for shortcodes (none when they failed to compile).
+    tera: Option<&'a tera::Tera>,
     reads: RefCell<&'a mut Reads<'r>>,
 }
 
@@ -841,6 +849,32 @@ impl Resolver for Asking<'_, '_> {
     fn raw_html(&self) -> bool {
         self.reads.borrow_mut().read(Key::Config);
         self.site.config.unsafe_html
+    }
+    fn shortcode(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Result<String, String> {
+        self.reads.borrow_mut().read(Key::Templates);
+        let Some(tera) = self.tera else {
+            return Err("the templates do not compile".into());
+        };
+        let template = format!("shortcodes/{name}.html");
+        if !tera.get_template_names().any(|t| t == template) {
+            return Err(format!(
+                "no such shortcode: add templates/shortcodes/{name}.html (or the theme's)"
+            ));
+        }
+        let mut context = tera::Context::new();
+        for (key, value) in args {
+            context.insert_value(key.clone(), tera::Value::from_serializable(value));
+        }
+        if let Some(body) = body {
+            context.insert_value("body", tera::Value::safe_string(body));
+        }
+        tera.render(&template, &context)
+            .map_err(|e| crate::diagnostic::error_chain(&e))
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         let mut reads = self.reads.borrow_mut();

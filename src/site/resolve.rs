@@ -68,6 +68,16 @@ impl Resolver for Answers<'_> {
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         Answers::source_text(self, id)
     }
+    fn shortcode(
+        &self,
+        name: &str,
+        _: &serde_json::Map<String, serde_json::Value>,
+        _: Option<&str>,
+    ) -> Result<String, String> {
+        Err(format!(
+            "`{name}`: shortcodes are rendered by a build, with the theme's templates"
+        ))
+    }
 }
 
 /// A built site answers exactly as it did while being built.
@@ -89,6 +99,14 @@ impl Resolver for Site {
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         self.answers().source_text(id)
+    }
+    fn shortcode(
+        &self,
+        name: &str,
+        args: &serde_json::Map<String, serde_json::Value>,
+        body: Option<&str>,
+    ) -> Result<String, String> {
+        self.answers().shortcode(name, args, body)
     }
 }
 
