@@ -111,8 +111,10 @@ pub(super) fn mask(body: &str) -> Option<Masked> {
             }
         }
         line_start = bytes[i] == b'\n';
+        // The next character's start (the body is UTF-8: step by characters).
+        let next = i + body[i..].chars().next().map_or(1, char::len_utf8);
         if fenced {
-            i += 1;
+            i = next;
             continue;
         }
         if bytes[i] == b'`' {
@@ -127,7 +129,7 @@ pub(super) fn mask(body: &str) -> Option<Masked> {
         }
         let block = body[i..].starts_with("{%");
         if !(block || body[i..].starts_with("{{")) {
-            i += 1;
+            i = next;
             continue;
         }
         let close = if block { "%}" } else { "}}" };
@@ -359,6 +361,18 @@ mod tests {
         assert_eq!(r.citations, ["ft"], "a block's Markdown is the page's");
         // The summary is the first paragraph, with its shortcode.
         assert!(r.summary.contains("<b>{"), "{}", r.summary);
+    }
+
+    #[test]
+    fn text_around_shortcodes_may_be_any_utf_8() {
+        // Found by the fuzz corpus test: the scan stepped into a character.
+        let r = render_at(
+            "a.md",
+            "Déjà – vu {{ tag(a=\"é\") }} ﻿{% box() %}\nÜber\n{% end %}\n",
+        );
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert!(r.html.contains(r#"<b>{"a":"é"}</b>"#), "{}", r.html);
+        assert!(r.html.contains("<p>Über</p>"), "{}", r.html);
     }
 
     #[test]
