@@ -82,6 +82,7 @@ const THEME: &[(&str, &str)] = embed!(
         "templates/shortcodes/keyfact.html",
         "templates/shortcodes/note.html",
         "templates/shortcodes/pullquote.html",
+        "templates/shortcodes/table.html",
         "templates/shortcodes/unknowns.html",
         "templates/changes/index.html",
         "templates/changes.xml",

@@ -47,6 +47,61 @@ fn the_explainer_shortcodes_render() {
 }
 
 #[test]
+fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
+    use dossier::pipeline::{self, Options, Previous};
+    let f = site();
+    f.write(
+        "data/people.csv",
+        "Name,Role\nTim Cook,Apple\n\"Wu, Yongming\",Alibaba\n",
+    );
+    f.page(
+        "a.md",
+        "title: A",
+        "Who is who [@report].\n\n{{ table(data=\"people.csv\", caption=\"Key people\") }}\n",
+    );
+    f.page("b.md", "title: B", "No table [@report].\n");
+    let options = Options {
+        root: f.root().to_path_buf(),
+        base_url: None,
+        drafts: false,
+        portable: false,
+        minify: false,
+    };
+    let first = pipeline::build(&options).unwrap();
+    let page = |b: &pipeline::Built| {
+        String::from_utf8(
+            b.plan
+                .get("a/index.html")
+                .unwrap()
+                .bytes()
+                .unwrap()
+                .into_owned(),
+        )
+        .unwrap()
+    };
+    let html = page(&first);
+    assert!(html.contains("<caption>Key people</caption>"), "{html}");
+    assert!(
+        html.contains("<th scope=\"col\">Name</th><th scope=\"col\">Role</th>"),
+        "{html}"
+    );
+    assert!(
+        html.contains("<tr><td>Wu, Yongming</td><td>Alibaba</td></tr>"),
+        "{html}"
+    );
+    // A rebuild after the CSV changes renders that page again, as a clean build does.
+    f.write("data/people.csv", "Name,Role\nTim Cook,Apple (CEO)\n");
+    let changed: std::collections::BTreeSet<String> = ["data/people.csv".to_string()].into();
+    let previous = Previous {
+        built: &first,
+        changed: &changed,
+    };
+    let second = pipeline::rebuild(&options, Some(previous)).unwrap();
+    assert!(page(&second).contains("<td>Apple (CEO)</td>"));
+    assert_eq!(page(&second), page(&pipeline::build(&options).unwrap()));
+}
+
+#[test]
 fn a_site_template_overrides_a_theme_shortcode() {
     let f = site();
     f.write(

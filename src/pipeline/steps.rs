@@ -229,6 +229,7 @@ pub(super) fn prepare(
             Err(e) => diagnostics.push(Diagnostic::cannot_read(&*path, &e)),
         }
     }
+    let data = Arc::new(data);
     timer.lap("inputs");
 
     let no_parsed = Table::default();
@@ -455,7 +456,10 @@ pub(super) fn prepare(
     );
     timer.lap("structure");
 
-    // Each doc's Markdown.
+    // Each doc's Markdown; shortcodes render with the templates and data.
+    let shortcode_tera = compiled
+        .as_ref()
+        .map(|c| render::for_shortcodes(&c.tera, data.clone()));
     let known = Known::new(&site);
     let current = Current {
         site: Some(&site),
@@ -470,7 +474,7 @@ pub(super) fn prepare(
         .map(|(i, doc)| {
             let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
             engine::step(previous, &current, |reads| {
-                render_markdown(&site, doc, compiled.as_ref().map(|c| &c.tera), reads)
+                render_markdown(&site, doc, shortcode_tera.as_ref(), reads)
             })
         })
         .collect();
@@ -559,7 +563,7 @@ pub(super) fn prepare(
         &[Kind::Value, Kind::Page, Kind::Listed, Kind::Site],
     );
     let mut values = Values {
-        data: std::mem::take(&mut data),
+        data: data.clone(),
         site: site_value,
         site_fp,
         docs: stepped.iter().map(|e| e.0.value.clone()).collect(),
@@ -873,7 +877,9 @@ impl Resolver for Asking<'_, '_> {
         if let Some(body) = body {
             context.insert_value("body", tera::Value::safe_string(body));
         }
-        tera.render(&template, &context)
+        // What the template reads (`load_data`) is read by this step.
+        let mut reads = self.reads.borrow_mut();
+        render::recording(&mut reads, || tera.render(&template, &context))
             .map_err(|e| crate::diagnostic::error_chain(&e))
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {

@@ -29,7 +29,7 @@ fn record_call(key: Key) {
 /// Render with `CALLS` collecting; every question asked is then read
 /// through `reads`, so the render step's record holds each answer's
 /// fingerprint.
-pub(super) fn recording<T>(reads: &mut Reads, render: impl FnOnce() -> T) -> T {
+pub fn recording<T>(reads: &mut Reads, render: impl FnOnce() -> T) -> T {
     CALLS.with(|c| *c.borrow_mut() = Some(Vec::new()));
     let out = render();
     let calls = CALLS.with(|c| c.borrow_mut().take()).unwrap_or_default();
@@ -37,6 +37,28 @@ pub(super) fn recording<T>(reads: &mut Reads, render: impl FnOnce() -> T) -> T {
         reads.read(key);
     }
     out
+}
+
+/// `load_data(path=…)`: a data file's value ([`crate::data`]), each call
+/// recorded as a read of the file.
+pub(crate) fn register_load_data(tera: &mut Tera, data: Option<Arc<crate::data::Data>>) {
+    tera.register_function(
+        "load_data",
+        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
+            let path = kwargs.must_get::<&str>("path")?;
+            let path = path.trim_start_matches('/');
+            let path = path.strip_prefix("data/").unwrap_or(path);
+            record_call(Key::File(
+                format!("{}/{path}", crate::data::DATA_DIR).into(),
+            ));
+            let value = data.as_ref().and_then(|d| d.get(path));
+            value.cloned().ok_or_else(|| {
+                tera::Error::message(format!(
+                    "load_data(path=\"{path}\"): no data file data/{path} (or it has errors)"
+                ))
+            })
+        },
+    );
 }
 
 /// Add dossier's functions and filters; `get_page`, `get_section` and
@@ -78,23 +100,7 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
             }
         }
     };
-    tera.register_function(
-        "load_data",
-        move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
-            let path = kwargs.must_get::<&str>("path")?;
-            let path = path.trim_start_matches('/');
-            let path = path.strip_prefix("data/").unwrap_or(path);
-            record_call(Key::File(
-                format!("{}/{path}", crate::data::DATA_DIR).into(),
-            ));
-            let value = data.as_ref().and_then(|v| v.data.get(path));
-            value.cloned().ok_or_else(|| {
-                tera::Error::message(format!(
-                    "load_data(path=\"{path}\"): no data file data/{path} (or it has errors)"
-                ))
-            })
-        },
-    );
+    register_load_data(tera, data.as_ref().map(|v| v.data.clone()));
     tera.register_function("get_page", lookup("get_page", false));
     tera.register_function("get_section", lookup("get_section", true));
     let base_path = model.map(|(s, _)| s.base_path.clone()).unwrap_or_default();

@@ -11,6 +11,7 @@
 
 mod fields;
 mod functions;
+pub use functions::recording;
 pub mod minify;
 mod portable;
 mod templates;
@@ -18,8 +19,8 @@ mod values;
 
 pub use fields::Fields;
 pub use templates::{
-    TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, read_templates,
-    with_functions,
+    TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, for_shortcodes,
+    read_templates, with_functions,
 };
 pub use values::{
     DocValue, Values, alias_context, doc_context, doc_value, section_answer, site_file_context,
@@ -29,7 +30,6 @@ pub use values::{
 use crate::diagnostic::Diagnostic;
 use crate::engine::{self, Answers, Entry, Key, Map, Name, Reads, Table};
 use crate::site::Site;
-use functions::recording;
 use rayon::prelude::*;
 use std::sync::Arc;
 use templates::tera_diagnostic;

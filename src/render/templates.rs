@@ -314,6 +314,14 @@ pub fn with_functions(compiled: &Tera, site: &Site, values: &Arc<Values>) -> Ter
     tera
 }
 
+/// The compiled templates as shortcodes in Markdown use them: with
+/// `load_data` (the model is not built yet, so no `get_page`).
+pub fn for_shortcodes(compiled: &Tera, data: Arc<crate::data::Data>) -> Tera {
+    let mut tera = compiled.clone();
+    super::functions::register_load_data(&mut tera, Some(data));
+    tera
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

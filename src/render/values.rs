@@ -25,7 +25,7 @@ pub struct Values {
     /// ([`section_answer`]), filled in once every doc's value is made.
     pub sections: Vec<Option<(Value, Fp)>>,
     /// The data files `load_data` answers from ([`crate::data`]).
-    pub data: crate::data::Data,
+    pub data: Arc<crate::data::Data>,
 }
 
 /// One doc's value: as listings show it, and its body (`content`) when
