@@ -54,13 +54,12 @@ pub(super) fn splice(
     render: &mut dyn FnMut(usize, Option<&str>) -> String,
 ) -> String {
     let mut html = html.to_string();
-    for (n, call) in calls.iter().enumerate().filter(|(_, c)| !c.block) {
+    for n in (0..calls.len()).filter(|&n| !calls[n].block) {
         let t = token(n);
         if html.contains(&t) {
             let made = render(n, None);
             html = html.replace(&t, &made);
         }
-        let _ = call;
     }
     for n in (0..calls.len()).rev().filter(|&n| calls[n].block) {
         let (open, close) = (open_token(n), close_token(n));
@@ -85,6 +84,8 @@ pub(super) fn splice(
     html
 }
 
+/// The body with its shortcodes swapped for tokens (`None`: it has none).
+/// Code (fenced blocks and spans) is left as it is.
 pub(super) fn mask(body: &str) -> Option<Masked> {
     if !body.contains("{{") && !body.contains("{%") {
         return None;
