@@ -66,7 +66,7 @@ impl Resolver for Site {
     fn shortcode(
         &self,
         name: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &crate::markdown::ShortcodeArgs,
         body: Option<&str>,
     ) -> Result<String, String> {
         match name {

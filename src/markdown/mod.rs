@@ -16,6 +16,8 @@ mod shortcodes;
 mod text;
 
 pub use citations::{Cited, normalise};
+/// A shortcode's arguments, by name.
+pub type ShortcodeArgs = serde_json::Map<String, serde_json::Value>;
 pub use links::{has_scheme, is_web_url, join_content_path, percent_decode};
 pub use text::{escape, slugify};
 
@@ -52,7 +54,7 @@ pub trait Resolver {
     fn shortcode(
         &self,
         name: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &ShortcodeArgs,
         body: Option<&str>,
     ) -> Result<String, String>;
 }
@@ -634,7 +636,7 @@ mod tests {
         fn shortcode(
             &self,
             name: &str,
-            args: &serde_json::Map<String, serde_json::Value>,
+            args: &ShortcodeArgs,
             body: Option<&str>,
         ) -> Result<String, String> {
             match name {
@@ -689,7 +691,7 @@ mod tests {
         fn shortcode(
             &self,
             name: &str,
-            args: &serde_json::Map<String, serde_json::Value>,
+            args: &ShortcodeArgs,
             body: Option<&str>,
         ) -> Result<String, String> {
             Fixture.shortcode(name, args, body)

@@ -457,9 +457,11 @@ pub(super) fn prepare(
     timer.lap("structure");
 
     // Each doc's Markdown; shortcodes render with the templates and data.
-    let shortcode_tera = compiled
-        .as_ref()
-        .map(|c| render::for_shortcodes(&c.tera, data.clone()));
+    let shortcode_tera = ShortcodeTemplates {
+        compiled: compiled.as_ref().map(|c| &c.tera),
+        data: &data,
+        made: std::sync::OnceLock::new(),
+    };
     let known = Known::new(&site);
     let current = Current {
         site: Some(&site),
@@ -474,7 +476,7 @@ pub(super) fn prepare(
         .map(|(i, doc)| {
             let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
             engine::step(previous, &current, |reads| {
-                render_markdown(&site, doc, shortcode_tera.as_ref(), reads)
+                render_markdown(&site, doc, &shortcode_tera, reads)
             })
         })
         .collect();
@@ -709,7 +711,7 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
 fn render_markdown(
     site: &Site,
     doc: &Doc,
-    tera: Option<&tera::Tera>,
+    tera: &ShortcodeTemplates,
     reads: &mut Reads,
 ) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(doc.name.clone()));
@@ -821,10 +823,29 @@ fn source_texts(
 }
 
 /// The model answering Markdown, each question read through the step's record.
+/// The templates as shortcodes use them, made the first time a page has
+/// one (most builds have none: no copy of the templates then).
+struct ShortcodeTemplates<'a> {
+    /// None when they failed to compile.
+    compiled: Option<&'a tera::Tera>,
+    data: &'a Arc<crate::data::Data>,
+    made: std::sync::OnceLock<tera::Tera>,
+}
+
+impl ShortcodeTemplates<'_> {
+    fn get(&self) -> Option<&tera::Tera> {
+        let compiled = self.compiled?;
+        Some(
+            self.made
+                .get_or_init(|| render::for_shortcodes(compiled, self.data.clone())),
+        )
+    }
+}
+
 struct Asking<'a, 'r> {
     site: &'a Site,
-    /// The templates, for shortcodes (none when they failed to compile).
-    tera: Option<&'a tera::Tera>,
+    /// The templates, for shortcodes.
+    tera: &'a ShortcodeTemplates<'a>,
     reads: RefCell<&'a mut Reads<'r>>,
 }
 
@@ -857,11 +878,11 @@ impl Resolver for Asking<'_, '_> {
     fn shortcode(
         &self,
         name: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &crate::markdown::ShortcodeArgs,
         body: Option<&str>,
     ) -> Result<String, String> {
         self.reads.borrow_mut().read(Key::Templates);
-        let Some(tera) = self.tera else {
+        let Some(tera) = self.tera.get() else {
             return Err("the templates do not compile".into());
         };
         let template = format!("shortcodes/{name}.html");

@@ -143,7 +143,10 @@ pub fn render_docs(
         .iter()
         .filter(|name| with_site_files && files.files.contains_key(**name));
     let others = previous.map(|p| &p.others);
-    // The site files, then the aliases' redirects.
+    // The site files, then the aliases' redirects. All but the not-found
+    // page share one context (every page and section): made once, by the
+    // first that runs, and its reads read by each.
+    let shared: std::cell::OnceCell<(tera::Context, engine::Record)> = Default::default();
     let mut whole_site = Vec::new();
     for &name in site_files {
         whole_site.push(step(
@@ -151,8 +154,22 @@ pub fn render_docs(
             others.and_then(|o| o.get(name)),
             &|reads| {
                 reads.read(Key::Templates);
-                let ctx = site_file_context(site, values, name, reads);
-                let text = recording(reads, || tera.render(name, &ctx))
+                let own;
+                let ctx = if name == NOT_FOUND {
+                    own = site_file_context(site, values, name, reads);
+                    &own
+                } else {
+                    let (ctx, read) = shared.get_or_init(|| {
+                        let mut first = Reads::new(answers);
+                        let ctx = site_file_context(site, values, name, &mut first);
+                        (ctx, first.finish())
+                    });
+                    for (key, fp) in read.iter() {
+                        reads.got(key.clone(), *fp);
+                    }
+                    ctx
+                };
+                let text = recording(reads, || tera.render(name, ctx))
                     .map_err(|e| tera_diagnostic(&e, files, name))?;
                 if name.ends_with(".html") {
                     finish(site, text, name, reads)

@@ -71,7 +71,7 @@ impl Resolver for Answers<'_> {
     fn shortcode(
         &self,
         name: &str,
-        _: &serde_json::Map<String, serde_json::Value>,
+        _: &crate::markdown::ShortcodeArgs,
         _: Option<&str>,
     ) -> Result<String, String> {
         Err(format!(
@@ -103,7 +103,7 @@ impl Resolver for Site {
     fn shortcode(
         &self,
         name: &str,
-        args: &serde_json::Map<String, serde_json::Value>,
+        args: &crate::markdown::ShortcodeArgs,
         body: Option<&str>,
     ) -> Result<String, String> {
         self.answers().shortcode(name, args, body)

@@ -8,12 +8,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
 import { join } from "node:path";
-import { REPO, launchChromium, pages, serve, site } from "./lib/site.mjs";
+import { REPO, axeViolations, launchChromium, pages, serve, site } from "./lib/site.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
 
 const { dir, basePath } = site();
@@ -82,14 +79,6 @@ async function screenshot(page, file) {
       await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
     }
   }
-}
-
-async function axeViolations(page) {
-  await page.addScriptTag({ path: AXE });
-  const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
 }
 
 describe("every page in headless Chromium", () => {

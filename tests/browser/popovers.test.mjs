@@ -6,13 +6,10 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { createRequire } from "node:module";
 import { join } from "node:path";
 import { mkdirSync } from "node:fs";
-import { REPO, launchChromium, serve, site } from "./lib/site.mjs";
+import { REPO, axeViolations, launchChromium, serve, site } from "./lib/site.mjs";
 
-const require = createRequire(import.meta.url);
-const AXE = require.resolve("axe-core/axe.min.js");
 const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
 
 const { dir, basePath } = site();
@@ -99,11 +96,7 @@ test("axe-core finds no serious or critical violation with a popover open", asyn
     const id = await page.locator(".cite-pop:has(.cite-pop-passage)").first().getAttribute("id");
     await page.locator(`button.citation-open[popovertarget="${id}"]`).click();
     assert.equal(await page.locator(`#${id}`).isVisible(), true);
-    await page.addScriptTag({ path: AXE });
-    const results = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
-    const bad = results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.impact} ${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(" | ")}`);
+    const bad = await axeViolations(page);
     assert.deepEqual(bad, [], `${colorScheme}:\n${bad.join("\n")}`);
     await context.close();
   }
