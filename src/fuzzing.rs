@@ -63,19 +63,19 @@ impl Resolver for Site {
             _ => None,
         }
     }
-    fn shortcode(
+    fn render_template(
         &self,
         name: &str,
-        args: &crate::markdown::ShortcodeArgs,
+        args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Option<Result<String, String>> {
         match name {
-            "note" => Ok(format!(
+            "shortcodes/note.html" => Some(Ok(format!(
                 "<aside>{}{}</aside>",
                 args.len(),
                 body.unwrap_or("")
-            )),
-            _ => Err(format!("no shortcode {name}")),
+            ))),
+            _ => crate::render::render_built_in(name, args, body),
         }
     }
 }

@@ -51,6 +51,8 @@ const THEME: &[(&str, &str)] = embed!(
         "static/favicon.svg",
         "static/style.css",
         "templates/404.html",
+        "templates/components/citation.html",
+        "templates/components/disputed.html",
         "templates/alias.html",
         "templates/base.html",
         "templates/event.html",

@@ -1,5 +1,8 @@
 //! Shortcodes in Markdown, rendered by the theme's `shortcodes/` templates:
-//! the explainer's five, a site's override, and errors where written.
+//! the explainer's, a site's override, and errors where written; and the
+//! components Markdown is rendered with (`components/`): a citation mark
+//! and an "accounts differ" box, overridden by a site, built in for a theme
+//! without them.
 
 mod fixture;
 
@@ -138,4 +141,99 @@ fn an_unknown_shortcode_or_a_missing_argument_is_an_error_at_its_line() {
         "{err}"
     );
     assert!(err.contains("src"), "{err}");
+}
+
+/// A page with a citation of two sources and an "accounts differ" box.
+fn cited_page(f: &Fixture) {
+    f.page("sources/brief.md", "title: The brief", "A brief.\n");
+    f.page(
+        "a.md",
+        "title: A",
+        "Claim [@report; @brief, \"A brief\"].\n\n\
+         ```disputed Who wrote it?\n- One [@report]\n- The other [@brief]\n```\n",
+    );
+}
+
+#[test]
+fn a_site_template_restyles_the_citation_mark_and_the_accounts_differ_box() {
+    let f = site();
+    cited_page(&f);
+    f.write(
+        "templates/components/citation.html",
+        "{% for c in items %}<a class=\"mine\" href=\"#ref-{{ c.number }}\" data-key=\"{{ c.key }}\" \
+         data-side=\"{{ side }}\">{{ c.number }}{% if c.passage %}: {{ c.passage }}{% endif %}</a>{% endfor %}\n",
+    );
+    f.write(
+        "templates/components/disputed.html",
+        "<section class=\"differ\"><h3>{{ question }}</h3>{{ body }}</section>\n",
+    );
+    f.build();
+    let html = f.read("output/a/index.html");
+    for expected in [
+        // Inline: the file's last line break is not written into the sentence.
+        "Claim <a class=\"mine\" href=\"#ref-1\" data-key=\"1\" data-side=\"false\">1</a>\
+         <a class=\"mine\" href=\"#ref-2\" data-key=\"2\" data-side=\"false\">2: A brief</a>.",
+        "<section class=\"differ\"><h3>Who wrote it?</h3><ul>",
+        "<li>One <a class=\"mine\" href=\"#ref-1\" data-key=\"3\" data-side=\"true\">1</a></li>",
+    ] {
+        assert!(html.contains(expected), "missing {expected}\n{html}");
+    }
+    assert!(!html.contains("class=\"disputed\""), "{html}");
+    // The popovers the theme draws for each mark still match their keys.
+    assert!(html.contains("id=\"cite-3\""), "{html}");
+}
+
+#[test]
+fn a_theme_without_components_gets_the_built_in_ones() {
+    // The fixture's own theme has no components/ folder.
+    let f = Fixture::new();
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page("sources/report.md", "title: The report", "A report.\n");
+    cited_page(&f);
+    f.build();
+    let html = f.read("output/a/index.html");
+    let built_in = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/themes/explainer/templates/components/disputed.html"
+    ))
+    .unwrap();
+    assert!(built_in.contains("<aside class=\"disputed\" role=\"note\">"));
+    for expected in [
+        "<sup class=\"cite\">[<a class=\"citation\" href=\"#ref-1\"",
+        "popovertarget=\"cite-2\"",
+        "<aside class=\"disputed\" role=\"note\">",
+        "<p class=\"disputed-question\">Who wrote it?</p>",
+        "<cite class=\"side-source\"><a href=\"/sources/report/\">The report</a></cite>",
+    ] {
+        assert!(html.contains(expected), "missing {expected}\n{html}");
+    }
+}
+
+#[test]
+fn a_broken_component_is_an_error_at_the_citation_and_in_the_template() {
+    let f = site();
+    cited_page(&f);
+    f.write(
+        "templates/components/citation.html",
+        "{% for c in items %}{{ c.number | nosuchfilter }}{% endfor %}",
+    );
+    let err = f.build_fails();
+    // At the template's file and line, once (not again at each citation).
+    assert!(
+        err.contains("templates/components/citation.html:1:35: Unknown filter `nosuchfilter`"),
+        "{err}"
+    );
+    assert!(err.contains("build failed with 1 error"), "{err}");
+    let f = site();
+    cited_page(&f);
+    f.write(
+        "templates/components/disputed.html",
+        "{{ body }}{{ missing.field }}",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:6:1: components/disputed.html:"),
+        "{err}"
+    );
+    assert!(f.leftovers().is_empty() && !f.exists("output"));
 }

@@ -5,11 +5,10 @@
 //! Not for finding sources: they come through the [`super::Resolver`]; the
 //! reference list itself is the theme's.
 
-use super::State;
-use super::text::escape;
+use super::{State, TemplateArgs};
 use pulldown_cmark::{Event, Tag, TagEnd};
 use serde::Serialize;
-use std::fmt::Write;
+use serde_json::{Value, json};
 
 impl<'a> State<'a> {
     /// `[@a; @b, "a passage"]` → numbered links to the page's reference
@@ -27,7 +26,7 @@ impl<'a> State<'a> {
             self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
             return String::new();
         }
-        let mut parts = Vec::new();
+        let mut marks = Vec::new();
         for item in items {
             let id = item.source.as_str();
             let Some((title, url)) = self.resolver.source(id) else {
@@ -47,32 +46,56 @@ impl<'a> State<'a> {
                     self.out.citations.len()
                 }
             };
-            let mut html = String::new();
-            if in_box {
-                let _ = write!(
-                    html,
-                    "<cite class=\"side-source\"><a href=\"{}\">{}</a></cite> ",
-                    escape(url),
-                    escape(title)
-                );
-            }
-            // A link to the reference list; and, for a theme that renders
-            // the page's citation popovers (`page.cited`) and shows it, a
-            // button that opens this one in place.
+            // The key of its popover, for a theme that renders the page's
+            // (`page.cited`).
             let key = self.out.cited.len() + 1;
-            let _ = write!(
-                html,
-                "<a class=\"citation\" href=\"#ref-{number}\" title=\"{title}\" aria-label=\"Source {number}: {title}\">{number}</a>\
-                 <button type=\"button\" class=\"citation-open\" popovertarget=\"cite-{key}\" aria-label=\"Source {number}: {title}\" hidden>{number}</button>",
-                title = escape(title),
-            );
-            parts.push(html);
+            marks.push(json!({
+                "number": number,
+                "key": key,
+                "source": id,
+                "title": title,
+                "url": url,
+                "passage": item.passage,
+                "locator": item.locator,
+            }));
             self.out.cited.push(Cited { number, ..item });
         }
-        if parts.is_empty() {
+        if marks.is_empty() {
             return String::new();
         }
-        format!("<sup class=\"cite\">[{}]</sup>", parts.join(", "))
+        let mut args = TemplateArgs::new();
+        args.insert("items".into(), Value::Array(marks));
+        args.insert("side".into(), Value::Bool(in_box));
+        // Inline: without the template file's last line break.
+        self.component("citation", &args, None, offset)
+            .trim_end()
+            .to_string()
+    }
+
+    /// The theme's `components/NAME.html` (or the built-in one) rendered
+    /// with `args`; what goes wrong is an error at `offset`.
+    fn component(
+        &mut self,
+        name: &str,
+        args: &TemplateArgs,
+        body: Option<&str>,
+        offset: usize,
+    ) -> String {
+        let template = format!("components/{name}.html");
+        match self.resolver.render_template(&template, args, body) {
+            Some(Ok(html)) => html,
+            Some(Err(why)) => {
+                self.error(offset, &format!("{template}: {why}"));
+                String::new()
+            }
+            None => {
+                self.error(
+                    offset,
+                    &format!("no template {template}: the theme lost its built-in one"),
+                );
+                String::new()
+            }
+        }
     }
 
     /// A passage cited from source `id` must occur in its text, where the
@@ -129,23 +152,24 @@ impl<'a> State<'a> {
         inner_base: usize,
         fence: usize,
     ) -> String {
-        let events: Vec<Event> = self.transform(inner, inner_base, true).collect();
-        let mut sides = 0;
-        let mut depth = 0;
-        let mut side_has_cite = true;
-        let mut missing = 0;
-        for e in &events {
-            match e {
+        // An account cites its source when the page's citations grew
+        // between its start and end (its events are rewritten as taken).
+        let mut events = Vec::new();
+        let mut rewrite = self.transform(inner, inner_base, true);
+        let (mut sides, mut depth, mut missing, mut cited_before) = (0, 0, 0, 0);
+        while let Some(e) = rewrite.next() {
+            let cited = rewrite.state.out.cited.len();
+            match &e {
                 Event::Start(Tag::List(_)) => depth += 1,
                 Event::End(TagEnd::List(_)) => depth -= 1,
                 Event::Start(Tag::Item) if depth == 1 => {
                     sides += 1;
-                    side_has_cite = false;
+                    cited_before = cited;
                 }
-                Event::End(TagEnd::Item) if depth == 1 && !side_has_cite => missing += 1,
-                Event::InlineHtml(h) if h.contains("class=\"citation\"") => side_has_cite = true,
+                Event::End(TagEnd::Item) if depth == 1 && cited == cited_before => missing += 1,
                 _ => {}
             }
+            events.push(e);
         }
         if sides < 2 {
             self.error(
@@ -157,19 +181,9 @@ impl<'a> State<'a> {
         }
         let mut body = String::new();
         pulldown_cmark::html::push_html(&mut body, events.into_iter());
-        let mut html = String::from(
-            "<aside class=\"disputed\" role=\"note\">\n<p class=\"disputed-label\">Accounts differ</p>\n",
-        );
-        if !question.is_empty() {
-            let _ = writeln!(
-                html,
-                "<p class=\"disputed-question\">{}</p>",
-                escape(question)
-            );
-        }
-        html.push_str(&body);
-        html.push_str("</aside>\n");
-        html
+        let mut args = TemplateArgs::new();
+        args.insert("question".into(), Value::from(question));
+        self.component("disputed", &args, Some(&body), fence)
     }
 }
 

@@ -16,8 +16,8 @@ mod shortcodes;
 mod text;
 
 pub use citations::{Cited, normalise};
-/// A shortcode's arguments, by name.
-pub type ShortcodeArgs = serde_json::Map<String, serde_json::Value>;
+/// A template's arguments (a shortcode's, a component's), by name.
+pub type TemplateArgs = serde_json::Map<String, serde_json::Value>;
 pub use links::{has_scheme, is_web_url, join_content_path, percent_decode};
 pub use text::{escape, slugify};
 
@@ -48,15 +48,17 @@ pub trait Resolver {
     /// `None` when it names none, else its path from the site root and
     /// the text as [`normalise`] makes it, if the build has it.
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)>;
-    /// Shortcode `name` rendered by its template (`shortcodes/NAME.html`)
-    /// with `args`, and for a block its Markdown as HTML (`body`); or what
-    /// is wrong (no such shortcode, an argument its template lacks).
-    fn shortcode(
+    /// Template `name` of the site or its theme (`shortcodes/figure.html`,
+    /// `components/citation.html`) rendered with `args` and, for a block
+    /// shortcode, `body`; `None` when there is no such template, else what
+    /// it made or what is wrong (an argument it lacks, a data file it cannot
+    /// load).
+    fn render_template(
         &self,
         name: &str,
-        args: &ShortcodeArgs,
+        args: &TemplateArgs,
         body: Option<&str>,
-    ) -> Result<String, String>;
+    ) -> Option<Result<String, String>>;
 }
 
 /// One heading in the table of contents.
@@ -217,9 +219,16 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
         let summary_html = std::mem::take(&mut state.out.summary);
         let mut render = |n: usize, inner: Option<&str>| {
             let call = &m.calls[n];
-            match state.resolver.shortcode(&call.name, &call.args, inner) {
-                Ok(made) => made,
-                Err(why) => {
+            let template = format!("shortcodes/{}.html", call.name);
+            match state.resolver.render_template(&template, &call.args, inner) {
+                Some(Ok(made)) => made,
+                None => {
+                    let why =
+                        format!("no such shortcode: add templates/{template} (or the theme's)");
+                    state.error_in_body(call.at, &format!("shortcode `{}`: {why}", call.name));
+                    String::new()
+                }
+                Some(Err(why)) => {
                     state.error_in_body(call.at, &format!("shortcode `{}`: {why}", call.name));
                     String::new()
                 }
@@ -633,25 +642,23 @@ mod tests {
                 _ => None,
             }
         }
-        fn shortcode(
+        fn render_template(
             &self,
             name: &str,
-            args: &ShortcodeArgs,
+            args: &TemplateArgs,
             body: Option<&str>,
-        ) -> Result<String, String> {
+        ) -> Option<Result<String, String>> {
             match name {
-                "box" => Ok(format!(
+                "shortcodes/box.html" => Some(Ok(format!(
                     "<div class=\"{}\">{}</div>",
                     args.get("kind").and_then(|k| k.as_str()).unwrap_or("plain"),
                     body.unwrap_or("")
-                )),
-                "tag" => Ok(format!(
+                ))),
+                "shortcodes/tag.html" => Some(Ok(format!(
                     "<b>{}</b>",
                     serde_json::Value::Object(args.clone())
-                )),
-                _ => Err(format!(
-                    "unknown shortcode: no templates/shortcodes/{name}.html"
-                )),
+                ))),
+                _ => crate::render::render_built_in(name, args, body),
             }
         }
     }
@@ -688,13 +695,13 @@ mod tests {
         fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
             Fixture.source_text(id)
         }
-        fn shortcode(
+        fn render_template(
             &self,
             name: &str,
-            args: &ShortcodeArgs,
+            args: &TemplateArgs,
             body: Option<&str>,
-        ) -> Result<String, String> {
-            Fixture.shortcode(name, args, body)
+        ) -> Option<Result<String, String>> {
+            Fixture.render_template(name, args, body)
         }
     }
 

@@ -396,7 +396,9 @@ mod tests {
             .collect();
         assert!(
             got.iter().any(|(l, c, m)| (*l, *c) == (4, 7)
-                && m.starts_with("shortcode `nope`: unknown shortcode")),
+                && m.starts_with(
+                    "shortcode `nope`: no such shortcode: add templates/shortcodes/nope.html"
+                )),
             "{got:?}"
         );
         assert!(

@@ -875,33 +875,23 @@ impl Resolver for Asking<'_, '_> {
         self.reads.borrow_mut().read(Key::Config);
         self.site.config.unsafe_html
     }
-    fn shortcode(
+    fn render_template(
         &self,
         name: &str,
-        args: &crate::markdown::ShortcodeArgs,
+        args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
-    ) -> Result<String, String> {
+    ) -> Option<Result<String, String>> {
         self.reads.borrow_mut().read(Key::Templates);
         let Some(tera) = self.tera.get() else {
-            return Err("the templates do not compile".into());
+            // The build fails on the templates' own errors: nothing to add
+            // at each citation and shortcode.
+            return Some(Ok(String::new()));
         };
-        let template = format!("shortcodes/{name}.html");
-        if !tera.get_template_names().any(|t| t == template) {
-            return Err(format!(
-                "no such shortcode: add templates/shortcodes/{name}.html (or the theme's)"
-            ));
-        }
-        let mut context = tera::Context::new();
-        for (key, value) in args {
-            context.insert_value(key.clone(), tera::Value::from_serializable(value));
-        }
-        if let Some(body) = body {
-            context.insert_value("body", tera::Value::safe_string(body));
-        }
         // What the template reads (`load_data`) is read by this step.
         let mut reads = self.reads.borrow_mut();
-        render::recording(&mut reads, || tera.render(&template, &context))
-            .map_err(|e| crate::diagnostic::error_chain(&e))
+        render::recording(&mut reads, || {
+            render::render_with_args(tera, name, args, body)
+        })
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         let mut reads = self.reads.borrow_mut();

@@ -19,8 +19,8 @@ mod values;
 
 pub use fields::Fields;
 pub use templates::{
-    TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, for_shortcodes,
-    read_templates, with_functions,
+    BUILT_IN, TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, for_shortcodes,
+    read_templates, render_built_in, render_with_args, with_functions,
 };
 pub use values::{
     DocValue, Values, alias_context, doc_context, doc_value, section_answer, site_file_context,

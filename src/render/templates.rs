@@ -198,11 +198,78 @@ pub fn read_templates(
             }
         }
     }
+    for (name, text) in BUILT_IN {
+        if !out.files.contains_key(*name) {
+            let shown = PathBuf::from(format!(
+                "{THEMES_DIR}/explainer/templates/{name} (built in)"
+            ));
+            out.files
+                .insert(name.to_string(), (shown, text.to_string()));
+        }
+    }
     if errors.is_empty() {
         Ok(out)
     } else {
         Err(errors)
     }
+}
+
+/// The components Markdown is rendered with (a citation mark, an "accounts
+/// differ" box), as the explainer theme writes them: every theme has them,
+/// its own if it ships them, else these.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    (
+        "components/citation.html",
+        include_str!("../../themes/explainer/templates/components/citation.html"),
+    ),
+    (
+        "components/disputed.html",
+        include_str!("../../themes/explainer/templates/components/disputed.html"),
+    ),
+];
+
+/// Template `name` rendered with `args` and `body` (as HTML, not escaped)
+/// as Markdown asks for it ([`crate::markdown::Resolver::render_template`]):
+/// `None` when `tera` has no such template.
+pub fn render_with_args(
+    tera: &Tera,
+    name: &str,
+    args: &crate::markdown::TemplateArgs,
+    body: Option<&str>,
+) -> Option<Result<String, String>> {
+    if !tera.contains_template(name) {
+        return None;
+    }
+    let mut context = tera::Context::new();
+    for (key, value) in args {
+        context.insert_value(key.clone(), tera::Value::from_serializable(value));
+    }
+    if let Some(body) = body {
+        context.insert_value("body", tera::Value::safe_string(body));
+    }
+    Some(
+        tera.render(name, &context)
+            .map_err(|e| crate::diagnostic::error_chain(&e)),
+    )
+}
+
+/// A built-in component rendered as [`render_with_args`] renders it, for
+/// Markdown rendered outside a build (tests, fuzzing, benchmarks): `None`
+/// for any other template.
+pub fn render_built_in(
+    name: &str,
+    args: &crate::markdown::TemplateArgs,
+    body: Option<&str>,
+) -> Option<Result<String, String>> {
+    static TERA: std::sync::OnceLock<Tera> = std::sync::OnceLock::new();
+    let tera = TERA.get_or_init(|| {
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html"]);
+        tera.add_raw_templates(BUILT_IN.iter().copied())
+            .expect("the built-in components compile");
+        tera
+    });
+    render_with_args(tera, name, args, body)
 }
 
 /// Turn a Tera error into a diagnostic at the template's file and line.
@@ -275,6 +342,44 @@ fn line_containing(files: &TemplateFiles, name: &str, needle: &str) -> usize {
         .map_or(0, |i| i + 1)
 }
 
+/// Tera's reports of what no template alone shows (an unknown filter,
+/// function, test or include), each `error: WHAT` then ` --> NAME:LINE:COL`,
+/// as diagnostics at the template's file.
+fn reported(reports: &str, files: &TemplateFiles) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    let mut what = None;
+    for line in reports.lines() {
+        if let Some(message) = line.strip_prefix("error: ") {
+            what = Some(message);
+        } else if let (Some(message), Some(at)) = (what, line.trim_start().strip_prefix("--> ")) {
+            let mut parts = at.rsplitn(3, ':');
+            let (col, line, name) = (parts.next(), parts.next(), parts.next());
+            let (Some(col), Some(line), Some(name)) = (col, line, name) else {
+                continue;
+            };
+            let text = files
+                .files
+                .get(name)
+                .map(|(_, t)| t.as_str())
+                .unwrap_or_default();
+            found.push(
+                Diagnostic::error(
+                    files.source_of(name),
+                    line.parse().unwrap_or(0),
+                    col.parse().unwrap_or(0),
+                    message.to_string(),
+                )
+                .with_source(text),
+            );
+            what = None;
+        }
+    }
+    if found.is_empty() {
+        found.push(Diagnostic::error("templates", 0, 0, reports.to_string()));
+    }
+    found
+}
+
 /// Compile every template, reporting each broken one. The functions that
 /// answer from the site are added per build ([`with_functions`]).
 pub fn compile(files: &TemplateFiles) -> Result<Tera, Vec<Diagnostic>> {
@@ -301,7 +406,10 @@ pub fn compile(files: &TemplateFiles) -> Result<Tera, Vec<Diagnostic>> {
             .iter()
             .map(|(n, (_, t))| (n.as_str(), t.as_str())),
     ) {
-        return Err(vec![tera_diagnostic(&e, files, "")]);
+        return Err(match e.kind() {
+            ErrorKind::Msg(reports) => reported(reports, files),
+            _ => vec![tera_diagnostic(&e, files, "")],
+        });
     }
     Ok(tera)
 }

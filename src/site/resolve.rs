@@ -68,19 +68,24 @@ impl Resolver for Answers<'_> {
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         Answers::source_text(self, id)
     }
-    fn shortcode(
+    /// The built-in components; shortcodes need a build, with the theme's
+    /// templates.
+    fn render_template(
         &self,
         name: &str,
-        _: &crate::markdown::ShortcodeArgs,
-        _: Option<&str>,
-    ) -> Result<String, String> {
-        Err(format!(
-            "`{name}`: shortcodes are rendered by a build, with the theme's templates"
-        ))
+        args: &crate::markdown::TemplateArgs,
+        body: Option<&str>,
+    ) -> Option<Result<String, String>> {
+        crate::render::render_built_in(name, args, body).or_else(|| {
+            Some(Err(format!(
+                "`{name}` is rendered by a build, with the theme's templates"
+            )))
+        })
     }
 }
 
-/// A built site answers exactly as it did while being built.
+/// A built site answers as it did while being built (but for templates:
+/// only the built-in components, see [`Answers::render_template`]).
 impl Resolver for Site {
     fn page_url(&self, content_path: &str) -> Option<&str> {
         self.answers().page_url(content_path)
@@ -100,13 +105,13 @@ impl Resolver for Site {
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         self.answers().source_text(id)
     }
-    fn shortcode(
+    fn render_template(
         &self,
         name: &str,
-        args: &crate::markdown::ShortcodeArgs,
+        args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
-    ) -> Result<String, String> {
-        self.answers().shortcode(name, args, body)
+    ) -> Option<Result<String, String>> {
+        self.answers().render_template(name, args, body)
     }
 }
 
