@@ -53,6 +53,7 @@ const THEME: &[(&str, &str)] = embed!(
         "templates/404.html",
         "templates/components/citation.html",
         "templates/components/disputed.html",
+        "templates/shortcodes/comparison.md",
         "templates/alias.html",
         "templates/base.html",
         "templates/event.html",

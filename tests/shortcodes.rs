@@ -237,3 +237,79 @@ fn a_broken_component_is_an_error_at_the_citation_and_in_the_template() {
     );
     assert!(f.leftovers().is_empty() && !f.exists("output"));
 }
+
+#[test]
+fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_only_its_page() {
+    use dossier::pipeline::{self, Options, Previous};
+    let f = site();
+    f.page("sources/brief.md", "title: The brief", "A brief.\n");
+    f.write(
+        "data/compare.yaml",
+        "columns: [Then, Now]\nrows:\n  - label: When\n    cells: [\"2020 [@report]\", \"Now | later [@brief]\"]\n",
+    );
+    f.page(
+        "a.md",
+        "title: A",
+        "Intro.\n\n{{ comparison(data=\"compare.yaml\") }}\n",
+    );
+    f.page("b.md", "title: B", "No table [@report].\n");
+    let options = Options {
+        root: f.root().to_path_buf(),
+        base_url: None,
+        drafts: false,
+        portable: false,
+        minify: false,
+    };
+    let first = pipeline::build(&options).unwrap();
+    let page = |b: &pipeline::Built| {
+        String::from_utf8(
+            b.plan
+                .get("a/index.html")
+                .unwrap()
+                .bytes()
+                .unwrap()
+                .into_owned(),
+        )
+        .unwrap()
+    };
+    let html = page(&first);
+    assert!(html.contains("<th>Then</th>"), "{html}");
+    assert!(html.contains("<td><strong>When</strong></td>"), "{html}");
+    // The cells' citations are the page's: numbered, listed, with popovers.
+    assert!(
+        html.contains("<td>2020 <sup class=\"cite\">[<a class=\"citation\" href=\"#ref-1\""),
+        "{html}"
+    );
+    assert!(
+        html.contains("<td>Now | later <sup class=\"cite\">"),
+        "{html}"
+    );
+    assert_eq!(html.matches("<li id=\"ref-").count(), 2, "{html}");
+    assert!(html.contains("id=\"cite-2\""), "{html}");
+
+    // A cell's change renders again this page only, as a clean build would.
+    f.write(
+        "data/compare.yaml",
+        "columns: [Then, Now]\nrows:\n  - label: Since\n    cells: [\"2020 [@report]\", \"Now [@brief]\"]\n",
+    );
+    let changed: std::collections::BTreeSet<String> = ["data/compare.yaml".to_string()].into();
+    let previous = Previous {
+        built: &first,
+        changed: &changed,
+    };
+    let second = pipeline::rebuild(&options, Some(previous)).unwrap();
+    assert_eq!(second.rendered, 1);
+    assert!(page(&second).contains("<strong>Since</strong>"));
+    assert_eq!(page(&second), page(&pipeline::build(&options).unwrap()));
+
+    // A cell citing what is not a source is an error at the shortcode.
+    f.write(
+        "data/compare.yaml",
+        "columns: [Then]\nrows:\n  - label: When\n    cells: [\"2020 [@nobody]\"]\n",
+    );
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/a.md:6:1: unknown source `@nobody`"),
+        "{err}"
+    );
+}

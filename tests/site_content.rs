@@ -50,6 +50,40 @@ fn the_comparison_is_a_table_of_tiktok_against_alibaba() {
     assert!(select(&html, "table tbody tr").len() >= 5);
 }
 
+/// The table is drawn from data/comparison.yaml: a row for each of its rows,
+/// in order, and a source on every cell that says anything.
+#[test]
+fn the_comparison_comes_from_its_data_file_with_a_source_on_every_cell() {
+    let yaml =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/data/comparison.yaml"))
+            .unwrap();
+    let data: serde_json::Value = serde_saphyr::from_str(&yaml).unwrap();
+    let html = site().html(&format!("{BASE}comparison/"));
+    let rows = select(&html, "table tbody tr");
+    let wanted = data["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), wanted.len());
+    for (row, want) in rows.iter().zip(wanted) {
+        let label = want["label"].as_str().unwrap();
+        let cells: Vec<_> = row.select(&site_common::sel("td")).collect();
+        assert_eq!(text_of(cells[0]), label);
+        assert_eq!(
+            cells.len(),
+            1 + want["cells"].as_array().unwrap().len(),
+            "{label}"
+        );
+        for cell in &cells[1..] {
+            let text = text_of(*cell);
+            let cited = cell
+                .select(&site_common::sel("sup.cite a.citation"))
+                .count();
+            assert!(
+                cited > 0 || text == "Not stated in the sources",
+                "the {label} row has a cell without a source: {text}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_key_players_and_glossary_terms_each_have_a_page() {
     let site = site();

@@ -173,7 +173,13 @@ fn options() -> Options {
 /// Render `body` to HTML.
 pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered {
     // Shortcodes become tokens before the page is parsed.
-    let masked = shortcodes::mask(body);
+    let mut masked = shortcodes::mask(body);
+    if let Some(m) = &mut masked {
+        shortcodes::expand_markdown(m, &mut |call, inner| {
+            let template = format!("shortcodes/{}.md", call.name);
+            resolver.render_template(&template, &call.args, inner)
+        });
+    }
     let mut state = State {
         map: masked.as_ref().map(|m| m.map.clone()).unwrap_or_default(),
         origin,
@@ -260,7 +266,7 @@ struct State<'a> {
     lines: std::cell::OnceCell<crate::diagnostic::LineIndex>,
     /// Where stretches of the parsed text (shortcodes as tokens) start in
     /// the body ([`shortcodes::unmask`]); empty when they are the same.
-    map: Vec<(usize, usize)>,
+    map: Vec<shortcodes::Stretch>,
 }
 
 impl<'a> State<'a> {
@@ -653,6 +659,17 @@ mod tests {
                     "<div class=\"{}\">{}</div>",
                     args.get("kind").and_then(|k| k.as_str()).unwrap_or("plain"),
                     body.unwrap_or("")
+                ))),
+                // A Markdown shortcode: a table row of its argument, cited.
+                "shortcodes/row.md" => Some(Ok(format!(
+                    "| Claim | Source |\n| --- | --- |\n| {} | [@{}] |\n",
+                    args.get("claim").and_then(|k| k.as_str()).unwrap_or(""),
+                    args.get("by").and_then(|k| k.as_str()).unwrap_or(""),
+                ))),
+                // A Markdown block: its body quoted, whatever it holds.
+                "shortcodes/quoted.md" => Some(Ok(format!(
+                    "> {}\n",
+                    body.unwrap_or("").trim().replace('\n', "\n> ")
                 ))),
                 "shortcodes/tag.html" => Some(Ok(format!(
                     "<b>{}</b>",

@@ -7,7 +7,11 @@
 //! Before the page is parsed, each shortcode is swapped for a short token
 //! (a paragraph of its own for a block), with a map back to where it was
 //! written for diagnostics; the tokens in the HTML are then replaced by
-//! what the templates gave.
+//! what the templates gave. A shortcode whose template is Markdown
+//! (`shortcodes/NAME.md`, as in Zola) is rendered before the page is
+//! parsed instead, and what it gives is parsed with the page: its
+//! citations and links are the page's (a block's body is given to it as
+//! Markdown).
 
 use serde_json::{Map, Value};
 
@@ -23,13 +27,33 @@ pub(super) struct Call {
 }
 
 /// The body with each shortcode as a token; the calls in order; the map
-/// from the masked text's offsets to the body's (`(masked, body)` at the
-/// start of each stretch); and what is malformed, by offset.
+/// from the masked text's offsets to the body's; and what is malformed, by
+/// offset.
 pub(super) struct Masked {
     pub text: String,
     pub calls: Vec<Call>,
-    pub map: Vec<(usize, usize)>,
+    pub map: Vec<Stretch>,
     pub errors: Vec<(usize, String)>,
+}
+
+/// Where a stretch of the masked text starts (`masked`) and where that is
+/// in the body; `made`: the stretch is a Markdown shortcode's output, all
+/// of it at the shortcode.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Stretch {
+    pub masked: usize,
+    pub body: usize,
+    pub made: bool,
+}
+
+impl Stretch {
+    fn at(masked: usize, body: usize) -> Stretch {
+        Stretch {
+            masked,
+            body,
+            made: false,
+        }
+    }
 }
 
 /// The token of inline call `n`, and of block `n`'s two tags.
@@ -93,7 +117,7 @@ pub(super) fn mask(body: &str) -> Option<Masked> {
     let mut out = Masked {
         text: String::with_capacity(body.len()),
         calls: Vec::new(),
-        map: vec![(0, 0)],
+        map: vec![Stretch::at(0, 0)],
         errors: Vec::new(),
     };
     let bytes = body.as_bytes();
@@ -143,7 +167,7 @@ pub(super) fn mask(body: &str) -> Option<Masked> {
                 Some(n) => {
                     out.text.push_str(&body[copied..i]);
                     out.text.push_str(&format!("\n\n{}\n\n", close_token(n)));
-                    out.map.push((out.text.len(), head_end));
+                    out.map.push(Stretch::at(out.text.len(), head_end));
                     copied = head_end;
                 }
                 None => out
@@ -182,7 +206,7 @@ pub(super) fn mask(body: &str) -> Option<Masked> {
             block,
             at: i,
         });
-        out.map.push((out.text.len(), head_end));
+        out.map.push(Stretch::at(out.text.len(), head_end));
         copied = head_end;
         i = head_end;
     }
@@ -322,15 +346,118 @@ fn parse_args(text: &str) -> Result<Map<String, Value>, String> {
 }
 
 /// The body offset of `masked`, an offset in the masked text.
-pub(super) fn unmask(map: &[(usize, usize)], masked: usize) -> usize {
-    let k = map.partition_point(|&(m, _)| m <= masked).saturating_sub(1);
-    let (m, b) = map[k];
-    b + (masked - m)
+pub(super) fn unmask(map: &[Stretch], masked: usize) -> usize {
+    let k = map
+        .partition_point(|s| s.masked <= masked)
+        .saturating_sub(1);
+    let s = map[k];
+    match s.made {
+        true => s.body,
+        false => s.body + (masked - s.masked),
+    }
+}
+
+/// Each call whose template is Markdown (`render` gives `Some`: its output
+/// or what is wrong) replaced in the masked text by what it made, a block
+/// with its body (the Markdown between its tags) given to it. Outer calls
+/// come first, so a Markdown block's output may hold the calls of its body.
+pub(super) fn expand_markdown(
+    m: &mut Masked,
+    render: &mut dyn FnMut(&Call, Option<&str>) -> Option<Result<String, String>>,
+) {
+    for n in 0..m.calls.len() {
+        let call = &m.calls[n];
+        // Where its token (a block's, from open to close) is now, and its body.
+        let (range, body) = if call.block {
+            let (open, close) = (
+                format!("\n\n{}\n\n", open_token(n)),
+                format!("\n\n{}\n\n", close_token(n)),
+            );
+            let Some(a) = m.text.find(&open) else {
+                continue;
+            };
+            let Some(b) = m.text[a..].find(&close).map(|b| a + b) else {
+                continue;
+            };
+            let body = m.text[a + open.len()..b].to_string();
+            (a..b + close.len(), Some(body))
+        } else {
+            let t = token(n);
+            let Some(a) = m.text.find(&t) else { continue };
+            (a..a + t.len(), None)
+        };
+        let made = match render(call, body.as_deref()) {
+            None => continue,
+            Some(Ok(made)) => made,
+            Some(Err(why)) => {
+                m.errors
+                    .push((call.at, format!("shortcode `{}`: {why}", call.name)));
+                String::new()
+            }
+        };
+        let made = match call.block {
+            true => format!("\n\n{}\n\n", made.trim_end()),
+            false => made.trim_end().to_string(),
+        };
+        // The map: the output all at the call, then the text after it where it was.
+        let after = unmask(&m.map, range.end);
+        let shift = made.len() as isize - range.len() as isize;
+        let at = call.at;
+        m.map
+            .retain(|s| s.masked < range.start || s.masked > range.end);
+        for s in &mut m.map {
+            if s.masked > range.end {
+                s.masked = (s.masked as isize + shift) as usize;
+            }
+        }
+        let k = m.map.partition_point(|s| s.masked < range.start);
+        let end = range.start + made.len();
+        m.map.insert(k, Stretch::at(end, after));
+        m.map.insert(
+            k,
+            Stretch {
+                masked: range.start,
+                body: at,
+                made: true,
+            },
+        );
+        m.text.replace_range(range, &made);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::markdown::tests::render_at;
+
+    #[test]
+    fn a_markdown_shortcode_is_parsed_with_the_page_and_its_errors_are_at_the_call() {
+        let r = render_at(
+            "a.md",
+            "First [@brief].\n\n{{ row(claim=\"It is *so*\", by=\"ft\") }}\n\n\
+             {% quoted() %}\nSaid [@ft] with {{ tag(x=1) }}.\n{% end %}\n\n\
+             {{ row(claim=\"Bad\", by=\"nobody\") }}\n\nLast [@missing].\n",
+        );
+        // Its citations are the page's: numbered in order with the rest.
+        assert!(
+            r.html.contains("<td>It is <em>so</em></td><td><sup class=\"cite\">[<a class=\"citation\" href=\"#ref-2\""),
+            "{}",
+            r.html
+        );
+        assert_eq!(r.citations, ["brief", "ft"]);
+        // A block's body is Markdown given to it; an HTML shortcode inside is still rendered.
+        assert!(
+            r.html
+                .contains("<blockquote>\n<p>Said <sup class=\"cite\">"),
+            "{}",
+            r.html
+        );
+        assert!(r.html.contains("<b>{\"x\":1}</b>"), "{}", r.html);
+        // What goes wrong in its output is at the call; later positions hold.
+        let got: Vec<(usize, usize)> = r.diagnostics.iter().map(|d| (d.line, d.column)).collect();
+        assert_eq!(got, [(12, 1), (14, 6)], "{:?}", r.diagnostics);
+        assert!(r.diagnostics[0].message.contains("`@nobody`"));
+        assert!(r.diagnostics[1].message.contains("`@missing`"));
+    }
 
     #[test]
     fn inline_and_block_shortcodes_render_through_their_templates() {
