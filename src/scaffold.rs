@@ -49,10 +49,12 @@ const THEME: &[(&str, &str)] = embed!(
     [
         "README.md",
         "static/favicon.svg",
+        "static/search.js",
         "static/style.css",
         "templates/404.html",
         "templates/components/citation.html",
         "templates/components/disputed.html",
+        "templates/search/index.html",
         "templates/shortcodes/comparison.md",
         "templates/alias.html",
         "templates/base.html",

@@ -97,6 +97,13 @@ fn citation_popovers_open_in_place_without_javascript() {
 }
 
 #[test]
+fn a_query_in_the_search_box_finds_its_page_in_chromium() {
+    if ready(true) {
+        node_test("search.test.mjs");
+    }
+}
+
+#[test]
 fn every_page_is_valid_html() {
     if ready(false) {
         node_test("vnu.test.mjs");

@@ -36,6 +36,15 @@ fn live_reload_and_error_overlay_work_in_chromium() {
         .args(["--test", "--test-reporter=spec", "watch.test.mjs"])
         .current_dir(&browser_dir)
         .env("DOSSIER_BIN", env!("CARGO_BIN_EXE_dossier"))
+        // What a copy of the site needs: site.yaml and the folders a build reads.
+        .env(
+            "DOSSIER_SITE_PARTS",
+            [dossier::config::CONFIG_FILE]
+                .into_iter()
+                .chain(dossier::files::SITE_DIRS)
+                .collect::<Vec<_>>()
+                .join(","),
+        )
         .env("CHROMIUM", &chromium)
         .output()
         .expect("run node");

@@ -54,7 +54,7 @@ pub const ALIAS: &str = "alias.html";
 /// theme's template of the same name when it has one: the not-found page
 /// with `site` in scope, the others with `site`, `pages` and `sections`
 /// (every page and section as listings show them, in the site's order).
-pub use crate::site::{NOT_FOUND, SITE_FILES};
+pub use crate::site::{NOT_FOUND, SEARCH_PAGE, SITE_FILES};
 
 /// What rendering some docs gave.
 pub struct RenderedDocs {
@@ -201,6 +201,11 @@ pub fn render_docs(
             finish(site, html, &alias.out_path, reads)
         }));
     }
+    if with_site_files && files.files.contains_key(SEARCH_PAGE) {
+        // Not a page: not counted among those rendered.
+        let (index, _) = search_index(site, values, answers, others);
+        out.extend(index);
+    }
     for rendered in whole_site {
         match rendered {
             Ok((file, rendered)) => {
@@ -215,6 +220,65 @@ pub fn render_docs(
         ran,
         errors,
     }
+}
+
+/// The search index's files, one step: every doc's value read (its title,
+/// URL and body), the files sharing that record; taken whole from
+/// `previous` when nothing it read changed. The flag tells whether it ran.
+fn search_index(
+    site: &Site,
+    values: &Values,
+    answers: &dyn Answers,
+    previous: Option<&Map<Name, Entry<Bytes>>>,
+) -> (Vec<(Name, Entry<Bytes>)>, bool) {
+    let within = |name: &str| {
+        name.strip_prefix(crate::search::DIR)
+            .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let meta = format!("{}/meta.json", crate::search::DIR);
+    let old = previous.and_then(|o| o.get(meta.as_str()));
+    if let (true, Some(previous)) = (engine::reusable(old, answers), previous) {
+        let files = previous
+            .iter()
+            .filter(|(name, _)| within(name))
+            .map(|(name, entry)| (name.clone(), entry.clone()))
+            .collect();
+        return (files, false);
+    }
+    let mut reads = Reads::new(answers);
+    for doc in &site.docs {
+        reads.read(Key::Value(doc.name.clone()));
+    }
+    let pages = site
+        .docs
+        .iter()
+        .zip(&values.docs)
+        .map(|(doc, value)| crate::search::Page {
+            url: doc.url.strip_prefix(&*site.base_path).unwrap_or(&doc.url),
+            title: &doc.file.front.title,
+            description: doc.file.front.description.as_deref().unwrap_or(""),
+            html: value.body.as_ref().and_then(|b| b.as_str()).unwrap_or(""),
+        })
+        .collect::<Vec<_>>();
+    let made = crate::search::index(&pages);
+    let record = reads.finish();
+    let files = made
+        .into_iter()
+        .map(|(path, bytes)| {
+            let name: Name = format!("{}/{path}", crate::search::DIR).into();
+            let fp = match record.is_empty() {
+                true => engine::absent(),
+                false => engine::fingerprint_bytes(&bytes),
+            };
+            let entry = Entry {
+                value: Bytes::from(bytes),
+                fp,
+                reads: record.clone(),
+            };
+            (name, entry)
+        })
+        .collect();
+    (files, true)
 }
 
 /// Which template renders `doc`, and where that choice was written.

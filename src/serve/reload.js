@@ -18,9 +18,14 @@
   // `/sub/memo/index.html` and `/sub/memo/` are one page.
   const pagePath = (path) => path.replace(/index\.html$/, "");
   const isPage = (path) => path.endsWith("/") || path.endsWith(".html");
-  // Files no page loads (the feed, the sitemap, robots.txt): a change to
-  // them leaves the open page as it is.
-  const unseen = (path) => /\.(xml|txt)$/.test(path);
+  // Whether this page loaded `path` (an image, a script, a file it
+  // fetched): a change to a file it did not load (the feed, the sitemap,
+  // another page's data) leaves the open page as it is.
+  const loadedHere = (path) =>
+    performance.getEntriesByType("resource").some((r) => {
+      const url = new URL(r.name);
+      return url.origin === location.origin && decodeURI(url.pathname) === path;
+    });
   const here = () => pagePath(decodeURI(location.pathname));
 
   function swapStylesheets(paths) {
@@ -93,24 +98,32 @@
   // This page's own file changed: fetch it and swap the body in place, which
   // is faster than a reload, keeps the scroll position and does not flash.
   // Anything the swap cannot carry over (other scripts, different
-  // stylesheets) falls back to a full reload.
+  // stylesheets) falls back to a full reload. The page's own scripts (the
+  // same files as before, already run) stay, and hear `dossier:refresh` on
+  // the document after each swap, to set up the new body.
   const sheets = (doc) => [...doc.querySelectorAll('link[rel~="stylesheet"]')]
     .map((l) => new URL(l.getAttribute("href"), location.href).pathname).join("\n");
+  // JSON-LD (structured data) is not run, and this script is ours: the rest.
+  const scripts = (doc) => [...doc.scripts]
+    .filter((s) => s.type !== "application/ld+json" && !s.src.includes("/__dossier/"))
+    .map((s) => (s.src ? new URL(s.getAttribute("src"), location.href).pathname : `inline ${s.text}`))
+    .join("\n");
   async function refreshInPlace() {
     try {
       const response = await fetch(location.href, { cache: "no-store" });
       if (!response.ok) throw new Error(String(response.status));
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      // JSON-LD (structured data) is not run; any other script is.
-      const otherScripts = [...fresh.scripts]
-        .some((s) => s.type !== "application/ld+json" && !s.src.includes("/__dossier/"));
-      if (otherScripts || sheets(fresh) !== sheets(document)) throw new Error("needs a reload");
+      const inline = [...fresh.scripts].some((s) => !s.src && s.type !== "application/ld+json");
+      if (inline || scripts(fresh) !== scripts(document) || sheets(fresh) !== sheets(document)) {
+        throw new Error("needs a reload");
+      }
       const [x, y] = [window.scrollX, window.scrollY];
       document.title = fresh.title;
       document.documentElement.lang = fresh.documentElement.lang;
       document.body.replaceWith(document.adoptNode(fresh.body));
       window.scrollTo(x, y);
       window.__dossierLive.refreshed += 1;
+      document.dispatchEvent(new Event("dossier:refresh"));
     } catch {
       location.reload();
     }
@@ -137,7 +150,7 @@
       return;
     }
     const mine = here();
-    const loaded = paths.filter((p) => !unseen(p));
+    const loaded = paths.filter(loadedHere);
     if (message.all || notFound || loaded.some((p) => !isPage(p) && !p.endsWith(".css"))) {
       location.reload();
       return;

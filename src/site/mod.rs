@@ -297,14 +297,19 @@ impl Site {
 /// The output path of the not-found page.
 pub const NOT_FOUND: &str = "404.html";
 
+/// The theme's search page: where a theme has one, the build also writes
+/// the search index ([`crate::search`]) it reads.
+pub const SEARCH_PAGE: &str = "search/index.html";
+
 /// Files of the whole site, each written to the same path as the theme's
-/// template it comes from: the not-found page, the sitemap, the Atom feed,
-/// robots.txt, what the explainer knows in reusable form (its sources as
-/// CSL-JSON, its timeline as JSON and iCalendar), and the log of every
-/// page's corrections and updates (a page, an Atom feed, JSON). No alias
-/// may claim their paths.
-pub const SITE_FILES: [&str; 10] = [
+/// template it comes from: the not-found page, the search page, the
+/// sitemap, the Atom feed, robots.txt, what the explainer knows in reusable
+/// form (its sources as CSL-JSON, its timeline as JSON and iCalendar), and
+/// the log of every page's corrections and updates (a page, an Atom feed,
+/// JSON). No alias may claim their paths.
+pub const SITE_FILES: [&str; 11] = [
     NOT_FOUND,
+    SEARCH_PAGE,
     "sitemap.xml",
     "atom.xml",
     "robots.txt",

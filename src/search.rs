@@ -1,0 +1,302 @@
+//! The search index: every page's title, headings and text (its Markdown's
+//! HTML, not the theme's navigation or reference lists), written as small
+//! JSON files so that a query downloads only what it needs: `meta.json`
+//! (the list of term files), one file of terms per two-letter prefix
+//! (`t/HEX.json`, where HEX is the prefix's UTF-8 in hex) and the pages'
+//! titles and URLs in shards of [`SHARD`] (`d/N.json`). The theme's
+//! `search.js` reads them.
+//!
+//! Not for deciding when the index is made (a step of the render stage,
+//! [`crate::render`]) nor for the search page (the theme's).
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
+
+/// The folder of the output the index is written to.
+pub const DIR: &str = "search-index";
+
+/// Pages per shard of titles and URLs.
+pub const SHARD: usize = 128;
+
+/// How much a word weighs in the page's title, in a heading, elsewhere.
+const IN_TITLE: u32 = 10;
+const IN_HEADING: u32 = 5;
+const IN_TEXT: u32 = 1;
+/// A term's weight in one page is capped (a word said fifty times is not
+/// fifty times as relevant).
+const MAX_WEIGHT: u32 = 60;
+
+/// One page as the index sees it.
+pub struct Page<'a> {
+    /// Its URL relative to the site's root (`memo/`).
+    pub url: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    /// Its Markdown's HTML.
+    pub html: &'a str,
+}
+
+/// The words of `text` as the index and the search script split them:
+/// runs of letters and digits, lower-cased, of two characters or more.
+pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(text).map(str::to_lowercase)
+}
+
+/// [`words`] before lower-casing.
+fn raw_words(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64)
+}
+
+/// The key of a term's file: its first two characters.
+fn prefix(term: &str) -> String {
+    term.chars().take(2).collect()
+}
+
+fn hex(s: &str) -> String {
+    s.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The index files for `pages` (page numbers are their places), by path
+/// under [`DIR`]. Pages are read in parallel.
+pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
+    let weighed: Vec<Vec<(String, u32)>> = pages.par_iter().map(weigh).collect();
+    // term → (page, weight), in page order.
+    let mut terms: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
+    for (n, page) in weighed.into_iter().enumerate() {
+        for (term, weight) in page {
+            terms.entry(term).or_default().push((n as u32, weight));
+        }
+    }
+    let mut terms: Vec<(String, Vec<(u32, u32)>)> = terms.into_iter().collect();
+    terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`.
+    let mut chunks: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    for (term, postings) in terms {
+        let mut flat = Vec::with_capacity(postings.len() * 2);
+        let mut last = 0;
+        for (page, weight) in postings {
+            flat.push(page - last);
+            flat.push(weight);
+            last = page;
+        }
+        chunks
+            .entry(prefix(&term))
+            .or_default()
+            .insert(term, serde_json::json!(flat));
+    }
+    let shards: Vec<&[Page]> = pages.chunks(SHARD).collect();
+    let mut files = Vec::with_capacity(chunks.len() + shards.len() + 1);
+    let keys: Vec<String> = chunks.keys().map(|p| hex(p)).collect();
+    let meta = serde_json::json!({
+        "version": 1,
+        "pages": pages.len(),
+        "shard": SHARD,
+        "terms": keys,
+    });
+    files.push(("meta.json".to_string(), meta.to_string().into_bytes()));
+    for (p, chunk) in chunks {
+        let text = serde_json::Value::Object(chunk).to_string();
+        files.push((format!("t/{}.json", hex(&p)), text.into_bytes()));
+    }
+    for (k, shard) in shards.into_iter().enumerate() {
+        let rows: Vec<[&str; 3]> = shard
+            .iter()
+            .map(|p| [p.url, p.title, p.description])
+            .collect();
+        let text = serde_json::to_string(&rows).unwrap_or_default();
+        files.push((format!("d/{k}.json"), text.into_bytes()));
+    }
+    files
+}
+
+/// One page's terms with their weights: title words, heading words and the
+/// rest of its text, each capped at [`MAX_WEIGHT`].
+fn weigh(page: &Page) -> Vec<(String, u32)> {
+    let mut weights: FxHashMap<String, u32> = FxHashMap::default();
+    // Lower-cased into one buffer: a term's text is copied once, when new.
+    let mut lower = String::new();
+    let mut add = |text: &str, weight: u32| {
+        for w in raw_words(text) {
+            lower.clear();
+            lower.extend(w.chars().flat_map(char::to_lowercase));
+            match weights.get_mut(lower.as_str()) {
+                Some(total) => *total += weight,
+                None => {
+                    weights.insert(lower.clone(), weight);
+                }
+            }
+        }
+    };
+    add(page.title, IN_TITLE);
+    text_of(page.html, &mut |text, heading| {
+        add(text, if heading { IN_HEADING } else { IN_TEXT })
+    });
+    weights
+        .into_iter()
+        .map(|(term, weight)| (term, weight.min(MAX_WEIGHT)))
+        .collect()
+}
+
+/// The text of `html`, in runs, each with whether it is in a heading; tags
+/// dropped, entities decoded, nothing from `<script>`, `<style>` or a
+/// `<button>` (a citation's popover button repeats its mark).
+fn text_of(html: &str, out: &mut dyn FnMut(&str, bool)) {
+    let mut rest = html;
+    let mut heading = 0usize;
+    let mut skip: Option<&str> = None;
+    while !rest.is_empty() {
+        let lt = rest.find('<').unwrap_or(rest.len());
+        if skip.is_none() && lt > 0 {
+            out(&decode(&rest[..lt]), heading > 0);
+        }
+        rest = &rest[lt..];
+        if rest.is_empty() {
+            break;
+        }
+        let gt = rest.find('>').map_or(rest.len(), |g| g + 1);
+        let tag = &rest[1..gt.saturating_sub(1).max(1)];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match (skip, closing) {
+            (Some(s), true) if s == name => skip = None,
+            (Some(_), _) => {}
+            (None, false) if matches!(name.as_str(), "script" | "style" | "button") => {
+                skip = Some(match name.as_str() {
+                    "script" => "script",
+                    "style" => "style",
+                    _ => "button",
+                })
+            }
+            (None, _) if matches!(name.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
+                heading = if closing {
+                    heading.saturating_sub(1)
+                } else {
+                    heading + 1
+                };
+            }
+            _ => {}
+        }
+        // A tag separates words (`<td>a</td><td>b</td>`).
+        if skip.is_none() {
+            out(" ", heading > 0);
+        }
+        rest = &rest[gt..];
+    }
+}
+
+/// `&amp;`, `&#39;`, `&#x2019;` and the like, decoded; an unknown entity
+/// stays as it is.
+fn decode(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains('&') {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..semi];
+        let decoded = match entity {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some(' '),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file<'f>(files: &'f [(String, Vec<u8>)], path: &str) -> serde_json::Value {
+        let (_, bytes) = files.iter().find(|(p, _)| p == path).expect(path);
+        serde_json::from_slice(bytes).unwrap()
+    }
+
+    #[test]
+    fn terms_are_weighted_by_where_they_stand_and_split_by_prefix() {
+        let pages = [
+            Page {
+                url: "memo/",
+                title: "The memo",
+                description: "What it says",
+                html: "<h2 id=\"x\">Who wrote it</h2>\n<p>The memo&#39;s author: &quot;unknown&quot; \
+                       <sup class=\"cite\">[<a href=\"#ref-1\">1</a><button hidden>1</button>]</sup></p>\
+                       <script>var memo;</script>",
+            },
+            Page {
+                url: "deal/",
+                title: "Apple & Alibaba",
+                description: "",
+                html: "<p>Apple, the memo says nothing.</p><table><tr><td>Alibaba</td><td>Cloud</td></tr></table>",
+            },
+        ];
+        let files = index(&pages);
+        let meta = file(&files, "meta.json");
+        assert_eq!(meta["pages"], 2);
+        assert!(meta["terms"].as_array().unwrap().contains(&"6d65".into())); // "me"
+        let me = file(&files, "t/6d65.json");
+        // "memo": in page 0's title (10) and text (1), page 1's text (1);
+        // the script's `memo` does not count. Pages are deltas.
+        assert_eq!(me["memo"], serde_json::json!([0, 11, 1, 1]));
+        let wh = file(&files, "t/7768.json");
+        assert_eq!(wh["who"], serde_json::json!([0, 5]));
+        // Entities decoded, quote marks split words; a button's text is not text.
+        assert!(file(&files, "t/756e.json")["unknown"].is_array());
+        assert!(file(&files, "t/6175.json")["author"].is_array());
+        // Table cells are separate words.
+        assert!(file(&files, "t/616c.json")["alibaba"].is_array());
+        assert!(file(&files, "t/636c.json")["cloud"].is_array());
+        assert_eq!(
+            file(&files, "d/0.json"),
+            serde_json::json!([
+                ["memo/", "The memo", "What it says"],
+                ["deal/", "Apple & Alibaba", ""]
+            ])
+        );
+        // One-character words and the citation's number are not terms.
+        assert!(!files.iter().any(|(p, _)| p == "t/31.json"));
+    }
+
+    #[test]
+    fn words_are_letters_and_digits_of_any_script() {
+        let got: Vec<String> = words("Alibaba's AI-driven 2025 Überblick a 阿里巴巴").collect();
+        assert_eq!(
+            got,
+            ["alibaba", "ai", "driven", "2025", "überblick", "阿里巴巴"]
+        );
+    }
+}
