@@ -216,7 +216,9 @@ fn the_finder_finds_unquoted_runs_and_ignores_quoted_ones() {
                   President Xi Jinping agreed to a temporary halt, it says.";
     assert_eq!(
         copied_runs(copied, &runs),
-        ["came to light shortly after president trump and chinese president xi jinping agreed to a temporary halt"]
+        [
+            "came to light shortly after president trump and chinese president xi jinping agreed to a temporary halt"
+        ]
     );
     // Quoted, or broken by a block: not a run.
     let quoted = "It came to light “shortly after President Trump and Chinese \
@@ -232,7 +234,13 @@ fn the_finder_finds_unquoted_runs_and_ignores_quoted_ones() {
     );
     assert_eq!(copied_runs(&blocks, &runs).len(), 1);
     // Nine words are not ten.
-    assert!(copied_runs("light shortly after President Trump and Chinese President Xi", &runs).is_empty());
+    assert!(
+        copied_runs(
+            "light shortly after President Trump and Chinese President Xi",
+            &runs
+        )
+        .is_empty()
+    );
 }
 
 #[test]
@@ -253,14 +261,21 @@ fn the_text_taken_leaves_out_quotes_citations_and_references() {
     assert_eq!(kept, ["our words", "and", "ours again again"]);
     // A quotation mark left open in one block hides nothing in the next.
     let text = format!("one \"two{BLOCK}three \"four\" five");
-    assert_eq!(words(&drop_quotations(&text).replace(BREAK, " ")), ["one", "two", "three", "five"]);
+    assert_eq!(
+        words(&drop_quotations(&text).replace(BREAK, " ")),
+        ["one", "two", "three", "five"]
+    );
 }
 
 #[test]
 fn no_page_copies_ten_words_in_a_row_from_a_source() {
     let Some(dir) = sources_dir() else { return };
     let runs = source_runs(&dir);
-    assert!(runs.len() > 500, "only {} runs in the source texts", runs.len());
+    assert!(
+        runs.len() > 500,
+        "only {} runs in the source texts",
+        runs.len()
+    );
     let site = site();
     let mut copied = Vec::new();
     let mut pages = 0;
