@@ -80,7 +80,8 @@ export function pages(dir, basePath) {
     for (const name of readdirSync(d).sort()) {
       const full = join(d, name);
       if (statSync(full).isDirectory()) walk(full);
-      else if (name.endsWith(".html")) {
+      // A redirect left at an old URL (`aliases:`) is not a page to look at.
+      else if (name.endsWith(".html") && !/<meta http-equiv="?refresh/i.test(readFileSync(full, "utf8"))) {
         const rel = relative(dir, full).split(sep).join("/");
         out.push(basePath + rel.replace(/(^|\/)index\.html$/, "$1"));
       }
