@@ -38,16 +38,16 @@ pub struct Page<'a> {
 }
 
 /// The words of `text` as the index and the search script split them:
-/// runs of letters and digits, lower-cased, of two characters or more.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    raw_words(text).map(str::to_lowercase)
+/// runs of letters and digits, lower-cased, of two characters or more
+/// (and no longer than [`MAX_WORD`] bytes).
+pub fn words(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    each_word(text, &mut Vec::new(), &mut |w| found.push(w.to_string()));
+    found
 }
 
-/// [`words`] before lower-casing.
-fn raw_words(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().nth(1).is_some() && w.len() <= 64)
-}
+/// Longer words are not terms (a hash, a run of digits).
+const MAX_WORD: usize = 64;
 
 /// The key of a term's file: its first two characters.
 fn prefix(term: &str) -> String {
@@ -115,28 +115,66 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
 /// rest of its text, each capped at [`MAX_WEIGHT`].
 fn weigh(page: &Page) -> Vec<(String, u32)> {
     let mut weights: FxHashMap<String, u32> = FxHashMap::default();
-    // Lower-cased into one buffer: a term's text is copied once, when new.
-    let mut lower = String::new();
-    let mut add = |text: &str, weight: u32| {
-        for w in raw_words(text) {
-            lower.clear();
-            lower.extend(w.chars().flat_map(char::to_lowercase));
-            match weights.get_mut(lower.as_str()) {
-                Some(total) => *total += weight,
-                None => {
-                    weights.insert(lower.clone(), weight);
-                }
-            }
+    let mut add = |word: &str, weight: u32| match weights.get_mut(word) {
+        Some(total) => *total += weight,
+        None => {
+            weights.insert(word.to_string(), weight);
         }
     };
-    add(page.title, IN_TITLE);
+    let mut buffer = Vec::new();
+    each_word(page.title, &mut buffer, &mut |w| add(w, IN_TITLE));
     text_of(page.html, &mut |text, heading| {
-        add(text, if heading { IN_HEADING } else { IN_TEXT })
+        let weight = if heading { IN_HEADING } else { IN_TEXT };
+        each_word(text, &mut buffer, &mut |w| add(w, weight));
     });
     weights
         .into_iter()
         .map(|(term, weight)| (term, weight.min(MAX_WEIGHT)))
         .collect()
+}
+
+/// Each of [`words`] of `text`, lower-cased into `buffer`: a byte at a
+/// time where the text is ASCII (most of it), a character at a time
+/// elsewhere.
+fn each_word(text: &str, buffer: &mut Vec<u8>, found: &mut dyn FnMut(&str)) {
+    let bytes = text.as_bytes();
+    let mut chars = 0;
+    let mut end_word = |buffer: &mut Vec<u8>, chars: &mut usize| {
+        if *chars >= 2
+            && buffer.len() <= MAX_WORD
+            && let Ok(word) = std::str::from_utf8(buffer)
+        {
+            found(word);
+        }
+        buffer.clear();
+        *chars = 0;
+    };
+    buffer.clear();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b.is_ascii() {
+            if b.is_ascii_alphanumeric() {
+                buffer.push(b.to_ascii_lowercase());
+                chars += 1;
+            } else if chars > 0 {
+                end_word(buffer, &mut chars);
+            }
+            i += 1;
+            continue;
+        }
+        let c = text[i..].chars().next().unwrap_or(' ');
+        if c.is_alphanumeric() {
+            for lower in c.to_lowercase() {
+                buffer.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
+            }
+            chars += 1;
+        } else {
+            end_word(buffer, &mut chars);
+        }
+        i += c.len_utf8();
+    }
+    end_word(buffer, &mut chars);
 }
 
 /// The text of `html`, in runs, each with whether it is in a heading; tags
@@ -155,8 +193,14 @@ fn text_of(html: &str, out: &mut dyn FnMut(&str, bool)) {
         if rest.is_empty() {
             break;
         }
-        let gt = rest.find('>').map_or(rest.len(), |g| g + 1);
-        let tag = &rest[1..gt.saturating_sub(1).max(1)];
+        // A `<` that opens no tag is text.
+        let Some(gt) = rest.find('>').map(|g| g + 1) else {
+            if skip.is_none() {
+                out(&decode(rest), heading > 0);
+            }
+            break;
+        };
+        let tag = &rest[1..gt - 1];
         let closing = tag.starts_with('/');
         let name: String = tag
             .trim_start_matches('/')
@@ -202,7 +246,9 @@ fn decode(text: &str) -> std::borrow::Cow<'_, str> {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let Some(semi) = rest[..rest.len().min(12)].find(';') else {
+        // An entity is short: its `;` within a few bytes (bytes: the text
+        // after `&` may be any UTF-8).
+        let Some(semi) = rest.bytes().take(12).position(|b| b == b';') else {
             out.push('&');
             rest = &rest[1..];
             continue;
@@ -292,11 +338,29 @@ mod tests {
     }
 
     #[test]
+    fn any_text_after_an_ampersand_or_a_lone_angle_bracket_is_read_whole() {
+        let mut got = String::new();
+        text_of(
+            "<p>AT&amp;T’s “deal” &nosuch“ x &#x41; &#65;</p> 1 < é",
+            &mut |t, _| got.push_str(t),
+        );
+        assert_eq!(got, " AT&T’s “deal” &nosuch“ x A A  1 < é");
+    }
+
+    #[test]
     fn words_are_letters_and_digits_of_any_script() {
-        let got: Vec<String> = words("Alibaba's AI-driven 2025 Überblick a 阿里巴巴").collect();
+        let got = words("Alibaba's AI-driven 2025 Überblick a 阿里巴巴 ÅB");
         assert_eq!(
             got,
-            ["alibaba", "ai", "driven", "2025", "überblick", "阿里巴巴"]
+            [
+                "alibaba",
+                "ai",
+                "driven",
+                "2025",
+                "überblick",
+                "阿里巴巴",
+                "åb"
+            ]
         );
     }
 }

@@ -504,6 +504,25 @@ fn a_static_file_that_would_overwrite_a_generated_page_is_an_error() {
 }
 
 #[test]
+fn a_static_file_where_the_search_index_goes_is_an_error() {
+    let f = Fixture::new();
+    f.use_repo_theme("explainer");
+    f.write("static/search-index/meta.json", "{}");
+    for command in ["build", "check"] {
+        let r = f.run(&[command]);
+        assert_eq!(r.code, 1, "{command}");
+        assert!(
+            r.stderr.contains(
+                "static/search-index/meta.json: this file would overwrite the generated search-index/meta.json"
+            ),
+            "{command}: {}",
+            r.stderr
+        );
+    }
+    assert!(!f.exists("output"));
+}
+
+#[test]
 fn duplicate_explicit_heading_id_is_an_error_at_its_line() {
     let f = Fixture::new();
     f.page(

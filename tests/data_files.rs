@@ -114,6 +114,7 @@ fn a_changed_data_file_renders_again_exactly_the_pages_that_loaded_it() {
     let previous = Previous {
         built: &first,
         changed: &changed,
+        search_later: false,
     };
     let second = pipeline::rebuild(&options(&f), Some(previous)).unwrap();
     assert_eq!(second.rendered, 1, "only the page that loaded data/b.json");

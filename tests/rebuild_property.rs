@@ -348,6 +348,8 @@ fn theme_templates() -> Vec<(&'static str, &'static str)> {
         ("alias.html", ALIAS),
         ("atom.xml", FEED),
         ("changes.xml", CHANGES),
+        // A search page: the build writes the search index beside it.
+        ("search/index.html", "<h1>Search {{ site.title }}</h1>"),
         ("partials/meta.html", META),
         ("partials/toc.html", TOC),
         ("partials/refs.html", REFS),
@@ -2382,6 +2384,7 @@ impl Run {
         let previous = Previous {
             built: &self.last_good,
             changed: &self.pending,
+            search_later: false,
         };
         let rebuilt = match catch_unwind(AssertUnwindSafe(|| {
             pipeline::rebuild(&self.options, Some(previous))

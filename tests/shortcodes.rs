@@ -98,6 +98,7 @@ fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
     let previous = Previous {
         built: &first,
         changed: &changed,
+        search_later: false,
     };
     let second = pipeline::rebuild(&options, Some(previous)).unwrap();
     assert!(page(&second).contains("<td>Apple (CEO)</td>"));
@@ -296,6 +297,7 @@ fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_
     let previous = Previous {
         built: &first,
         changed: &changed,
+        search_later: false,
     };
     let second = pipeline::rebuild(&options, Some(previous)).unwrap();
     assert_eq!(second.rendered, 1);

@@ -359,13 +359,14 @@ pub(super) fn unmask(map: &[Stretch], masked: usize) -> usize {
 
 /// Each call whose template is Markdown (`render` gives `Some`: its output
 /// or what is wrong) replaced in the masked text by what it made, a block
-/// with its body (the Markdown between its tags) given to it. Outer calls
-/// come first, so a Markdown block's output may hold the calls of its body.
+/// with its body (the Markdown between its tags) given to it. Inner calls
+/// come first, so an outer block gets its body with them made (and what
+/// goes wrong in it is placed at the outer call).
 pub(super) fn expand_markdown(
     m: &mut Masked,
     render: &mut dyn FnMut(&Call, Option<&str>) -> Option<Result<String, String>>,
 ) {
-    for n in 0..m.calls.len() {
+    for n in (0..m.calls.len()).rev() {
         let call = &m.calls[n];
         // Where its token (a block's, from open to close) is now, and its body.
         let (range, body) = if call.block {

@@ -58,6 +58,8 @@ pub struct Built {
     pub rendered: usize,
     /// Every step's entry, for the next rebuild.
     pub memo: Memo,
+    /// The search index is the previous build's ([`Previous::search_later`]).
+    pub search_stale: bool,
 }
 
 impl Built {
@@ -78,6 +80,10 @@ pub fn build(options: &Options) -> Result<Built, Vec<Diagnostic>> {
 /// `/`-separated, as the watcher reports them).
 pub struct Previous<'a> {
     pub built: &'a Built,
+    /// Keep the previous build's search index even if out of date
+    /// ([`Built::search_stale`] says so); a rebuild without it brings the
+    /// index up to date.
+    pub search_later: bool,
     pub changed: &'a BTreeSet<String>,
 }
 
@@ -95,19 +101,24 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         false,
     )?;
     let indices: Vec<usize> = (0..prepared.site.docs.len()).collect();
+    let site_wide = match previous.as_ref().is_some_and(|p| p.search_later) {
+        true => render::SiteWide::SearchLater,
+        false => render::SiteWide::Render,
+    };
     let out = render::render_docs(
         &prepared.site,
         &prepared.tera,
         &prepared.compiled.files,
         &prepared.values,
         &indices,
-        true,
+        site_wide,
         &prepared.answers(),
         old.map(|m| &m.pages),
     );
     prepared.timer.lap("render");
     let mut diagnostics = std::mem::take(&mut prepared.diagnostics);
     let complete = out.errors.is_empty();
+    let search_stale = out.search_stale;
     diagnostics.extend(out.errors);
     let shared = |(path, entry): &(engine::Name, engine::Entry<render::Bytes>)| {
         (path.clone(), entry.value.clone())
@@ -141,6 +152,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
             entries: pages.by_ref().take(indices.len()).map(|f| f.1).collect(),
         },
         others: pages.collect(),
+        search_stale,
     };
     Ok(Built {
         site: prepared.site,
@@ -150,6 +162,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
         warnings: diagnostics,
         rendered: out.ran,
         memo,
+        search_stale,
     })
 }
 
@@ -194,16 +207,10 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     } = &prepared;
     let mut diagnostics = prepared.diagnostics.clone();
     let copies = plan(root, site, statics, Vec::new(), &mut diagnostics);
-    let site_files = render::SITE_FILES
-        .into_iter()
-        .filter(|name| compiled.files.files.contains_key(*name));
+    // The pages here; the site-wide files (site files, redirects, the search
+    // index) as they are rendered, below.
     let generated = site.docs.iter().map(|d| &*d.out_path);
-    let aliases = site.aliases.iter().map(|a| a.out_path.as_str());
-    diagnostics.extend(overwrites(
-        root,
-        &copies,
-        generated.chain(site_files).chain(aliases),
-    ));
+    diagnostics.extend(overwrites(root, &copies, generated));
     let io_error = |e: std::io::Error| vec![output::failure(root, out_dir.unwrap_or(root), &e)];
     let mut staging = out_dir
         .map(output::Staging::begin)
@@ -219,20 +226,24 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let indices: Vec<usize> = (0..site.docs.len()).collect();
     let batches = indices
         .chunks(BATCH)
-        .map(|b| (b, false))
-        .chain([(&indices[..0], true)]);
-    for (batch, with_site_files) in batches {
+        .map(|b| (b, render::SiteWide::Skip))
+        .chain([(&indices[..0], render::SiteWide::Render)]);
+    for (batch, site_wide) in batches {
         let out = render::render_docs(
             site,
             tera,
             &compiled.files,
             values,
             batch,
-            with_site_files,
+            site_wide,
             &answers,
             None,
         );
         diagnostics.extend(out.errors);
+        if site_wide != render::SiteWide::Skip {
+            let made = out.files.iter().map(|(rel, _)| &**rel);
+            diagnostics.extend(overwrites(root, &copies, made));
+        }
         files += out.files.len();
         rendered += batch.len();
         timer.pages(rendered, site.docs.len());

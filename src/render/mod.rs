@@ -44,6 +44,9 @@ pub type Bytes = Arc<[u8]>;
 pub struct Pages {
     pub docs: Table<Bytes>,
     pub others: Map<Name, Entry<Bytes>>,
+    /// The search index among `others` was out of date already (kept from
+    /// the build before, [`SiteWide::SearchLater`]): not to be reused.
+    pub search_stale: bool,
 }
 
 /// The template of the redirect pages written at a doc's old URLs
@@ -64,9 +67,23 @@ pub struct RenderedDocs {
     /// How many of them were rendered rather than taken from `previous`.
     pub ran: usize,
     pub errors: Vec<Diagnostic>,
+    /// The search index is the previous build's, out of date
+    /// ([`SiteWide::SearchLater`]).
+    pub search_stale: bool,
 }
 
-/// The render steps of the docs at `indices` (and with `with_site_files`, of
+/// Whether [`render_docs`] renders the files of the whole site too (the
+/// site files, the aliases' redirects, the search index), and whether the
+/// search index may wait: `dossier watch` shows an edit first, then brings
+/// the index up to date in a second rebuild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SiteWide {
+    Skip,
+    Render,
+    SearchLater,
+}
+
+/// The render steps of the docs at `indices` (and with `site_wide`, of
 /// the site files and the aliases' redirects): each is taken from `previous`
 /// when everything it read is unchanged ([`engine::reusable`]), else rendered.
 #[allow(clippy::too_many_arguments)]
@@ -76,7 +93,7 @@ pub fn render_docs(
     files: &TemplateFiles,
     values: &Values,
     indices: &[usize],
-    with_site_files: bool,
+    site_wide: SiteWide,
     answers: &dyn Answers,
     previous: Option<&Pages>,
 ) -> RenderedDocs {
@@ -141,7 +158,7 @@ pub fn render_docs(
         .collect();
     let site_files = SITE_FILES
         .iter()
-        .filter(|name| with_site_files && files.files.contains_key(**name));
+        .filter(|name| site_wide != SiteWide::Skip && files.files.contains_key(**name));
     let others = previous.map(|p| &p.others);
     // The site files, then the aliases' redirects. All but the not-found
     // page share one context (every page and section): made once, by the
@@ -179,7 +196,7 @@ pub fn render_docs(
             },
         ));
     }
-    let aliases = site.aliases.iter().filter(|_| with_site_files);
+    let aliases = site.aliases.iter().filter(|_| site_wide != SiteWide::Skip);
     for alias in aliases {
         let doc = &site.docs[alias.doc];
         let old = others.and_then(|o| o.get(alias.out_path.as_str()));
@@ -201,9 +218,13 @@ pub fn render_docs(
             finish(site, html, &alias.out_path, reads)
         }));
     }
-    if with_site_files && files.files.contains_key(SEARCH_PAGE) {
+    let mut search_stale = false;
+    if site_wide != SiteWide::Skip && files.files.contains_key(SEARCH_PAGE) {
         // Not a page: not counted among those rendered.
-        let (index, _) = search_index(site, values, answers, others);
+        let later = site_wide == SiteWide::SearchLater;
+        let stale_before = previous.is_some_and(|p| p.search_stale);
+        let (index, stale) = search_index(site, values, answers, others, later, stale_before);
+        search_stale = stale;
         out.extend(index);
     }
     for rendered in whole_site {
@@ -219,17 +240,22 @@ pub fn render_docs(
         files: out,
         ran,
         errors,
+        search_stale,
     }
 }
 
-/// The search index's files, one step: every doc's value read (its title,
-/// URL and body), the files sharing that record; taken whole from
-/// `previous` when nothing it read changed. The flag tells whether it ran.
+/// The search index's files, one step: each doc's front matter, place and
+/// Markdown read, the files sharing that record; taken whole from
+/// `previous` when nothing it read changed (and it was up to date), or with
+/// `later` when there is one at all. The flag tells whether they are out of
+/// date.
 fn search_index(
     site: &Site,
     values: &Values,
     answers: &dyn Answers,
     previous: Option<&Map<Name, Entry<Bytes>>>,
+    later: bool,
+    stale_before: bool,
 ) -> (Vec<(Name, Entry<Bytes>)>, bool) {
     let within = |name: &str| {
         name.strip_prefix(crate::search::DIR)
@@ -237,17 +263,22 @@ fn search_index(
     };
     let meta = format!("{}/meta.json", crate::search::DIR);
     let old = previous.and_then(|o| o.get(meta.as_str()));
-    if let (true, Some(previous)) = (engine::reusable(old, answers), previous) {
+    let current = !stale_before && engine::reusable(old, answers);
+    if let (true, Some(previous)) = (current || (later && old.is_some()), previous) {
         let files = previous
             .iter()
             .filter(|(name, _)| within(name))
             .map(|(name, entry)| (name.clone(), entry.clone()))
             .collect();
-        return (files, false);
+        return (files, !current);
     }
+    // What it takes of each doc: its front matter (title, description),
+    // place (URL, and the docs there are) and Markdown.
     let mut reads = Reads::new(answers);
     for doc in &site.docs {
-        reads.read(Key::Value(doc.name.clone()));
+        reads.read(Key::Front(doc.name.clone()));
+        reads.read(Key::Place(doc.name.clone()));
+        reads.read(Key::Markdown(doc.name.clone()));
     }
     let pages = site
         .docs
@@ -261,14 +292,15 @@ fn search_index(
         })
         .collect::<Vec<_>>();
     let made = crate::search::index(&pages);
+    let recording = reads.recording();
     let record = reads.finish();
     let files = made
         .into_iter()
         .map(|(path, bytes)| {
             let name: Name = format!("{}/{path}", crate::search::DIR).into();
-            let fp = match record.is_empty() {
-                true => engine::absent(),
-                false => engine::fingerprint_bytes(&bytes),
+            let fp = match recording {
+                true => engine::fingerprint_bytes(&bytes),
+                false => engine::absent(),
             };
             let entry = Entry {
                 value: Bytes::from(bytes),
@@ -278,7 +310,7 @@ fn search_index(
             (name, entry)
         })
         .collect();
-    (files, true)
+    (files, false)
 }
 
 /// Which template renders `doc`, and where that choice was written.

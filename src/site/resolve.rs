@@ -77,9 +77,13 @@ impl Resolver for Answers<'_> {
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
         crate::render::render_built_in(name, args, body).or_else(|| {
-            Some(Err(format!(
-                "`{name}` is rendered by a build, with the theme's templates"
-            )))
+            // A Markdown shortcode is asked for first: no answer, so the
+            // HTML one is asked next and the call reported once.
+            (!name.ends_with(".md")).then(|| {
+                Err(format!(
+                    "`{name}` is rendered by a build, with the theme's templates"
+                ))
+            })
         })
     }
 }

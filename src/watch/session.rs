@@ -96,6 +96,22 @@ impl Session {
     /// reload. On failure nothing changes: the caller decides when to show
     /// the errors ([`Session::failed`]).
     pub fn rebuild(&mut self, changes: &Changes, start: Instant) -> Result<(), Vec<Diagnostic>> {
+        self.rebuild_now(changes, start, true)?;
+        // The edit is on screen; now the search index, off its path.
+        if self.last.as_ref().is_some_and(|b| b.search_stale) {
+            let _ = self.rebuild_now(&Changes::default(), Instant::now(), false);
+        }
+        Ok(())
+    }
+
+    /// [`Session::rebuild`]; with `search_later`, the search index may stay
+    /// the previous build's, to be brought up to date by a rebuild without.
+    fn rebuild_now(
+        &mut self,
+        changes: &Changes,
+        start: Instant,
+        search_later: bool,
+    ) -> Result<(), Vec<Diagnostic>> {
         self.pending.merge(changes.clone());
         let changes = &self.pending.clone();
         let incremental = !changes.rescan && !self.dirty;
@@ -104,6 +120,7 @@ impl Session {
         let previous = previous.map(|built| pipeline::Previous {
             built,
             changed: &changes.paths,
+            search_later,
         });
         let built = pipeline::rebuild(&self.options, previous)?;
         let when = clock();
@@ -121,15 +138,25 @@ impl Session {
                 return Ok(());
             }
         };
-        println!(
-            "{when} {what} changed: {} page{} re-rendered, {} file{} written, {} removed in {} ms",
-            built.rendered,
-            if built.rendered == 1 { "" } else { "s" },
-            written.written.len(),
-            if written.written.len() == 1 { "" } else { "s" },
-            written.removed.len(),
-            start.elapsed().as_millis()
-        );
+        let files = |n: usize| if n == 1 { "file" } else { "files" };
+        match search_later {
+            true => println!(
+                "{when} {what} changed: {} page{} re-rendered, {} {} written, {} removed in {} ms",
+                built.rendered,
+                if built.rendered == 1 { "" } else { "s" },
+                written.written.len(),
+                files(written.written.len()),
+                written.removed.len(),
+                start.elapsed().as_millis()
+            ),
+            false => println!(
+                "{when} search index updated: {} {} written, {} removed in {} ms",
+                written.written.len(),
+                files(written.written.len()),
+                written.removed.len(),
+                start.elapsed().as_millis()
+            ),
+        }
         if let Some(live) = &self.live {
             live.set_base_path(&built.site.base_path);
             let touched: Vec<String> = written

@@ -26,12 +26,17 @@
     }
     return cache.get(path);
   };
-  // The words as the index splits them: letters and digits, lower-cased,
-  // two characters or more.
+  // The words as the index splits them (src/search.rs): letters and digits
+  // (Unicode's Alphabetic and Numeric, as Rust's is_alphanumeric),
+  // lower-cased, two characters or more, at most 64 bytes.
+  const encoder = new TextEncoder();
   const words = (text) =>
-    text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => [...w].length >= 2);
+    text
+      .toLowerCase()
+      .split(/[^\p{Alphabetic}\p{N}]+/u)
+      .filter((w) => [...w].length >= 2 && encoder.encode(w).length <= 64);
   const hex = (s) =>
-    [...new TextEncoder().encode(s)].map((b) => b.toString(16).padStart(2, "0")).join("");
+    [...encoder.encode(s)].map((b) => b.toString(16).padStart(2, "0")).join("");
 
   // A word without an English ending ("forced" → "forc", "reports" →
   // "report"), so that it finds "force" and "reporting" too.
