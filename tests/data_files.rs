@@ -4,7 +4,7 @@
 
 mod fixture;
 
-use dossier::pipeline::{self, Options, Previous};
+use dossier::pipeline::{self, Previous};
 use fixture::Fixture;
 use std::collections::BTreeSet;
 
@@ -42,16 +42,6 @@ fn site() -> Fixture {
     f.page("people.md", "title: People\ntemplate: people.html", "");
     f.page("plain.md", "title: Plain", "No data.\n");
     f
-}
-
-fn options(f: &Fixture) -> Options {
-    Options {
-        root: f.root().to_path_buf(),
-        base_url: None,
-        drafts: false,
-        portable: false,
-        minify: false,
-    }
 }
 
 #[test]
@@ -105,7 +95,7 @@ fn a_syntax_error_in_a_data_file_is_an_error_at_its_line() {
 #[test]
 fn a_changed_data_file_renders_again_exactly_the_pages_that_loaded_it() {
     let f = site();
-    let first = pipeline::build(&options(&f)).unwrap();
+    let first = pipeline::build(&f.options()).unwrap();
     f.write(
         "data/b.json",
         r#"{"rows": [{"name": "Alibaba Group", "sources": ["z"]}]}"#,
@@ -116,9 +106,9 @@ fn a_changed_data_file_renders_again_exactly_the_pages_that_loaded_it() {
         changed: &changed,
         search_later: false,
     };
-    let second = pipeline::rebuild(&options(&f), Some(previous)).unwrap();
+    let second = pipeline::rebuild(&f.options(), Some(previous)).unwrap();
     assert_eq!(second.rendered, 1, "only the page that loaded data/b.json");
-    let clean = pipeline::build(&options(&f)).unwrap();
+    let clean = pipeline::build(&f.options()).unwrap();
     let bytes =
         |b: &pipeline::Built, rel: &str| b.plan.get(rel).unwrap().bytes().unwrap().into_owned();
     assert_eq!(

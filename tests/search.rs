@@ -4,19 +4,9 @@
 
 mod fixture;
 
-use dossier::pipeline::{self, Built, Options, Previous};
+use dossier::pipeline::{self, Built, Previous};
 use fixture::Fixture;
 use std::collections::BTreeSet;
-
-fn options(f: &Fixture) -> Options {
-    Options {
-        root: f.root().to_path_buf(),
-        base_url: None,
-        drafts: false,
-        portable: false,
-        minify: false,
-    }
-}
 
 /// The index's files and the bytes of each.
 fn index(b: &Built) -> Vec<(String, Vec<u8>)> {
@@ -40,7 +30,7 @@ fn an_edit_shows_first_and_the_index_catches_up_to_a_clean_build() {
     f.use_repo_theme("explainer");
     f.page("a.md", "title: Apples", "Apples grow on trees.\n");
     f.page("b.md", "title: Pears", "Pears too.\n");
-    let options = options(&f);
+    let options = f.options();
     let first = pipeline::build(&options).unwrap();
     assert!(holds(&first, "apples") && !holds(&first, "quinces"));
 
@@ -107,7 +97,7 @@ fn an_edit_shows_first_and_the_index_catches_up_to_a_clean_build() {
 fn a_theme_without_a_search_page_gets_no_index() {
     let f = Fixture::new();
     f.page("a.md", "title: Apples", "Apples.\n");
-    let built = pipeline::build(&options(&f)).unwrap();
+    let built = pipeline::build(&f.options()).unwrap();
     assert!(index(&built).is_empty());
     assert!(!built.search_stale);
 }

@@ -51,7 +51,7 @@ fn the_explainer_shortcodes_render() {
 
 #[test]
 fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
-    use dossier::pipeline::{self, Options, Previous};
+    use dossier::pipeline::{self, Previous};
     let f = site();
     f.write(
         "data/people.csv",
@@ -63,13 +63,7 @@ fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
         "Who is who [@report].\n\n{{ table(data=\"people.csv\", caption=\"Key people\") }}\n",
     );
     f.page("b.md", "title: B", "No table [@report].\n");
-    let options = Options {
-        root: f.root().to_path_buf(),
-        base_url: None,
-        drafts: false,
-        portable: false,
-        minify: false,
-    };
+    let options = f.options();
     let first = pipeline::build(&options).unwrap();
     let page = |b: &pipeline::Built| {
         String::from_utf8(
@@ -241,7 +235,7 @@ fn a_broken_component_is_an_error_at_the_citation_and_in_the_template() {
 
 #[test]
 fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_only_its_page() {
-    use dossier::pipeline::{self, Options, Previous};
+    use dossier::pipeline::{self, Previous};
     let f = site();
     f.page("sources/brief.md", "title: The brief", "A brief.\n");
     f.write(
@@ -254,13 +248,7 @@ fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_
         "Intro.\n\n{{ comparison(data=\"compare.yaml\") }}\n",
     );
     f.page("b.md", "title: B", "No table [@report].\n");
-    let options = Options {
-        root: f.root().to_path_buf(),
-        base_url: None,
-        drafts: false,
-        portable: false,
-        minify: false,
-    };
+    let options = f.options();
     let first = pipeline::build(&options).unwrap();
     let page = |b: &pipeline::Built| {
         String::from_utf8(

@@ -8,7 +8,7 @@ mod site_common;
 
 use scraper::{ElementRef, Node};
 use site_common::{select, site, sources_dir};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::path::Path;
 
 /// How many consecutive words make a copied run.
@@ -162,14 +162,8 @@ fn words(text: &str) -> Vec<String> {
 /// Every run of [`RUN`] consecutive words in the source texts.
 fn source_runs(dir: &Path) -> HashSet<Vec<String>> {
     let mut runs = HashSet::new();
-    let names: BTreeSet<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    for p in names {
-        let w = words(&std::fs::read_to_string(p).unwrap());
+    for text in site_common::source_files(dir) {
+        let w = words(&text);
         for window in w.windows(RUN) {
             runs.insert(window.to_vec());
         }

@@ -181,17 +181,25 @@ pub fn sources_dir() -> Option<PathBuf> {
     None
 }
 
-/// The words of every source text, normalized with [`normalize_text`].
-pub fn source_texts(dir: &Path) -> String {
-    let mut all = String::new();
+/// The text of each source (each `.txt` file of `dir`), in name order.
+pub fn source_files(dir: &Path) -> Vec<String> {
     let names: BTreeSet<PathBuf> = std::fs::read_dir(dir)
         .unwrap()
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .collect();
-    for p in names {
-        all.push_str(&normalize_text(&std::fs::read_to_string(p).unwrap()));
+    names
+        .into_iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect()
+}
+
+/// The words of every source text, normalized with [`normalize_text`].
+pub fn source_texts(dir: &Path) -> String {
+    let mut all = String::new();
+    for text in source_files(dir) {
+        all.push_str(&normalize_text(&text));
         all.push('\n');
     }
     all
