@@ -73,9 +73,16 @@ describe("a minified build shows what the plain one shows", () => {
   for (const path of paths) {
     test(path, async () => {
       for (const viewport of VIEWS) {
-        const plain = await read(plainServer.origin, path, viewport);
-        const min = await read(minServer.origin, path, viewport);
+        let plain = await read(plainServer.origin, path, viewport);
+        let min = await read(minServer.origin, path, viewport);
         assert.deepEqual(min.seen, plain.seen, `${path} at ${viewport.width}px`);
+        // Under load (other browser tests run beside this one) Chromium
+        // now and then paints a frame differently; a real difference stays,
+        // so the pair is taken again, twice at most, before it fails.
+        for (let again = 0; again < 2 && !min.pixels.equals(plain.pixels); again++) {
+          plain = await read(plainServer.origin, path, viewport);
+          min = await read(minServer.origin, path, viewport);
+        }
         assert.ok(min.pixels.equals(plain.pixels), `${path} at ${viewport.width}px: the pixels differ`);
       }
     });
