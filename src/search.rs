@@ -183,7 +183,8 @@ fn each_word(text: &str, buffer: &mut Vec<u8>, found: &mut dyn FnMut(&str)) {
 fn text_of(html: &str, out: &mut dyn FnMut(&str, bool)) {
     let mut rest = html;
     let mut heading = 0usize;
-    let mut skip: Option<&str> = None;
+    // The element whose text is not text, while inside it.
+    let mut skip: Option<String> = None;
     while !rest.is_empty() {
         let lt = rest.find('<').unwrap_or(rest.len());
         if skip.is_none() && lt > 0 {
@@ -208,15 +209,11 @@ fn text_of(html: &str, out: &mut dyn FnMut(&str, bool)) {
             .take_while(|c| c.is_ascii_alphanumeric())
             .collect::<String>()
             .to_ascii_lowercase();
-        match (skip, closing) {
-            (Some(s), true) if s == name => skip = None,
+        match (&skip, closing) {
+            (Some(s), true) if *s == name => skip = None,
             (Some(_), _) => {}
             (None, false) if matches!(name.as_str(), "script" | "style" | "button") => {
-                skip = Some(match name.as_str() {
-                    "script" => "script",
-                    "style" => "style",
-                    _ => "button",
-                })
+                skip = Some(name)
             }
             (None, _) if matches!(name.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
                 heading = if closing {

@@ -4,9 +4,8 @@
 
 mod fixture;
 
-use dossier::pipeline::{self, Previous};
+use dossier::pipeline;
 use fixture::Fixture;
-use std::collections::BTreeSet;
 
 const TABLE: &str = r#"{% extends "base.html" %}{% block main %}{% set d = load_data(path=page.extra.data) %}<table>{% for r in d.rows %}<tr><td>{{ r.name }}</td><td>{{ r.sources | join(sep=",") }}</td></tr>{% endfor %}</table>{% endblock main %}"#;
 
@@ -100,13 +99,7 @@ fn a_changed_data_file_renders_again_exactly_the_pages_that_loaded_it() {
         "data/b.json",
         r#"{"rows": [{"name": "Alibaba Group", "sources": ["z"]}]}"#,
     );
-    let changed: BTreeSet<String> = ["data/b.json".to_string()].into();
-    let previous = Previous {
-        built: &first,
-        changed: &changed,
-        search_later: false,
-    };
-    let second = pipeline::rebuild(&f.options(), Some(previous)).unwrap();
+    let second = f.rebuild(&first, &["data/b.json"], false);
     assert_eq!(second.rendered, 1, "only the page that loaded data/b.json");
     let clean = pipeline::build(&f.options()).unwrap();
     let bytes =

@@ -4,9 +4,8 @@
 
 mod fixture;
 
-use dossier::pipeline::{self, Built, Previous};
-use fixture::Fixture;
-use std::collections::BTreeSet;
+use dossier::pipeline::{self, Built};
+use fixture::{Fixture, built_text};
 
 /// The index's files and the bytes of each.
 fn index(b: &Built) -> Vec<(String, Vec<u8>)> {
@@ -30,66 +29,28 @@ fn an_edit_shows_first_and_the_index_catches_up_to_a_clean_build() {
     f.use_repo_theme("explainer");
     f.page("a.md", "title: Apples", "Apples grow on trees.\n");
     f.page("b.md", "title: Pears", "Pears too.\n");
-    let options = f.options();
-    let first = pipeline::build(&options).unwrap();
+    let first = pipeline::build(&f.options()).unwrap();
     assert!(holds(&first, "apples") && !holds(&first, "quinces"));
 
     f.page("a.md", "title: Apples", "Quinces grow on trees.\n");
-    let changed: BTreeSet<String> = ["content/a.md".to_string()].into();
-    let shown = pipeline::rebuild(
-        &options,
-        Some(Previous {
-            built: &first,
-            changed: &changed,
-            search_later: true,
-        }),
-    )
-    .unwrap();
+    let shown = f.rebuild(&first, &["content/a.md"], true);
     // The page is new; the index is the last one, and says so.
-    let page = |b: &Built| {
-        String::from_utf8(
-            b.plan
-                .get("a/index.html")
-                .unwrap()
-                .bytes()
-                .unwrap()
-                .into_owned(),
-        )
-        .unwrap()
-    };
-    assert!(page(&shown).contains("Quinces grow"));
+    assert!(built_text(&shown, "a/index.html").contains("Quinces grow"));
     assert!(shown.search_stale);
     assert_eq!(index(&shown), index(&first));
 
     // Nothing else changed: a rebuild without waiting brings the index up to date.
-    let none = BTreeSet::new();
-    let caught_up = pipeline::rebuild(
-        &options,
-        Some(Previous {
-            built: &shown,
-            changed: &none,
-            search_later: false,
-        }),
-    )
-    .unwrap();
+    let caught_up = f.rebuild(&shown, &[], false);
     assert!(!caught_up.search_stale);
     assert_eq!(caught_up.rendered, 0);
     assert!(holds(&caught_up, "quinces"));
     assert_eq!(
         index(&caught_up),
-        index(&pipeline::build(&options).unwrap())
+        index(&pipeline::build(&f.options()).unwrap())
     );
 
     // With nothing to catch up, waiting changes nothing.
-    let again = pipeline::rebuild(
-        &options,
-        Some(Previous {
-            built: &caught_up,
-            changed: &none,
-            search_later: true,
-        }),
-    )
-    .unwrap();
+    let again = f.rebuild(&caught_up, &[], true);
     assert!(!again.search_stale);
 }
 

@@ -6,7 +6,7 @@
 
 mod fixture;
 
-use fixture::Fixture;
+use fixture::{Fixture, built_text};
 
 fn site() -> Fixture {
     let f = Fixture::new();
@@ -51,7 +51,7 @@ fn the_explainer_shortcodes_render() {
 
 #[test]
 fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
-    use dossier::pipeline::{self, Previous};
+    use dossier::pipeline;
     let f = site();
     f.write(
         "data/people.csv",
@@ -65,17 +65,7 @@ fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
     f.page("b.md", "title: B", "No table [@report].\n");
     let options = f.options();
     let first = pipeline::build(&options).unwrap();
-    let page = |b: &pipeline::Built| {
-        String::from_utf8(
-            b.plan
-                .get("a/index.html")
-                .unwrap()
-                .bytes()
-                .unwrap()
-                .into_owned(),
-        )
-        .unwrap()
-    };
+    let page = |b: &pipeline::Built| built_text(b, "a/index.html");
     let html = page(&first);
     assert!(html.contains("<caption>Key people</caption>"), "{html}");
     assert!(
@@ -88,13 +78,7 @@ fn a_csv_data_file_renders_as_a_table_and_its_change_renders_the_page_again() {
     );
     // A rebuild after the CSV changes renders that page again, as a clean build does.
     f.write("data/people.csv", "Name,Role\nTim Cook,Apple (CEO)\n");
-    let changed: std::collections::BTreeSet<String> = ["data/people.csv".to_string()].into();
-    let previous = Previous {
-        built: &first,
-        changed: &changed,
-        search_later: false,
-    };
-    let second = pipeline::rebuild(&options, Some(previous)).unwrap();
+    let second = f.rebuild(&first, &["data/people.csv"], false);
     assert!(page(&second).contains("<td>Apple (CEO)</td>"));
     assert_eq!(page(&second), page(&pipeline::build(&options).unwrap()));
 }
@@ -235,7 +219,7 @@ fn a_broken_component_is_an_error_at_the_citation_and_in_the_template() {
 
 #[test]
 fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_only_its_page() {
-    use dossier::pipeline::{self, Previous};
+    use dossier::pipeline;
     let f = site();
     f.page("sources/brief.md", "title: The brief", "A brief.\n");
     f.write(
@@ -250,17 +234,7 @@ fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_
     f.page("b.md", "title: B", "No table [@report].\n");
     let options = f.options();
     let first = pipeline::build(&options).unwrap();
-    let page = |b: &pipeline::Built| {
-        String::from_utf8(
-            b.plan
-                .get("a/index.html")
-                .unwrap()
-                .bytes()
-                .unwrap()
-                .into_owned(),
-        )
-        .unwrap()
-    };
+    let page = |b: &pipeline::Built| built_text(b, "a/index.html");
     let html = page(&first);
     assert!(html.contains("<th>Then</th>"), "{html}");
     assert!(html.contains("<td><strong>When</strong></td>"), "{html}");
@@ -281,13 +255,7 @@ fn a_markdown_shortcode_draws_a_data_file_whose_cells_cite_and_a_change_renders_
         "data/compare.yaml",
         "columns: [Then, Now]\nrows:\n  - label: Since\n    cells: [\"2020 [@report]\", \"Now [@brief]\"]\n",
     );
-    let changed: std::collections::BTreeSet<String> = ["data/compare.yaml".to_string()].into();
-    let previous = Previous {
-        built: &first,
-        changed: &changed,
-        search_later: false,
-    };
-    let second = pipeline::rebuild(&options, Some(previous)).unwrap();
+    let second = f.rebuild(&first, &["data/compare.yaml"], false);
     assert_eq!(second.rendered, 1);
     assert!(page(&second).contains("<strong>Since</strong>"));
     assert_eq!(page(&second), page(&pipeline::build(&options).unwrap()));

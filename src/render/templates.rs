@@ -262,12 +262,13 @@ pub fn render_built_in(
     body: Option<&str>,
 ) -> Option<Result<String, String>> {
     static TERA: std::sync::OnceLock<Tera> = std::sync::OnceLock::new();
+    // Compiled as a theme's templates are, from these alone.
     let tera = TERA.get_or_init(|| {
-        let mut tera = Tera::new();
-        tera.autoescape_on([".html"]);
-        tera.add_raw_templates(BUILT_IN.iter().copied())
-            .expect("the built-in components compile");
-        tera
+        let files = BUILT_IN
+            .iter()
+            .map(|&(name, text)| (name.to_string(), (PathBuf::from(name), text.to_string())))
+            .collect();
+        compile(&TemplateFiles { files }).expect("the built-in components compile")
     });
     render_with_args(tera, name, args, body)
 }
