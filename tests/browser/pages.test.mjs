@@ -5,29 +5,14 @@
 // Screenshots go to target/screenshots/ (375 px, 1280 px, 1280 px dark) for a
 // person to look at.
 
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, axeViolations, launchChromium, pages, serve, site } from "./lib/site.mjs";
+import { axeViolations, pages, servedSite, SHOTS } from "./lib/site.mjs";
 
-const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
-
-const { dir, basePath } = site();
+const served = servedSite();
+const { dir, basePath } = served;
 const paths = pages(dir, basePath);
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serve(dir, basePath);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const VIEWS = [
   { name: "1280", viewport: { width: 1280, height: 900 }, colorScheme: "light" },
@@ -42,7 +27,7 @@ function shotName(path, view) {
 
 /** Load `path` in a fresh context and collect every problem seen on the way. */
 async function visit(path, view) {
-  const context = await browser.newContext({ viewport: view.viewport, colorScheme: view.colorScheme });
+  const context = await served.browser.newContext({ viewport: view.viewport, colorScheme: view.colorScheme });
   const page = await context.newPage();
   const problems = [];
   page.on("console", (msg) => {
@@ -51,7 +36,7 @@ async function visit(path, view) {
   page.on("pageerror", (err) => problems.push(`page error: ${err.message}`));
   page.on("requestfailed", (req) => problems.push(`request failed: ${req.url()} (${req.failure()?.errorText})`));
   page.on("request", (req) => {
-    if (!req.url().startsWith(server.origin) && !req.url().startsWith("data:")) {
+    if (!req.url().startsWith(served.server.origin) && !req.url().startsWith("data:")) {
       problems.push(`third-party request: ${req.url()}`);
     }
   });
@@ -59,7 +44,7 @@ async function visit(path, view) {
     if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
   });
   // 404.html is fetched by its own name here, so it too must answer 200.
-  const response = await page.goto(server.origin + path, { waitUntil: "load" });
+  const response = await page.goto(served.server.origin + path, { waitUntil: "load" });
   assert.equal(response.status(), 200, `${path} answered ${response.status()}`);
   return { context, page, problems };
 }

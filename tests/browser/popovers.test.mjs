@@ -4,34 +4,19 @@
 // closes again; with the popover open, axe-core finds no serious or
 // critical violation.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdirSync } from "node:fs";
-import { REPO, axeViolations, launchChromium, serve, site } from "./lib/site.mjs";
+import { axeViolations, servedSite, SHOTS } from "./lib/site.mjs";
 
-const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
-
-const { dir, basePath } = site();
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serve(dir, basePath);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedSite();
+const { dir, basePath } = served;
 
 /** The home page, with scripts off unless `script`; and the mark whose popover cites a passage. */
 async function home(script = false, viewport = { width: 1280, height: 900 }) {
-  const context = await browser.newContext({ viewport, javaScriptEnabled: script });
+  const context = await served.browser.newContext({ viewport, javaScriptEnabled: script });
   const page = await context.newPage();
-  await page.goto(server.origin + basePath, { waitUntil: "load" });
+  await page.goto(served.server.origin + basePath, { waitUntil: "load" });
   const popover = page.locator(".cite-pop:has(.cite-pop-passage)").first();
   const id = await popover.getAttribute("id");
   assert.ok(id, "no popover with a cited passage on the home page");
@@ -93,9 +78,9 @@ test("on a phone the popover is a sheet inside the screen", async () => {
 
 test("axe-core finds no serious or critical violation with a popover open", async () => {
   for (const colorScheme of ["light", "dark"]) {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
+    const context = await served.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme });
     const page = await context.newPage();
-    await page.goto(server.origin + basePath, { waitUntil: "load" });
+    await page.goto(served.server.origin + basePath, { waitUntil: "load" });
     const id = await page.locator(".cite-pop:has(.cite-pop-passage)").first().getAttribute("id");
     await page.locator(`button.citation-open[popovertarget="${id}"]`).click();
     assert.equal(await page.locator(`#${id}`).isVisible(), true);

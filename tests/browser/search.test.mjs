@@ -3,29 +3,15 @@
 // index; without JavaScript, and opened from disk, the box gives way to
 // the link to the site map and the search page says where to look.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { mkdirSync, readdirSync, statSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { REPO, axeViolations, launchChromium, serve, site } from "./lib/site.mjs";
+import { axeViolations, servedSite, SHOTS } from "./lib/site.mjs";
 
-const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
-
-const { dir, basePath } = site();
-let server;
-let browser;
-
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await serve(dir, basePath);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const served = servedSite();
+const { dir, basePath } = served;
 
 /** Every file of the index and their total size. */
 function indexFiles() {
@@ -43,7 +29,7 @@ function indexFiles() {
 
 for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 800 }]) {
   test(`a query typed in the header's box finds its page (${viewport.width} px)`, async () => {
-    const context = await browser.newContext({ viewport });
+    const context = await served.browser.newContext({ viewport });
     const page = await context.newPage();
     const fetched = [];
     page.on("response", async (r) => {
@@ -51,7 +37,7 @@ for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 800 
     });
     const errors = [];
     page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(server.origin + basePath + "memo/", { waitUntil: "load" });
+    await page.goto(served.server.origin + basePath + "memo/", { waitUntil: "load" });
     const box = page.locator("form.search-box input");
     assert.equal(await box.isVisible(), true, "the search box shows where scripts run");
     await box.fill("forced sale");
@@ -87,21 +73,21 @@ for (const viewport of [{ width: 1280, height: 900 }, { width: 375, height: 800 
 }
 
 test("a query no page matches says so", async () => {
-  const context = await browser.newContext();
+  const context = await served.browser.newContext();
   const page = await context.newPage();
-  await page.goto(server.origin + basePath + "search/?q=zebra+memo", { waitUntil: "load" });
+  await page.goto(served.server.origin + basePath + "search/?q=zebra+memo", { waitUntil: "load" });
   await page.locator("[data-search-status]").filter({ hasText: "No page" }).waitFor();
   assert.equal(await page.locator("[data-search-results] li").count(), 0);
   await context.close();
 });
 
 test("without JavaScript the box gives way to the site map link", async () => {
-  const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
+  const context = await served.browser.newContext({ javaScriptEnabled: false, viewport: { width: 375, height: 800 } });
   const page = await context.newPage();
-  await page.goto(server.origin + basePath + "memo/", { waitUntil: "load" });
+  await page.goto(served.server.origin + basePath + "memo/", { waitUntil: "load" });
   assert.equal(await page.locator("form.search-box").isVisible(), false);
   assert.equal(await page.locator("a.menu-link[href='#site-map']").isVisible(), true);
-  await page.goto(server.origin + basePath + "search/?q=memo", { waitUntil: "load" });
+  await page.goto(served.server.origin + basePath + "search/?q=memo", { waitUntil: "load" });
   const fallback = page.locator("[data-search-fallback]");
   assert.equal(await fallback.isVisible(), true);
   assert.equal(await fallback.locator("a[href='#site-map']").count(), 1);
@@ -110,7 +96,7 @@ test("without JavaScript the box gives way to the site map link", async () => {
 });
 
 test("opened from disk the search page points to the site map", async () => {
-  const context = await browser.newContext();
+  const context = await served.browser.newContext();
   const page = await context.newPage();
   await page.goto(pathToFileURL(join(dir, "search", "index.html")).href + "?q=memo", { waitUntil: "load" });
   assert.equal(await page.locator("[data-search-fallback]").isVisible(), true);

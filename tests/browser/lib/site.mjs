@@ -8,7 +8,8 @@
 
 import { execFileSync } from "node:child_process";
 import { createServer } from "node:http";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { after, before } from "node:test";
 import { tmpdir } from "node:os";
 import { extname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -27,6 +28,28 @@ export async function axeViolations(page) {
 }
 
 export const REPO = resolve(fileURLToPath(new URL("../../..", import.meta.url)));
+
+/** Where the browser tests put their screenshots. */
+export const SHOTS = process.env.DOSSIER_SCREENSHOTS || join(REPO, "target", "screenshots");
+
+/**
+ * The built site served under its base path and a Chromium, for the tests
+ * of one file: started before them, closed after. `server` and `browser`
+ * are there once its tests run.
+ */
+export function servedSite() {
+  const served = { ...site(), server: null, browser: null };
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    served.server = await serve(served.dir, served.basePath);
+    served.browser = await launchChromium();
+  });
+  after(async () => {
+    await served.browser?.close();
+    await served.server?.close();
+  });
+  return served;
+}
 
 // Debian's Chromium, started as this machine needs: without the networking
 // flags its background connections fail against the closed network.
