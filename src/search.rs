@@ -42,7 +42,7 @@ pub struct Page<'a> {
 /// (and no longer than [`MAX_WORD`] bytes).
 pub fn words(text: &str) -> Vec<String> {
     let mut found = Vec::new();
-    each_word(text, &mut Vec::new(), &mut |w| found.push(w.to_string()));
+    each_word(text, &mut String::new(), &mut |w| found.push(w.to_string()));
     found
 }
 
@@ -121,7 +121,7 @@ fn weigh(page: &Page) -> Vec<(String, u32)> {
             weights.insert(word.to_string(), weight);
         }
     };
-    let mut buffer = Vec::new();
+    let mut buffer = String::new();
     each_word(page.title, &mut buffer, &mut |w| add(w, IN_TITLE));
     text_of(page.html, &mut |text, heading| {
         let weight = if heading { IN_HEADING } else { IN_TEXT };
@@ -133,48 +133,57 @@ fn weigh(page: &Page) -> Vec<(String, u32)> {
         .collect()
 }
 
-/// Each of [`words`] of `text`, lower-cased into `buffer`: a byte at a
-/// time where the text is ASCII (most of it), a character at a time
-/// elsewhere.
-fn each_word(text: &str, buffer: &mut Vec<u8>, found: &mut dyn FnMut(&str)) {
+/// Each of [`words`] of `text`: a run of ASCII letters and digits (most
+/// words) as it stands, or lower-cased into `buffer` if it has capitals; a
+/// run with other characters, a character at a time into `buffer`.
+fn each_word(text: &str, buffer: &mut String, found: &mut impl FnMut(&str)) {
     let bytes = text.as_bytes();
-    let mut chars = 0;
-    let mut end_word = |buffer: &mut Vec<u8>, chars: &mut usize| {
-        if *chars >= 2
-            && buffer.len() <= MAX_WORD
-            && let Ok(word) = std::str::from_utf8(buffer)
-        {
-            found(word);
-        }
-        buffer.clear();
-        *chars = 0;
-    };
-    buffer.clear();
     let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            if b.is_ascii_alphanumeric() {
-                buffer.push(b.to_ascii_lowercase());
-                chars += 1;
-            } else if chars > 0 {
-                end_word(buffer, &mut chars);
-            }
+    while let Some(&b) = bytes.get(i) {
+        if b.is_ascii() && !b.is_ascii_alphanumeric() {
             i += 1;
             continue;
         }
-        let c = text[i..].chars().next().unwrap_or(' ');
-        if c.is_alphanumeric() {
-            for lower in c.to_lowercase() {
-                buffer.extend_from_slice(lower.encode_utf8(&mut [0; 4]).as_bytes());
-            }
-            chars += 1;
-        } else {
-            end_word(buffer, &mut chars);
+        let start = i;
+        let mut upper = false;
+        while let Some(b) = bytes.get(i).filter(|b| b.is_ascii_alphanumeric()) {
+            upper |= b.is_ascii_uppercase();
+            i += 1;
         }
-        i += c.len_utf8();
+        if bytes.get(i).is_none_or(u8::is_ascii) {
+            let word = &text[start..i];
+            if (2..=MAX_WORD).contains(&word.len()) {
+                match upper {
+                    false => found(word),
+                    true => {
+                        buffer.clear();
+                        buffer.push_str(word);
+                        buffer.make_ascii_lowercase();
+                        found(buffer);
+                    }
+                }
+            }
+            continue;
+        }
+        // Not ASCII: the word again from its start, a character at a time.
+        buffer.clear();
+        let mut chars = 0;
+        i = start;
+        for c in text[start..].chars() {
+            if !c.is_alphanumeric() {
+                break;
+            }
+            buffer.extend(c.to_lowercase());
+            chars += 1;
+            i += c.len_utf8();
+        }
+        if chars == 0 {
+            // A character that is neither: skip it.
+            i += text[start..].chars().next().map_or(1, char::len_utf8);
+        } else if chars >= 2 && buffer.len() <= MAX_WORD {
+            found(buffer);
+        }
     }
-    end_word(buffer, &mut chars);
 }
 
 /// The text of `html`, in runs, each with whether it is in a heading; tags
@@ -184,7 +193,7 @@ fn text_of(html: &str, out: &mut dyn FnMut(&str, bool)) {
     let mut rest = html;
     let mut heading = 0usize;
     // The element whose text is not text, while inside it.
-    let mut skip: Option<String> = None;
+    let mut skip: Option<&str> = None;
     while !rest.is_empty() {
         let lt = rest.find('<').unwrap_or(rest.len());
         if skip.is_none() && lt > 0 {
@@ -203,19 +212,14 @@ fn text_of(html: &str, out: &mut dyn FnMut(&str, bool)) {
         };
         let tag = &rest[1..gt - 1];
         let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let name = tag.trim_start_matches('/');
+        let name = &name[..name.bytes().take_while(u8::is_ascii_alphanumeric).count()];
+        let is = |names: &[&str]| names.iter().any(|n| name.eq_ignore_ascii_case(n));
         match (&skip, closing) {
-            (Some(s), true) if *s == name => skip = None,
+            (Some(s), true) if s.eq_ignore_ascii_case(name) => skip = None,
             (Some(_), _) => {}
-            (None, false) if matches!(name.as_str(), "script" | "style" | "button") => {
-                skip = Some(name)
-            }
-            (None, _) if matches!(name.as_str(), "h1" | "h2" | "h3" | "h4" | "h5" | "h6") => {
+            (None, false) if is(&["script", "style", "button"]) => skip = Some(name),
+            (None, _) if is(&["h1", "h2", "h3", "h4", "h5", "h6"]) => {
                 heading = if closing {
                     heading.saturating_sub(1)
                 } else {
@@ -342,6 +346,23 @@ mod tests {
             &mut |t, _| got.push_str(t),
         );
         assert_eq!(got, " AT&T’s “deal” &nosuch“ x A A  1 < é");
+    }
+
+    #[test]
+    fn words_are_runs_of_letters_and_digits_lower_cased_whatever_the_mix() {
+        let long = "x".repeat(MAX_WORD + 1);
+        let text = format!(
+            "AT&T’s café2 CAFÉ x9 ÉCOLE a1 MiXeD123 阿里巴巴—–ab,ÅB é {long} y{} Ǆx",
+            "z".repeat(MAX_WORD - 1)
+        );
+        let expected: Vec<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 2)
+            .map(|w| w.chars().flat_map(char::to_lowercase).collect::<String>())
+            .filter(|w| w.len() <= MAX_WORD)
+            .collect();
+        assert!(expected.contains(&"café2".to_string()) && expected.len() == 12);
+        assert_eq!(words(&text), expected);
     }
 
     #[test]

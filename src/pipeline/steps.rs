@@ -457,11 +457,7 @@ pub(super) fn prepare(
     timer.lap("structure");
 
     // Each doc's Markdown; shortcodes render with the templates and data.
-    let shortcode_tera = ShortcodeTemplates {
-        compiled: compiled.as_ref().map(|c| &c.tera),
-        data: &data,
-        made: std::sync::OnceLock::new(),
-    };
+    let shortcode_tera = ShortcodeTemplates::new(compiled.as_ref().map(|c| &c.tera), &data);
     let known = Known::new(&site);
     let current = Current {
         site: Some(&site),
@@ -830,15 +826,61 @@ struct ShortcodeTemplates<'a> {
     compiled: Option<&'a tera::Tera>,
     data: &'a Arc<crate::data::Data>,
     made: std::sync::OnceLock<tera::Tera>,
+    /// Calls rendered so far, by a fingerprint of template, arguments and
+    /// body: within a build a component's output follows from these alone
+    /// (the templates and the data files it may load are the build's), and
+    /// the same citation mark or shortcode recurs on many pages.
+    renders: std::sync::Mutex<rustc_hash::FxHashMap<Fp, Arc<Call>>>,
 }
 
-impl ShortcodeTemplates<'_> {
+/// A template called from Markdown: its output ([`render::render_with_args`])
+/// and what its functions read.
+type Call = (Option<Result<String, String>>, Vec<Key>);
+
+/// Calls kept by [`ShortcodeTemplates::render`]; past that, they render every
+/// time (a site whose calls all differ keeps no more than this).
+const KEPT_CALLS: usize = 4096;
+
+impl<'a> ShortcodeTemplates<'a> {
+    fn new(compiled: Option<&'a tera::Tera>, data: &'a Arc<crate::data::Data>) -> Self {
+        ShortcodeTemplates {
+            compiled,
+            data,
+            made: Default::default(),
+            renders: Default::default(),
+        }
+    }
+
     fn get(&self) -> Option<&tera::Tera> {
         let compiled = self.compiled?;
         Some(
             self.made
                 .get_or_init(|| render::for_shortcodes(compiled, self.data.clone())),
         )
+    }
+
+    /// Template `name` rendered with `args` and `body`, made once per build
+    /// for the same three; `None` when the templates failed to compile.
+    fn render(
+        &self,
+        name: &str,
+        args: &crate::markdown::TemplateArgs,
+        body: Option<&str>,
+    ) -> Option<Arc<Call>> {
+        let tera = self.get()?;
+        let key = engine::fingerprint(&(name, args, body));
+        let renders = || self.renders.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(call) = renders().get(&key).cloned() {
+            return Some(call);
+        }
+        let call = Arc::new(render::calls_of(|| {
+            render::render_with_args(tera, name, args, body)
+        }));
+        let mut renders = renders();
+        if renders.len() < KEPT_CALLS {
+            renders.insert(key, call.clone());
+        }
+        Some(call)
     }
 }
 
@@ -882,16 +924,18 @@ impl Resolver for Asking<'_, '_> {
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
         self.reads.borrow_mut().read(Key::Templates);
-        let Some(tera) = self.tera.get() else {
+        let Some(call) = self.tera.render(name, args, body) else {
             // The build fails on the templates' own errors: nothing to add
             // at each citation and shortcode.
             return Some(Ok(String::new()));
         };
         // What the template reads (`load_data`) is read by this step.
+        let (out, calls) = &*call;
         let mut reads = self.reads.borrow_mut();
-        render::recording(&mut reads, || {
-            render::render_with_args(tera, name, args, body)
-        })
+        for key in calls {
+            reads.read(key.clone());
+        }
+        out.clone()
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         let mut reads = self.reads.borrow_mut();

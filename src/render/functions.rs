@@ -30,13 +30,19 @@ fn record_call(key: Key) {
 /// through `reads`, so the render step's record holds each answer's
 /// fingerprint.
 pub fn recording<T>(reads: &mut Reads, render: impl FnOnce() -> T) -> T {
-    CALLS.with(|c| *c.borrow_mut() = Some(Vec::new()));
-    let out = render();
-    let calls = CALLS.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    let (out, calls) = calls_of(render);
     for key in calls {
         reads.read(key);
     }
     out
+}
+
+/// Render with `CALLS` collecting: what it gave, and what its functions read.
+pub fn calls_of<T>(render: impl FnOnce() -> T) -> (T, Vec<Key>) {
+    CALLS.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let out = render();
+    let calls = CALLS.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    (out, calls)
 }
 
 /// `load_data(path=…)`: a data file's value ([`crate::data`]), each call

@@ -11,7 +11,7 @@
 
 mod fields;
 mod functions;
-pub use functions::recording;
+pub use functions::{calls_of, recording};
 pub mod minify;
 mod portable;
 mod templates;

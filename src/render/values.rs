@@ -151,7 +151,7 @@ pub fn doc_value(
     // The listed value first; the whole one adds the body. Each holds only
     // the fields templates can read, so what a template can print of it,
     // even whole, is what its fingerprint counts.
-    let listed = fields.keep(base_value(site, i));
+    let listed = base_value(site, i, fields);
     let body = fields.reads(BODY_FIELD).then(|| content.clone());
     // Fingerprints serve the next build only: none when reads are not kept.
     let (listed_fp, full_fp) = match (reads.recording(), &body) {
@@ -175,112 +175,106 @@ pub fn doc_value(
     (Arc::new(value), fp)
 }
 
-/// A doc's value without its body.
-fn base_value(site: &Site, i: usize) -> Value {
+/// A doc's value without its body: the fields templates can read
+/// ([`Fields`]), each made only when one can (a listing of ten thousand
+/// pages makes ten thousand of these).
+fn base_value(site: &Site, i: usize, fields: &Fields) -> Value {
     let doc = &site.docs[i];
     let f = &doc.file.front;
     let r = &doc.rendered;
-    let mut m = Map::with_capacity(32);
-    m.insert("title".into(), Value::from(f.title.as_str()));
-    m.insert("description".into(), Value::from(f.description.clone()));
-    m.insert(
-        "date".into(),
-        Value::from(f.date.as_ref().map(|d| d.iso.clone())),
-    );
-    m.insert(
-        "updated".into(),
-        Value::from(f.updated.as_ref().map(|d| d.iso.clone())),
-    );
+    let mut m = Kept {
+        map: Map::with_capacity(32),
+        fields,
+    };
+    m.put("title", || Value::from(f.title.as_str()));
+    m.put("description", || Value::from(f.description.clone()));
+    m.put("date", || {
+        Value::from(f.date.as_ref().map(|d| d.iso.clone()))
+    });
+    m.put("updated", || {
+        Value::from(f.updated.as_ref().map(|d| d.iso.clone()))
+    });
     // The same as full timestamps, as feeds want them.
-    m.insert(
-        "date_rfc3339".into(),
-        Value::from(f.date.as_ref().map(|d| d.sort_key.clone())),
-    );
-    m.insert(
-        "updated_rfc3339".into(),
-        Value::from(f.updated.as_ref().map(|d| d.sort_key.clone())),
-    );
-    m.insert(
-        "image".into(),
-        Value::from(site.image(i).and_then(|image| site.image_url(&image))),
-    );
-    m.insert("updates".into(), updates_value(site, &f.updates));
-    m.insert("status".into(), Value::from(f.status.clone()));
+    m.put("date_rfc3339", || {
+        Value::from(f.date.as_ref().map(|d| d.sort_key.clone()))
+    });
+    m.put("updated_rfc3339", || {
+        Value::from(f.updated.as_ref().map(|d| d.sort_key.clone()))
+    });
+    m.put("image", || {
+        Value::from(site.image(i).and_then(|image| site.image_url(&image)))
+    });
+    m.put("updates", || updates_value(site, &f.updates));
+    m.put("status", || Value::from(f.status.clone()));
     // A source's citation id (`[@id]`); none for other pages.
     let source_id = doc.source_id();
     let is_source = site.sources.get(source_id) == Some(&i);
-    m.insert(
-        "source_id".into(),
-        Value::from(is_source.then_some(source_id)),
-    );
-    m.insert("source_url".into(), Value::from(f.url.clone()));
-    m.insert("archived_url".into(), Value::from(f.archived_url.clone()));
-    m.insert(
-        "tags".into(),
+    m.put("source_id", || Value::from(is_source.then_some(source_id)));
+    m.put("source_url", || Value::from(f.url.clone()));
+    m.put("archived_url", || Value::from(f.archived_url.clone()));
+    m.put("tags", || {
         Value::from(
             f.tags
                 .iter()
                 .map(|t| Value::from(t.as_str()))
                 .collect::<Vec<_>>(),
-        ),
-    );
-    m.insert("extra".into(), extra_value(&f.extra));
-    m.insert("weight".into(), Value::from(f.weight));
-    m.insert("draft".into(), Value::from(f.draft));
-    m.insert("slug".into(), Value::from(doc.slug()));
-    m.insert("summary".into(), Value::safe_string(&r.summary));
-    m.insert("toc".into(), toc_value(&r.toc));
-    m.insert("url".into(), Value::from(&*doc.url));
-    m.insert(
-        "permalink".into(),
-        Value::from(format!("{}{}", site.config.origin(), doc.url)),
-    );
-    m.insert("path".into(), Value::from(doc.file.path.as_str()));
-    m.insert("word_count".into(), Value::from(r.word_count));
-    m.insert(
-        "reading_time".into(),
-        Value::from(r.word_count.div_ceil(200).max(1)),
-    );
-    m.insert("is_section".into(), Value::from(doc.is_section()));
-    let citations: Vec<Value> = r
-        .citations
-        .iter()
-        .enumerate()
-        .filter_map(|(n, id)| {
-            let s = &site.docs[*site.sources.get(id)?];
-            let mut c = Map::new();
-            c.insert("number".into(), Value::from(n + 1));
-            c.insert("id".into(), Value::from(id.as_str()));
-            c.insert("title".into(), Value::from(s.file.front.title.as_str()));
-            c.insert("url".into(), Value::from(&*s.url));
-            c.insert(
-                "permalink".into(),
-                Value::from(format!("{}{}", site.config.origin(), s.url)),
-            );
-            c.insert(
-                "description".into(),
-                Value::from(s.file.front.description.clone()),
-            );
-            c.insert(
-                "date".into(),
-                Value::from(s.file.front.date.as_ref().map(|d| d.iso.clone())),
-            );
-            c.insert("source_url".into(), Value::from(s.file.front.url.clone()));
-            c.insert(
-                "archived_url".into(),
-                Value::from(s.file.front.archived_url.clone()),
-            );
-            c.insert("extra".into(), extra_value(&s.file.front.extra));
-            Some(map_value(c))
-        })
-        .collect();
+        )
+    });
+    m.put("extra", || extra_value(&f.extra));
+    m.put("weight", || Value::from(f.weight));
+    m.put("draft", || Value::from(f.draft));
+    m.put("slug", || Value::from(doc.slug()));
+    m.put("summary", || Value::safe_string(&r.summary));
+    m.put("toc", || toc_value(&r.toc));
+    m.put("url", || Value::from(&*doc.url));
+    m.put("permalink", || {
+        Value::from(format!("{}{}", site.config.origin(), doc.url))
+    });
+    m.put("path", || Value::from(doc.file.path.as_str()));
+    m.put("word_count", || Value::from(r.word_count));
+    m.put("reading_time", || {
+        Value::from(r.word_count.div_ceil(200).max(1))
+    });
+    m.put("is_section", || Value::from(doc.is_section()));
+    let citations: Vec<Value> = match m.wants("citations") || m.wants("cited") {
+        false => Vec::new(),
+        true => r
+            .citations
+            .iter()
+            .enumerate()
+            .filter_map(|(n, id)| {
+                let s = &site.docs[*site.sources.get(id)?];
+                let mut c = Map::new();
+                c.insert("number".into(), Value::from(n + 1));
+                c.insert("id".into(), Value::from(id.as_str()));
+                c.insert("title".into(), Value::from(s.file.front.title.as_str()));
+                c.insert("url".into(), Value::from(&*s.url));
+                c.insert(
+                    "permalink".into(),
+                    Value::from(format!("{}{}", site.config.origin(), s.url)),
+                );
+                c.insert(
+                    "description".into(),
+                    Value::from(s.file.front.description.clone()),
+                );
+                c.insert(
+                    "date".into(),
+                    Value::from(s.file.front.date.as_ref().map(|d| d.iso.clone())),
+                );
+                c.insert("source_url".into(), Value::from(s.file.front.url.clone()));
+                c.insert(
+                    "archived_url".into(),
+                    Value::from(s.file.front.archived_url.clone()),
+                );
+                c.insert("extra".into(), extra_value(&s.file.front.extra));
+                Some(map_value(c))
+            })
+            .collect(),
+    };
     // Each citation mark in the text, in order: its popover's number (`key`),
     // its source (as in `citations`) and the passage or locator it names.
-    let cited: Vec<Value> = r
-        .cited
-        .iter()
-        .enumerate()
-        .filter_map(|(k, cited)| {
+    let cited = |citations: &[Value]| -> Vec<Value> {
+        let each = r.cited.iter().enumerate().filter_map(|(k, cited)| {
             let source = citations.get(cited.number.checked_sub(1)?)?.clone();
             let mut c = Map::new();
             c.insert("key".into(), Value::from(k + 1));
@@ -289,23 +283,41 @@ fn base_value(site: &Site, i: usize) -> Value {
             c.insert("passage".into(), Value::from(cited.passage.clone()));
             c.insert("locator".into(), Value::from(cited.locator.clone()));
             Some(map_value(c))
-        })
-        .collect();
-    m.insert("citations".into(), Value::from(citations));
-    m.insert("cited".into(), Value::from(cited));
-    let cited_by: Vec<Value> = doc
-        .cited_by
-        .iter()
-        .map(|&i| {
+        });
+        each.collect()
+    };
+    let marks = cited(&citations);
+    m.put("citations", || Value::from(citations));
+    m.put("cited", || Value::from(marks));
+    m.put("cited_by", || {
+        let each = doc.cited_by.iter().map(|&i| {
             let d = &site.docs[i];
             let mut c = Map::new();
             c.insert("title".into(), Value::from(d.file.front.title.as_str()));
             c.insert("url".into(), Value::from(&*d.url));
             map_value(c)
-        })
-        .collect();
-    m.insert("cited_by".into(), Value::from(cited_by));
-    map_value(m)
+        });
+        Value::from(each.collect::<Vec<_>>())
+    });
+    map_value(m.map)
+}
+
+/// A value's map, made of the fields templates can read and no others.
+struct Kept<'f> {
+    map: Map,
+    fields: &'f Fields,
+}
+
+impl Kept<'_> {
+    fn wants(&self, name: &str) -> bool {
+        self.fields.reads(name)
+    }
+    /// Field `name` made by `make`, if templates can read it.
+    fn put(&mut self, name: &'static str, make: impl FnOnce() -> Value) {
+        if self.wants(name) {
+            self.map.insert(name.into(), make());
+        }
+    }
 }
 
 /// The template context of doc `i`: `site`, and its value as `page` (and
