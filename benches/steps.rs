@@ -199,7 +199,7 @@ impl Fixture {
             &self.files,
             &self.built.values,
             &[i],
-            false,
+            render::SiteWide::Skip,
             &answers,
             None,
         );

@@ -288,7 +288,7 @@ fn decode(text: &str) -> std::borrow::Cow<'_, str> {
 mod tests {
     use super::*;
 
-    fn file<'f>(files: &'f [(String, Vec<u8>)], path: &str) -> serde_json::Value {
+    fn file(files: &[(String, Vec<u8>)], path: &str) -> serde_json::Value {
         let (_, bytes) = files.iter().find(|(p, _)| p == path).expect(path);
         serde_json::from_slice(bytes).unwrap()
     }

@@ -339,7 +339,6 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     };
     // Freeing a large site's model takes a while (a tenth of a second at
     // ten thousand pages) and nothing waits for it.
-    drop(answers);
     std::thread::spawn(move || drop(prepared));
     Ok(summary)
 }
