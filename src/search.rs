@@ -9,9 +9,9 @@
 //! Not for deciding when the index is made (a step of the render stage,
 //! [`crate::render`]) nor for the search page (the theme's).
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 /// The folder of the output the index is written to.
 pub const DIR: &str = "search-index";
@@ -33,8 +33,53 @@ pub struct Page<'a> {
     pub url: &'a str,
     pub title: &'a str,
     pub description: &'a str,
-    /// Its Markdown's HTML.
-    pub html: &'a str,
+    /// The terms of its Markdown's HTML.
+    pub terms: &'a Terms,
+}
+
+/// The terms of a page's text (its Markdown's HTML) with their weights,
+/// each capped at [`MAX_WEIGHT`], in term order: made with the HTML, so
+/// that the index merges them without reading any page again.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Terms {
+    /// The terms, each followed by a space (terms hold none).
+    text: String,
+    weights: Vec<u8>,
+}
+
+impl Terms {
+    /// The words of `html`'s text, weighed by whether they stand in a heading.
+    pub fn of(html: &str) -> Terms {
+        let mut weights: FxHashMap<String, u32> = FxHashMap::default();
+        let mut buffer = String::new();
+        text_of(html, &mut |text, heading| {
+            let weight = if heading { IN_HEADING } else { IN_TEXT };
+            each_word(text, &mut buffer, &mut |word| match weights.get_mut(word) {
+                Some(total) => *total += weight,
+                None => {
+                    weights.insert(word.to_string(), weight);
+                }
+            });
+        });
+        let mut all: Vec<(String, u32)> = weights.into_iter().collect();
+        all.sort_unstable();
+        let mut terms = Terms {
+            text: String::with_capacity(all.iter().map(|(w, _)| w.len() + 1).sum()),
+            weights: Vec::with_capacity(all.len()),
+        };
+        for (word, weight) in all {
+            terms.text.push_str(&word);
+            terms.text.push(' ');
+            terms.weights.push(weight.min(MAX_WEIGHT) as u8);
+        }
+        terms
+    }
+
+    /// Each term with its weight.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, u32)> {
+        let words = self.text.split_terminator(' ');
+        words.zip(self.weights.iter().map(|&w| u32::from(w)))
+    }
 }
 
 /// The words of `text` as the index and the search script split them:
@@ -59,36 +104,65 @@ fn hex(s: &str) -> String {
 }
 
 /// The index files for `pages` (page numbers are their places), by path
-/// under [`DIR`]. Pages are read in parallel.
+/// under [`DIR`]: each page's [`Terms`] merged, its title's words added.
 pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
-    let weighed: Vec<Vec<(String, u32)>> = pages.par_iter().map(weigh).collect();
     // term → (page, weight), in page order.
-    let mut terms: FxHashMap<String, Vec<(u32, u32)>> = FxHashMap::default();
-    for (n, page) in weighed.into_iter().enumerate() {
-        for (term, weight) in page {
-            terms.entry(term).or_default().push((n as u32, weight));
+    let mut terms: FxHashMap<Cow<str>, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut title: FxHashMap<String, u32> = FxHashMap::default();
+    let mut buffer = String::new();
+    for (n, page) in pages.iter().enumerate() {
+        let n = n as u32;
+        title.clear();
+        each_word(page.title, &mut buffer, &mut |w| {
+            *title.entry(w.to_string()).or_default() += IN_TITLE;
+        });
+        for (term, weight) in page.terms.iter() {
+            let weight = weight + title.remove(term).unwrap_or(0);
+            let postings = terms.entry(Cow::Borrowed(term)).or_default();
+            postings.push((n, weight.min(MAX_WEIGHT)));
+        }
+        // The title's words its text does not have.
+        for (term, weight) in title.drain() {
+            let weight = weight.min(MAX_WEIGHT);
+            match terms.get_mut(term.as_str()) {
+                Some(postings) => postings.push((n, weight)),
+                None => {
+                    terms.insert(Cow::Owned(term), vec![(n, weight)]);
+                }
+            }
         }
     }
-    let mut terms: Vec<(String, Vec<(u32, u32)>)> = terms.into_iter().collect();
+    let mut terms: Vec<(Cow<str>, Vec<(u32, u32)>)> = terms.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`.
-    let mut chunks: BTreeMap<String, serde_json::Map<String, serde_json::Value>> = BTreeMap::new();
+    // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`,
+    // written as they come (sorted, a prefix's terms are together).
+    let mut chunks: Vec<(String, String)> = Vec::new();
     for (term, postings) in terms {
-        let mut flat = Vec::with_capacity(postings.len() * 2);
+        let p = prefix(&term);
+        let chunk = match chunks.last_mut() {
+            Some((last, chunk)) if *last == p => {
+                chunk.push(',');
+                chunk
+            }
+            _ => {
+                chunks.push((p, "{".into()));
+                &mut chunks.last_mut().expect("just pushed").1
+            }
+        };
+        let key = serde_json::to_string(&*term).expect("a string serialises");
+        chunk.push_str(&key);
+        chunk.push_str(":[");
         let mut last = 0;
-        for (page, weight) in postings {
-            flat.push(page - last);
-            flat.push(weight);
+        for (k, (page, weight)) in postings.into_iter().enumerate() {
+            let comma = if k > 0 { "," } else { "" };
+            let _ = write!(chunk, "{comma}{},{weight}", page - last);
             last = page;
         }
-        chunks
-            .entry(prefix(&term))
-            .or_default()
-            .insert(term, serde_json::json!(flat));
+        chunk.push(']');
     }
     let shards: Vec<&[Page]> = pages.chunks(SHARD).collect();
     let mut files = Vec::with_capacity(chunks.len() + shards.len() + 1);
-    let keys: Vec<String> = chunks.keys().map(|p| hex(p)).collect();
+    let keys: Vec<String> = chunks.iter().map(|(p, _)| hex(p)).collect();
     let meta = serde_json::json!({
         "version": 1,
         "pages": pages.len(),
@@ -96,9 +170,9 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
         "terms": keys,
     });
     files.push(("meta.json".to_string(), meta.to_string().into_bytes()));
-    for (p, chunk) in chunks {
-        let text = serde_json::Value::Object(chunk).to_string();
-        files.push((format!("t/{}.json", hex(&p)), text.into_bytes()));
+    for (p, mut chunk) in chunks {
+        chunk.push('}');
+        files.push((format!("t/{}.json", hex(&p)), chunk.into_bytes()));
     }
     for (k, shard) in shards.into_iter().enumerate() {
         let rows: Vec<[&str; 3]> = shard
@@ -109,28 +183,6 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
         files.push((format!("d/{k}.json"), text.into_bytes()));
     }
     files
-}
-
-/// One page's terms with their weights: title words, heading words and the
-/// rest of its text, each capped at [`MAX_WEIGHT`].
-fn weigh(page: &Page) -> Vec<(String, u32)> {
-    let mut weights: FxHashMap<String, u32> = FxHashMap::default();
-    let mut add = |word: &str, weight: u32| match weights.get_mut(word) {
-        Some(total) => *total += weight,
-        None => {
-            weights.insert(word.to_string(), weight);
-        }
-    };
-    let mut buffer = String::new();
-    each_word(page.title, &mut buffer, &mut |w| add(w, IN_TITLE));
-    text_of(page.html, &mut |text, heading| {
-        let weight = if heading { IN_HEADING } else { IN_TEXT };
-        each_word(text, &mut buffer, &mut |w| add(w, weight));
-    });
-    weights
-        .into_iter()
-        .map(|(term, weight)| (term, weight.min(MAX_WEIGHT)))
-        .collect()
 }
 
 /// Each of [`words`] of `text`: a run of ASCII letters and digits (most
@@ -300,15 +352,19 @@ mod tests {
                 url: "memo/",
                 title: "The memo",
                 description: "What it says",
-                html: "<h2 id=\"x\">Who wrote it</h2>\n<p>The memo&#39;s author: &quot;unknown&quot; \
-                       <sup class=\"cite\">[<a href=\"#ref-1\">1</a><button hidden>1</button>]</sup></p>\
-                       <script>var memo;</script>",
+                terms: &Terms::of(
+                    "<h2 id=\"x\">Who wrote it</h2>\n<p>The memo&#39;s author: &quot;unknown&quot; \
+                     <sup class=\"cite\">[<a href=\"#ref-1\">1</a><button hidden>1</button>]</sup></p>\
+                     <script>var memo;</script>",
+                ),
             },
             Page {
                 url: "deal/",
                 title: "Apple & Alibaba",
                 description: "",
-                html: "<p>Apple, the memo says nothing.</p><table><tr><td>Alibaba</td><td>Cloud</td></tr></table>",
+                terms: &Terms::of(
+                    "<p>Apple, the memo says nothing.</p><table><tr><td>Alibaba</td><td>Cloud</td></tr></table>",
+                ),
             },
         ];
         let files = index(&pages);

@@ -104,6 +104,9 @@ pub struct Rendered {
     /// Every source named by a citation, in the order they are written.
     pub cited: Vec<Cited>,
     pub word_count: usize,
+    /// The search index's terms of the HTML (made with it, so that the
+    /// index reads no page's HTML again).
+    pub terms: crate::search::Terms,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -245,6 +248,7 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
         state.out.summary = summary_html;
     }
     html.shrink_to_fit();
+    state.out.terms = crate::search::Terms::of(&html);
     state.out.html = html;
     state.out.toc = nest_toc(std::mem::take(&mut state.headings));
     state.out.ids.extend(state.used_ids);

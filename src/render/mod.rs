@@ -156,17 +156,20 @@ pub fn render_docs(
             d
         })
         .collect();
-    let site_files = SITE_FILES
+    let site_files: Vec<&str> = SITE_FILES
         .iter()
-        .filter(|name| site_wide != SiteWide::Skip && files.files.contains_key(**name));
+        .copied()
+        .filter(|name| site_wide != SiteWide::Skip && files.files.contains_key(*name))
+        .collect();
     let others = previous.map(|p| &p.others);
     // The site files, then the aliases' redirects. All but the not-found
     // page share one context (every page and section): made once, by the
     // first that runs, and its reads read by each.
-    let shared: std::cell::OnceCell<(tera::Context, engine::Record)> = Default::default();
-    let mut whole_site = Vec::new();
-    for &name in site_files {
-        whole_site.push(step(
+    // In parallel, and beside the search index: on a large site each
+    // lists every page.
+    let shared: std::sync::OnceLock<(tera::Context, engine::Record)> = Default::default();
+    let site_file = |name: &str| {
+        step(
             name.into(),
             others.and_then(|o| o.get(name)),
             &|reads| {
@@ -194,13 +197,16 @@ pub fn render_docs(
                     Ok(text.into_bytes())
                 }
             },
-        ));
-    }
-    let aliases = site.aliases.iter().filter(|_| site_wide != SiteWide::Skip);
-    for alias in aliases {
+        )
+    };
+    let aliases: Vec<_> = match site_wide {
+        SiteWide::Skip => Vec::new(),
+        _ => site.aliases.iter().collect(),
+    };
+    let redirect = |alias: &&crate::site::Alias| {
         let doc = &site.docs[alias.doc];
         let old = others.and_then(|o| o.get(alias.out_path.as_str()));
-        whole_site.push(step(alias.out_path.as_str().into(), old, &|reads| {
+        step(alias.out_path.as_str().into(), old, &|reads| {
             reads.read(Key::Templates);
             if !files.files.contains_key(ALIAS) {
                 return Err(Diagnostic::error(
@@ -216,17 +222,26 @@ pub fn render_docs(
             let html = recording(reads, || tera.render(ALIAS, &ctx))
                 .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
             finish(site, html, &alias.out_path, reads)
-        }));
-    }
-    let mut search_stale = false;
-    if site_wide != SiteWide::Skip && files.files.contains_key(SEARCH_PAGE) {
-        // Not a page: not counted among those rendered.
+        })
+    };
+    let search = || {
+        if site_wide == SiteWide::Skip || !files.files.contains_key(SEARCH_PAGE) {
+            return (Vec::new(), false);
+        }
         let later = site_wide == SiteWide::SearchLater;
         let stale_before = previous.is_some_and(|p| p.search_stale);
-        let (index, stale) = search_index(site, values, answers, others, later, stale_before);
-        search_stale = stale;
-        out.extend(index);
-    }
+        search_index(site, answers, others, later, stale_before)
+    };
+    let (whole_site, (index, search_stale)) = rayon::join(
+        || {
+            let mut made: Vec<_> = site_files.par_iter().map(|name| site_file(name)).collect();
+            made.par_extend(aliases.par_iter().map(redirect));
+            made
+        },
+        search,
+    );
+    // Not a page: not counted among those rendered.
+    out.extend(index);
     for rendered in whole_site {
         match rendered {
             Ok((file, rendered)) => {
@@ -251,7 +266,6 @@ pub fn render_docs(
 /// date.
 fn search_index(
     site: &Site,
-    values: &Values,
     answers: &dyn Answers,
     previous: Option<&Map<Name, Entry<Bytes>>>,
     later: bool,
@@ -283,12 +297,11 @@ fn search_index(
     let pages = site
         .docs
         .iter()
-        .zip(&values.docs)
-        .map(|(doc, value)| crate::search::Page {
+        .map(|doc| crate::search::Page {
             url: doc.url.strip_prefix(&*site.base_path).unwrap_or(&doc.url),
             title: &doc.file.front.title,
             description: doc.file.front.description.as_deref().unwrap_or(""),
-            html: value.body.as_ref().and_then(|b| b.as_str()).unwrap_or(""),
+            terms: &doc.rendered.terms,
         })
         .collect::<Vec<_>>();
     let made = crate::search::index(&pages);
