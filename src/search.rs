@@ -11,7 +11,6 @@
 
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
-use std::fmt::Write as _;
 
 /// The folder of the output the index is written to.
 pub const DIR: &str = "search-index";
@@ -103,11 +102,14 @@ fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A term's pages, with its weight in each, in page order.
+type Postings = Vec<(u32, u32)>;
+
 /// The index files for `pages` (page numbers are their places), by path
 /// under [`DIR`]: each page's [`Terms`] merged, its title's words added.
 pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
     // term → (page, weight), in page order.
-    let mut terms: FxHashMap<Cow<str>, Vec<(u32, u32)>> = FxHashMap::default();
+    let mut terms: FxHashMap<Cow<str>, Postings> = FxHashMap::default();
     let mut title: FxHashMap<String, u32> = FxHashMap::default();
     let mut buffer = String::new();
     for (n, page) in pages.iter().enumerate() {
@@ -132,7 +134,7 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
             }
         }
     }
-    let mut terms: Vec<(Cow<str>, Vec<(u32, u32)>)> = terms.into_iter().collect();
+    let mut terms: Vec<(Cow<str>, Postings)> = terms.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`,
     // written as they come (sorted, a prefix's terms are together).
@@ -153,9 +155,14 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
         chunk.push_str(&key);
         chunk.push_str(":[");
         let mut last = 0;
+        let mut number = itoa::Buffer::new();
         for (k, (page, weight)) in postings.into_iter().enumerate() {
-            let comma = if k > 0 { "," } else { "" };
-            let _ = write!(chunk, "{comma}{},{weight}", page - last);
+            if k > 0 {
+                chunk.push(',');
+            }
+            chunk.push_str(number.format(page - last));
+            chunk.push(',');
+            chunk.push_str(number.format(weight));
             last = page;
         }
         chunk.push(']');
