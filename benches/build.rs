@@ -5,7 +5,8 @@
 //! of N/10 pages, each page ~625 words (five `## Part k` headings with two
 //! paragraphs each, a citation of a "report" source page and a link to the
 //! next page of its section), front matter title, description, date and
-//! weight; each section lists every page of it. Each tool's site is written
+//! weight; each section lists every page of it; every tenth page shows a
+//! table from a data file through a shortcode. Each tool's site is written
 //! in its own dialect (dossier: YAML, `[@report]`, `p12.md` links and this
 //! repository's `themes/`; Hugo: YAML, `relref` shortcodes, minimal
 //! `layouts/`; Zola: TOML, `@/…` links, minimal `templates/`), so every tool
@@ -519,7 +520,34 @@ fn page_text(tool: Tool, p: usize, pages: usize) -> String {
             text.push_str("<!--more-->\n\n");
         }
     }
+    // Every tenth page shows a table from a data file, through a shortcode.
+    if p % 10 == 0 {
+        text.push_str(match tool {
+            Tool::Dossier => "{{ table(data=\"facts.csv\", caption=\"Facts\") }}\n",
+            Tool::Hugo => "{{< table caption=\"Facts\" >}}\n",
+            Tool::Zola => "{{ table(caption=\"Facts\") }}\n",
+        });
+    }
     text
+}
+
+/// The data file's rows: a head and ten records, as CSV.
+fn facts_csv() -> String {
+    let mut csv = String::from("Name,Role,Since\n");
+    for k in 0..10 {
+        writeln!(csv, "\"Person {k}, Jr.\",Role {k},{}", 2010 + k).unwrap();
+    }
+    csv
+}
+
+/// The same rows as YAML, for Hugo (whose data folder reads no CSV): the
+/// shape `load_data` gives a CSV file in dossier and Zola.
+fn facts_yaml() -> String {
+    let mut yaml = String::from("headers: [Name, Role, Since]\nrecords:\n");
+    for k in 0..10 {
+        writeln!(yaml, "  - [\"Person {k}, Jr.\", Role {k}, \"{}\"]", 2010 + k).unwrap();
+    }
+    yaml
 }
 
 /// Write a site of `pages` pages for `tool` into `root`.
@@ -535,18 +563,21 @@ fn generate(tool: Tool, root: &Path, pages: usize) -> Result<(), String> {
                 &root.join("site.yaml"),
                 "title: Bench\nbase_url: https://example.org\n",
             )?;
+            write(&root.join("data/facts.csv"), &facts_csv())?;
         }
         Tool::Hugo => {
             write(&root.join("hugo.toml"), HUGO_CONFIG)?;
             for (name, text) in HUGO_LAYOUTS {
                 write(&root.join("layouts").join(name), text)?;
             }
+            write(&root.join("data/facts.yaml"), &facts_yaml())?;
         }
         Tool::Zola => {
             write(&root.join("config.toml"), ZOLA_CONFIG)?;
             for (name, text) in ZOLA_TEMPLATES {
                 write(&root.join("templates").join(name), text)?;
             }
+            write(&root.join("data/facts.csv"), &facts_csv())?;
         }
     }
     let content = root.join("content");
@@ -604,6 +635,12 @@ disableKinds = ["taxonomy", "term"]
 
 /// Hugo 0.146+ template layout: no `_default/`.
 const HUGO_LAYOUTS: &[(&str, &str)] = &[
+    (
+        "_shortcodes/table.html",
+        r#"{{- $d := hugo.Data.facts -}}
+<table><caption>{{ .Get "caption" }}</caption><thead><tr>{{ range $d.headers }}<th scope="col">{{ . }}</th>{{ end }}</tr></thead><tbody>{{ range $d.records }}<tr>{{ range . }}<td>{{ . }}</td>{{ end }}</tr>{{ end }}</tbody></table>
+"#,
+    ),
     (
         "home.html",
         r#"<!doctype html>
@@ -694,6 +731,12 @@ compile_sass = false
 "#;
 
 const ZOLA_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "shortcodes/table.html",
+        r#"{%- set d = load_data(path="data/facts.csv") -%}
+<table><caption>{{ caption }}</caption><thead><tr>{% for h in d.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead><tbody>{% for r in d.records %}<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+"#,
+    ),
     (
         "index.html",
         r##"<!doctype html>
@@ -1692,8 +1735,10 @@ fn write_report(
          about 625 words in five `## Part k` parts, each part citing a \"report\" source page and \
          linking to the next page of the section (links each tool resolves and checks: `p12.md` \
          and `[@report]` for dossier, `relref` for Hugo, `@/…` for Zola); front matter title, \
-         description, date and weight; every section page lists all its pages. dossier uses this \
-         repository's `explainer` theme; Hugo and Zola get minimal templates printing the title, \
+         description, date and weight; every section page lists all its pages; every tenth page \
+         shows a ten-row table from a data file through a shortcode (`data/facts.csv` for \
+         dossier and Zola, `data/facts.yaml` for Hugo, whose data folder reads no CSV). dossier \
+         uses this repository's `explainer` theme (its search index is built too); Hugo and Zola get minimal templates printing the title, \
          description, date, table of contents, content and previous/next page, and for sections \
          each page's link, title, date and summary.\n"
     )
