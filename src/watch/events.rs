@@ -76,10 +76,11 @@ impl Changes {
     }
 }
 
-/// What the watch loop hears: changes, or the user asking to stop.
+/// What the watch loop hears: changes (with when the watcher sent them),
+/// or the user asking to stop.
 #[derive(Debug)]
 pub enum Signal {
-    Changed(Changes),
+    Changed(Changes, Instant),
     Stop,
 }
 
@@ -113,7 +114,7 @@ impl Watcher {
                 }
             };
             if !changes.is_empty() {
-                let _ = tx.send(Signal::Changed(changes));
+                let _ = tx.send(Signal::Changed(changes, Instant::now()));
             }
         })?;
         let mut watcher = Watcher {
@@ -153,6 +154,10 @@ impl Watcher {
 pub struct Batches {
     rx: Receiver<Signal>,
     root: PathBuf,
+    /// A signal taken by [`Batches::waiting`], not yet handled.
+    early: Option<Signal>,
+    /// When the loop last finished a batch's rebuild ([`Batches::idle`]).
+    idle_since: Instant,
 }
 
 impl Batches {
@@ -160,6 +165,31 @@ impl Batches {
         Batches {
             rx,
             root: root.to_path_buf(),
+            early: None,
+            idle_since: Instant::now(),
+        }
+    }
+
+    /// The last batch is rebuilt: a change sent from now on is measured
+    /// from here to tell a burst ([`BUSY_FOR`]), whatever the loop does
+    /// before it reads it (the search index's rebuild).
+    pub fn idle(&mut self) {
+        self.idle_since = Instant::now();
+    }
+
+    /// Whether a change or a stop is waiting to be read (it is kept for the
+    /// next [`Batches::next_batch`]).
+    pub fn waiting(&mut self) -> bool {
+        if self.early.is_none() {
+            self.early = self.rx.try_recv().ok();
+        }
+        self.early.is_some()
+    }
+
+    fn recv(&mut self) -> Result<Signal, std::sync::mpsc::RecvError> {
+        match self.early.take() {
+            Some(signal) => Ok(signal),
+            None => self.rx.recv(),
         }
     }
 
@@ -167,12 +197,11 @@ impl Batches {
     /// follows within the quiet time of the one before (up to [`MAX_WAIT`]).
     /// `None` when asked to stop.
     pub fn next_batch(&mut self) -> Option<Changes> {
-        let called = Instant::now();
-        let mut batch = match self.rx.recv() {
-            Ok(Signal::Changed(c)) => c,
+        let (mut batch, sent) = match self.recv() {
+            Ok(Signal::Changed(c, sent)) => (c, sent),
             Ok(Signal::Stop) | Err(_) => return None,
         };
-        let busy = called.elapsed() < BUSY_FOR;
+        let busy = sent.saturating_duration_since(self.idle_since) < BUSY_FOR;
         let quiet = if busy { QUIET_WHEN_BUSY } else { QUIET };
         let start = Instant::now();
         while start.elapsed() < MAX_WAIT {
@@ -193,8 +222,12 @@ impl Batches {
 
     /// What arrives within `wait`.
     pub fn more_within(&mut self, wait: Duration) -> More {
-        match self.rx.recv_timeout(wait) {
-            Ok(Signal::Changed(c)) => More::Changed(c),
+        let signal = match self.early.take() {
+            Some(signal) => Ok(signal),
+            None => self.rx.recv_timeout(wait),
+        };
+        match signal {
+            Ok(Signal::Changed(c, _)) => More::Changed(c),
             Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => More::Stop,
             Err(RecvTimeoutError::Timeout) => More::Quiet,
         }
@@ -308,10 +341,8 @@ mod tests {
         let (tx, rx) = std::sync::mpsc::channel();
         let mut batches = Batches::new(rx, root.path());
         let change = |p: &str| {
-            Signal::Changed(Changes {
-                paths: [p.to_string()].into(),
-                rescan: false,
-            })
+            let paths = [p.to_string()].into();
+            Signal::Changed(Changes { paths, rescan: false }, Instant::now())
         };
         // content/a.md is gone (renamed away); it comes back 30 ms later.
         // Sent after BUSY_FOR, so the batch is not taken for a burst.
@@ -338,16 +369,43 @@ mod tests {
         let sent = std::thread::spawn(move || {
             std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
             let paths = ["content/a.md".to_string()].into();
-            tx.send(Signal::Changed(Changes {
-                paths,
-                rescan: false,
-            }))
-            .unwrap();
+            let changes = Changes { paths, rescan: false };
+            tx.send(Signal::Changed(changes, Instant::now())).unwrap();
             Instant::now()
         });
         batches.next_batch().unwrap();
         let waited = sent.join().unwrap().elapsed();
         assert!(waited < Duration::from_millis(30), "{waited:?}");
+    }
+
+    #[test]
+    fn a_change_read_late_is_a_burst_only_if_sent_soon_after_the_last_rebuild() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        std::fs::write(root.path().join("content/a.md"), "x").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut batches = Batches::new(rx, root.path());
+        let _keep_open = tx.clone();
+        let change = || {
+            let paths = ["content/a.md".to_string()].into();
+            Signal::Changed(Changes { paths, rescan: false }, Instant::now())
+        };
+        // Sent well after the last rebuild, read only once the loop is free
+        // again (the search index took a while): not a burst, no waiting.
+        batches.idle();
+        std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
+        tx.send(change()).unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(batches.waiting());
+        let read = Instant::now();
+        batches.next_batch().unwrap();
+        assert!(read.elapsed() < Duration::from_millis(30), "{:?}", read.elapsed());
+        // Sent right after the rebuild: a burst, so the batch waits for quiet.
+        batches.idle();
+        tx.send(change()).unwrap();
+        let read = Instant::now();
+        batches.next_batch().unwrap();
+        assert!(read.elapsed() >= QUIET_WHEN_BUSY, "{:?}", read.elapsed());
     }
 
     #[test]

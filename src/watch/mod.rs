@@ -112,9 +112,11 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     let mut batches = events::Batches::new(rx, &root);
     'watching: while let Some(mut changes) = batches.next_batch() {
         let start = Instant::now();
+        let mut shown = false;
         loop {
             watcher.refresh(&changes);
             let Err(diagnostics) = session.rebuild(&changes, start) else {
+                shown = true;
                 break;
             };
             // A file read while its editor was still writing it fails to
@@ -128,6 +130,12 @@ pub fn run(args: &WatchArgs) -> ExitCode {
                 }
                 events::More::Stop => break 'watching,
             }
+        }
+        batches.idle();
+        // The edit is on screen; now the search index, unless more changes
+        // wait: they come first, and the index follows them.
+        if shown && !batches.waiting() {
+            session.update_search();
         }
     }
     drop(watcher);

@@ -95,13 +95,16 @@ impl Session {
     /// Rebuild after `changes`; on success write, print one line and push the
     /// reload. On failure nothing changes: the caller decides when to show
     /// the errors ([`Session::failed`]).
+    /// The search index may stay the previous build's ([`Session::update_search`]).
     pub fn rebuild(&mut self, changes: &Changes, start: Instant) -> Result<(), Vec<Diagnostic>> {
-        self.rebuild_now(changes, start, true)?;
-        // The edit is on screen; now the search index, off its path.
+        self.rebuild_now(changes, start, true)
+    }
+
+    /// Bring the search index up to date, if the last rebuild left it behind.
+    pub fn update_search(&mut self) {
         if self.last.as_ref().is_some_and(|b| b.search_stale) {
             let _ = self.rebuild_now(&Changes::default(), Instant::now(), false);
         }
-        Ok(())
     }
 
     /// [`Session::rebuild`]; with `search_later`, the search index may stay
