@@ -521,7 +521,7 @@ fn page_text(tool: Tool, p: usize, pages: usize) -> String {
         }
     }
     // Every tenth page shows a table from a data file, through a shortcode.
-    if p % 10 == 0 {
+    if p.is_multiple_of(10) {
         text.push_str(match tool {
             Tool::Dossier => "{{ table(data=\"facts.csv\", caption=\"Facts\") }}\n",
             Tool::Hugo => "{{< table caption=\"Facts\" >}}\n",
