@@ -196,21 +196,40 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
 /// words) as it stands, or lower-cased into `buffer` if it has capitals; a
 /// run with other characters, a character at a time into `buffer`.
 fn each_word(text: &str, buffer: &mut String, found: &mut impl FnMut(&str)) {
+    // Each byte's class, by table: the scan is most of the index's cost.
+    const LOWER: u8 = 1;
+    const UPPER: u8 = 2;
+    const OTHER: u8 = 4; // not ASCII
+    const SEPARATOR: u8 = 8;
+    static CLASS: [u8; 256] = {
+        let mut table = [OTHER; 256];
+        let mut b = 0;
+        while b < 128 {
+            table[b] = match b as u8 {
+                b'a'..=b'z' | b'0'..=b'9' => LOWER,
+                b'A'..=b'Z' => UPPER,
+                _ => SEPARATOR,
+            };
+            b += 1;
+        }
+        table
+    };
     let bytes = text.as_bytes();
+    let class = |i: usize| CLASS[usize::from(bytes[i])];
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b.is_ascii() && !b.is_ascii_alphanumeric() {
+    while i < bytes.len() {
+        if class(i) == SEPARATOR {
             i += 1;
             continue;
         }
         let start = i;
-        let mut upper = false;
-        while let Some(b) = bytes.get(i).filter(|b| b.is_ascii_alphanumeric()) {
-            upper |= b.is_ascii_uppercase();
+        let mut seen = 0;
+        while i < bytes.len() && class(i) & (OTHER | SEPARATOR) == 0 {
+            seen |= class(i);
             i += 1;
         }
-        if bytes.get(i).is_none_or(u8::is_ascii) {
-            let word = &text[start..i];
+        let upper = seen & UPPER != 0;
+        if i == bytes.len() || class(i) == SEPARATOR {            let word = &text[start..i];
             if (2..=MAX_WORD).contains(&word.len()) {
                 match upper {
                     false => found(word),
