@@ -357,15 +357,17 @@ pub(super) fn unmask(map: &[Stretch], masked: usize) -> usize {
     }
 }
 
+/// A call's template rendered with its body: `None` when it has no
+/// template of that kind, else its output or what is wrong.
+pub(super) type RenderCall<'a> =
+    dyn FnMut(&Call, Option<&str>) -> Option<Result<String, String>> + 'a;
+
 /// Each call whose template is Markdown (`render` gives `Some`: its output
 /// or what is wrong) replaced in the masked text by what it made, a block
 /// with its body (the Markdown between its tags) given to it. Inner calls
 /// come first, so an outer block gets its body with them made (and what
 /// goes wrong in it is placed at the outer call).
-pub(super) fn expand_markdown(
-    m: &mut Masked,
-    render: &mut dyn FnMut(&Call, Option<&str>) -> Option<Result<String, String>>,
-) {
+pub(super) fn expand_markdown(m: &mut Masked, render: &mut RenderCall) {
     for n in (0..m.calls.len()).rev() {
         let call = &m.calls[n];
         // Where its token (a block's, from open to close) is now, and its body.
