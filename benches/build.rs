@@ -545,7 +545,12 @@ fn facts_csv() -> String {
 fn facts_yaml() -> String {
     let mut yaml = String::from("headers: [Name, Role, Since]\nrecords:\n");
     for k in 0..10 {
-        writeln!(yaml, "  - [\"Person {k}, Jr.\", Role {k}, \"{}\"]", 2010 + k).unwrap();
+        writeln!(
+            yaml,
+            "  - [\"Person {k}, Jr.\", Role {k}, \"{}\"]",
+            2010 + k
+        )
+        .unwrap();
     }
     yaml
 }

@@ -229,7 +229,8 @@ fn each_word(text: &str, buffer: &mut String, found: &mut impl FnMut(&str)) {
             i += 1;
         }
         let upper = seen & UPPER != 0;
-        if i == bytes.len() || class(i) == SEPARATOR {            let word = &text[start..i];
+        if i == bytes.len() || class(i) == SEPARATOR {
+            let word = &text[start..i];
             if (2..=MAX_WORD).contains(&word.len()) {
                 match upper {
                     false => found(word),

@@ -169,35 +169,31 @@ pub fn render_docs(
     // lists every page.
     let shared: std::sync::OnceLock<(tera::Context, engine::Record)> = Default::default();
     let site_file = |name: &str| {
-        step(
-            name.into(),
-            others.and_then(|o| o.get(name)),
-            &|reads| {
-                reads.read(Key::Templates);
-                let own;
-                let ctx = if name == NOT_FOUND {
-                    own = site_file_context(site, values, name, reads);
-                    &own
-                } else {
-                    let (ctx, read) = shared.get_or_init(|| {
-                        let mut first = Reads::new(answers);
-                        let ctx = site_file_context(site, values, name, &mut first);
-                        (ctx, first.finish())
-                    });
-                    for (key, fp) in read.iter() {
-                        reads.got(key.clone(), *fp);
-                    }
-                    ctx
-                };
-                let text = recording(reads, || tera.render(name, ctx))
-                    .map_err(|e| tera_diagnostic(&e, files, name))?;
-                if name.ends_with(".html") {
-                    finish(site, text, name, reads)
-                } else {
-                    Ok(text.into_bytes())
+        step(name.into(), others.and_then(|o| o.get(name)), &|reads| {
+            reads.read(Key::Templates);
+            let own;
+            let ctx = if name == NOT_FOUND {
+                own = site_file_context(site, values, name, reads);
+                &own
+            } else {
+                let (ctx, read) = shared.get_or_init(|| {
+                    let mut first = Reads::new(answers);
+                    let ctx = site_file_context(site, values, name, &mut first);
+                    (ctx, first.finish())
+                });
+                for (key, fp) in read.iter() {
+                    reads.got(key.clone(), *fp);
                 }
-            },
-        )
+                ctx
+            };
+            let text = recording(reads, || tera.render(name, ctx))
+                .map_err(|e| tera_diagnostic(&e, files, name))?;
+            if name.ends_with(".html") {
+                finish(site, text, name, reads)
+            } else {
+                Ok(text.into_bytes())
+            }
+        })
     };
     let aliases: Vec<_> = match site_wide {
         SiteWide::Skip => Vec::new(),

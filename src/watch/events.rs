@@ -342,7 +342,13 @@ mod tests {
         let mut batches = Batches::new(rx, root.path());
         let change = |p: &str| {
             let paths = [p.to_string()].into();
-            Signal::Changed(Changes { paths, rescan: false }, Instant::now())
+            Signal::Changed(
+                Changes {
+                    paths,
+                    rescan: false,
+                },
+                Instant::now(),
+            )
         };
         // content/a.md is gone (renamed away); it comes back 30 ms later.
         // Sent after BUSY_FOR, so the batch is not taken for a burst.
@@ -369,7 +375,10 @@ mod tests {
         let sent = std::thread::spawn(move || {
             std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
             let paths = ["content/a.md".to_string()].into();
-            let changes = Changes { paths, rescan: false };
+            let changes = Changes {
+                paths,
+                rescan: false,
+            };
             tx.send(Signal::Changed(changes, Instant::now())).unwrap();
             Instant::now()
         });
@@ -388,7 +397,13 @@ mod tests {
         let _keep_open = tx.clone();
         let change = || {
             let paths = ["content/a.md".to_string()].into();
-            Signal::Changed(Changes { paths, rescan: false }, Instant::now())
+            Signal::Changed(
+                Changes {
+                    paths,
+                    rescan: false,
+                },
+                Instant::now(),
+            )
         };
         // Sent well after the last rebuild, read only once the loop is free
         // again (the search index took a while): not a burst, no waiting.
@@ -399,7 +414,11 @@ mod tests {
         assert!(batches.waiting());
         let read = Instant::now();
         batches.next_batch().unwrap();
-        assert!(read.elapsed() < Duration::from_millis(30), "{:?}", read.elapsed());
+        assert!(
+            read.elapsed() < Duration::from_millis(30),
+            "{:?}",
+            read.elapsed()
+        );
         // Sent right after the rebuild: a burst, so the batch waits for quiet.
         batches.idle();
         tx.send(change()).unwrap();
