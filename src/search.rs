@@ -197,39 +197,23 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
 /// run with other characters, a character at a time into `buffer`.
 fn each_word(text: &str, buffer: &mut String, found: &mut impl FnMut(&str)) {
     // Each byte's class, by table: the scan is most of the index's cost.
-    const LOWER: u8 = 1;
-    const UPPER: u8 = 2;
-    const OTHER: u8 = 4; // not ASCII
-    const SEPARATOR: u8 = 8;
-    static CLASS: [u8; 256] = {
-        let mut table = [OTHER; 256];
-        let mut b = 0;
-        while b < 128 {
-            table[b] = match b as u8 {
-                b'a'..=b'z' | b'0'..=b'9' => LOWER,
-                b'A'..=b'Z' => UPPER,
-                _ => SEPARATOR,
-            };
-            b += 1;
-        }
-        table
-    };
+    use crate::markdown::text::{ALPHANUMERIC, BYTE_CLASS, NOT_ASCII, UPPER};
     let bytes = text.as_bytes();
-    let class = |i: usize| CLASS[usize::from(bytes[i])];
+    let class = |i: usize| BYTE_CLASS[usize::from(bytes[i])];
     let mut i = 0;
     while i < bytes.len() {
-        if class(i) == SEPARATOR {
+        if class(i) & (ALPHANUMERIC | NOT_ASCII) == 0 {
             i += 1;
             continue;
         }
         let start = i;
         let mut seen = 0;
-        while i < bytes.len() && class(i) & (OTHER | SEPARATOR) == 0 {
+        while i < bytes.len() && class(i) & ALPHANUMERIC != 0 {
             seen |= class(i);
             i += 1;
         }
         let upper = seen & UPPER != 0;
-        if i == bytes.len() || class(i) == SEPARATOR {
+        if i == bytes.len() || class(i) != NOT_ASCII {
             let word = &text[start..i];
             if (2..=MAX_WORD).contains(&word.len()) {
                 match upper {
@@ -419,6 +403,37 @@ mod tests {
         );
         // One-character words and the citation's number are not terms.
         assert!(!files.iter().any(|(p, _)| p == "t/31.json"));
+    }
+
+    #[test]
+    fn a_title_word_missing_from_every_text_is_a_term_of_its_own_in_page_order() {
+        let texts = [
+            Terms::of("<p>memo here</p>"),
+            Terms::of("<p>alpha appears</p>"),
+        ];
+        let page = |title, terms| Page {
+            url: "",
+            title,
+            description: "",
+            terms,
+        };
+        let pages = [page("Alpha memo", &texts[0]), page("Beta", &texts[1])];
+        let files = index(&pages);
+        // Only in page 0's title, then in page 1's text.
+        assert_eq!(
+            file(&files, "t/616c.json")["alpha"],
+            serde_json::json!([0, 10, 1, 1])
+        );
+        // In no text at all.
+        assert_eq!(
+            file(&files, "t/6265.json")["beta"],
+            serde_json::json!([1, 10])
+        );
+        // Title and text of the same page add up.
+        assert_eq!(
+            file(&files, "t/6d65.json")["memo"],
+            serde_json::json!([0, 11])
+        );
     }
 
     #[test]

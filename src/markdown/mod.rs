@@ -13,7 +13,7 @@
 mod citations;
 mod links;
 mod shortcodes;
-mod text;
+pub(crate) mod text;
 
 pub use citations::{Cited, normalise};
 /// A template's arguments (a shortcode's, a component's), by name.

@@ -158,9 +158,34 @@ mod tests {
     }
 }
 
+/// What a byte is, for the scans that split a page's text into words (the
+/// word count here, the search index's terms): one table, so both agree on
+/// what an ASCII letter, digit or space is. Bits of [`BYTE_CLASS`]; ASCII
+/// punctuation has none.
+pub(crate) const SPACE: u8 = 1;
+pub(crate) const ALPHANUMERIC: u8 = 2;
+/// A capital letter (also [`ALPHANUMERIC`]).
+pub(crate) const UPPER: u8 = 4;
+/// Part of a character beyond ASCII: look at the character.
+pub(crate) const NOT_ASCII: u8 = 8;
+pub(crate) static BYTE_CLASS: [u8; 256] = {
+    let mut table = [NOT_ASCII; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = match b as u8 {
+            b' ' | b'\t'..=b'\r' => SPACE,
+            b'0'..=b'9' | b'a'..=b'z' => ALPHANUMERIC,
+            b'A'..=b'Z' => ALPHANUMERIC | UPPER,
+            _ => 0,
+        };
+        b += 1;
+    }
+    table
+};
+
 /// Words in a text given in pieces, as if they were joined: runs of
 /// non-whitespace holding a letter or digit. One pass over the bytes, each
-/// ASCII byte classed by a table (this runs over every page's whole text).
+/// ASCII byte classed by [`BYTE_CLASS`] (this runs over every page's whole text).
 #[derive(Default)]
 pub(super) struct WordCount {
     count: usize,
@@ -170,38 +195,22 @@ pub(super) struct WordCount {
 
 impl WordCount {
     pub(super) fn feed(&mut self, text: &str) {
-        const OTHER: u8 = 0;
-        const SPACE: u8 = 1;
-        const ALPHANUMERIC: u8 = 2;
-        const NOT_ASCII: u8 = 3;
-        static CLASS: [u8; 256] = {
-            let mut table = [NOT_ASCII; 256];
-            let mut b = 0;
-            while b < 128 {
-                table[b] = match b as u8 {
-                    b' ' | b'\t'..=b'\r' => SPACE,
-                    b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => ALPHANUMERIC,
-                    _ => OTHER,
-                };
-                b += 1;
-            }
-            table
-        };
         let bytes = text.as_bytes();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
             i += 1;
-            let (space, alphanumeric) = match CLASS[b as usize] {
-                OTHER => continue,
+            let class = BYTE_CLASS[usize::from(b)];
+            let (space, alphanumeric) = match class {
+                0 => continue,
                 SPACE => (true, false),
-                ALPHANUMERIC => (false, true),
-                _ => {
+                NOT_ASCII => {
                     let Some(c) = text[i - 1..].chars().next() else {
                         break;
                     };
                     i += c.len_utf8() - 1;
                     (c.is_whitespace(), c.is_alphanumeric())
                 }
+                _ => (false, true),
             };
             if space {
                 self.counted = false;

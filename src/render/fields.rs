@@ -52,18 +52,6 @@ impl Fields {
         }
     }
 
-    /// A value (a map of fields) with only the fields templates can read.
-    pub fn keep(&self, value: Value) -> Value {
-        match (self, value.as_map()) {
-            (Fields::Named(names), Some(map)) => {
-                let mut kept = map.clone();
-                kept.retain(|k, _| k.as_str().is_some_and(|k| names.contains(k)));
-                Value::from(kept)
-            }
-            _ => value,
-        }
-    }
-
     /// The fingerprint of a value (a map of fields), counting only the
     /// fields templates can read; nested values count whole.
     pub fn fingerprint(&self, value: &Value) -> Fp {

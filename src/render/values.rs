@@ -100,25 +100,23 @@ fn toc_value(toc: &[TocEntry]) -> Value {
 /// The `site` value every template sees, and its fingerprint.
 pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
     let c = &site.config;
-    let mut s = Map::new();
-    s.insert("title".into(), Value::from(c.title.as_str()));
-    s.insert("base_url".into(), Value::from(c.base_url.as_str()));
-    s.insert("base_path".into(), Value::from(site.base_path.as_str()));
-    s.insert(
-        "permalink".into(),
-        Value::from(format!("{}{}", c.origin(), site.base_path)),
-    );
+    let mut s = Kept::new(fields);
+    s.put("title", || Value::from(c.title.as_str()));
+    s.put("base_url", || Value::from(c.base_url.as_str()));
+    s.put("base_path", || Value::from(site.base_path.as_str()));
+    s.put("permalink", || {
+        Value::from(format!("{}{}", c.origin(), site.base_path))
+    });
     let image = c.image.as_deref().and_then(|i| Image::named(None, i));
-    s.insert(
-        "image".into(),
-        Value::from(image.and_then(|i| site.image_url(&i))),
-    );
-    s.insert("description".into(), Value::from(c.description.clone()));
-    s.insert("language".into(), Value::from(c.language.as_str()));
-    s.insert("theme".into(), Value::from(c.theme.as_str()));
-    s.insert("author".into(), Value::from(c.author.clone()));
-    s.insert("extra".into(), extra_value(&c.extra));
-    let value = fields.keep(map_value(s));
+    s.put("image", || {
+        Value::from(image.and_then(|i| site.image_url(&i)))
+    });
+    s.put("description", || Value::from(c.description.clone()));
+    s.put("language", || Value::from(c.language.as_str()));
+    s.put("theme", || Value::from(c.theme.as_str()));
+    s.put("author", || Value::from(c.author.clone()));
+    s.put("extra", || extra_value(&c.extra));
+    let value = map_value(s.map);
     let fp = fields.fingerprint(&value);
     (value, fp)
 }
@@ -182,10 +180,7 @@ fn base_value(site: &Site, i: usize, fields: &Fields) -> Value {
     let doc = &site.docs[i];
     let f = &doc.file.front;
     let r = &doc.rendered;
-    let mut m = Kept {
-        map: Map::with_capacity(32),
-        fields,
-    };
+    let mut m = Kept::new(fields);
     m.put("title", || Value::from(f.title.as_str()));
     m.put("description", || Value::from(f.description.clone()));
     m.put("date", || {
@@ -308,7 +303,13 @@ struct Kept<'f> {
     fields: &'f Fields,
 }
 
-impl Kept<'_> {
+impl<'f> Kept<'f> {
+    fn new(fields: &'f Fields) -> Self {
+        Kept {
+            map: Map::with_capacity(32),
+            fields,
+        }
+    }
     fn wants(&self, name: &str) -> bool {
         self.fields.reads(name)
     }

@@ -186,10 +186,12 @@ impl Batches {
         self.early.is_some()
     }
 
-    fn recv(&mut self) -> Result<Signal, std::sync::mpsc::RecvError> {
-        match self.early.take() {
-            Some(signal) => Ok(signal),
-            None => self.rx.recv(),
+    /// The signal taken early, else the next one within `wait` (or at all).
+    fn receive(&mut self, wait: Option<Duration>) -> Result<Signal, RecvTimeoutError> {
+        match (self.early.take(), wait) {
+            (Some(signal), _) => Ok(signal),
+            (None, Some(wait)) => self.rx.recv_timeout(wait),
+            (None, None) => self.rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         }
     }
 
@@ -197,7 +199,7 @@ impl Batches {
     /// follows within the quiet time of the one before (up to [`MAX_WAIT`]).
     /// `None` when asked to stop.
     pub fn next_batch(&mut self) -> Option<Changes> {
-        let (mut batch, sent) = match self.recv() {
+        let (mut batch, sent) = match self.receive(None) {
             Ok(Signal::Changed(c, sent)) => (c, sent),
             Ok(Signal::Stop) | Err(_) => return None,
         };
@@ -222,11 +224,7 @@ impl Batches {
 
     /// What arrives within `wait`.
     pub fn more_within(&mut self, wait: Duration) -> More {
-        let signal = match self.early.take() {
-            Some(signal) => Ok(signal),
-            None => self.rx.recv_timeout(wait),
-        };
-        match signal {
+        match self.receive(Some(wait)) {
             Ok(Signal::Changed(c, _)) => More::Changed(c),
             Ok(Signal::Stop) | Err(RecvTimeoutError::Disconnected) => More::Stop,
             Err(RecvTimeoutError::Timeout) => More::Quiet,
@@ -335,21 +333,31 @@ mod tests {
         assert!(c.rescan);
     }
 
+    /// A change of `path`, sent now.
+    fn change(path: &str) -> Signal {
+        let paths = [path.to_string()].into();
+        let changes = Changes {
+            paths,
+            rescan: false,
+        };
+        Signal::Changed(changes, Instant::now())
+    }
+
+    /// A site holding `content/a.md`, and batches read from the returned sender.
+    fn site_with_a_page() -> (tempfile::TempDir, std::sync::mpsc::Sender<Signal>, Batches) {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("content")).unwrap();
+        std::fs::write(root.path().join("content/a.md"), "x").unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let batches = Batches::new(rx, root.path());
+        (root, tx, batches)
+    }
+
     #[test]
     fn a_batch_waits_for_a_removed_file_to_come_back() {
         let root = tempfile::tempdir().unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let mut batches = Batches::new(rx, root.path());
-        let change = |p: &str| {
-            let paths = [p.to_string()].into();
-            Signal::Changed(
-                Changes {
-                    paths,
-                    rescan: false,
-                },
-                Instant::now(),
-            )
-        };
         // content/a.md is gone (renamed away); it comes back 30 ms later.
         // Sent after BUSY_FOR, so the batch is not taken for a burst.
         let _keep_open = tx.clone();
@@ -366,20 +374,11 @@ mod tests {
 
     #[test]
     fn a_batch_of_present_files_does_not_wait() {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join("content")).unwrap();
-        std::fs::write(root.path().join("content/a.md"), "x").unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let mut batches = Batches::new(rx, root.path());
+        let (_root, tx, mut batches) = site_with_a_page();
         let _keep_open = tx.clone();
         let sent = std::thread::spawn(move || {
             std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
-            let paths = ["content/a.md".to_string()].into();
-            let changes = Changes {
-                paths,
-                rescan: false,
-            };
-            tx.send(Signal::Changed(changes, Instant::now())).unwrap();
+            tx.send(change("content/a.md")).unwrap();
             Instant::now()
         });
         batches.next_batch().unwrap();
@@ -389,27 +388,12 @@ mod tests {
 
     #[test]
     fn a_change_read_late_is_a_burst_only_if_sent_soon_after_the_last_rebuild() {
-        let root = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(root.path().join("content")).unwrap();
-        std::fs::write(root.path().join("content/a.md"), "x").unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        let mut batches = Batches::new(rx, root.path());
-        let _keep_open = tx.clone();
-        let change = || {
-            let paths = ["content/a.md".to_string()].into();
-            Signal::Changed(
-                Changes {
-                    paths,
-                    rescan: false,
-                },
-                Instant::now(),
-            )
-        };
+        let (_root, tx, mut batches) = site_with_a_page();
         // Sent well after the last rebuild, read only once the loop is free
         // again (the search index took a while): not a burst, no waiting.
         batches.idle();
         std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
-        tx.send(change()).unwrap();
+        tx.send(change("content/a.md")).unwrap();
         std::thread::sleep(Duration::from_millis(50));
         assert!(batches.waiting());
         let read = Instant::now();
@@ -421,7 +405,7 @@ mod tests {
         );
         // Sent right after the rebuild: a burst, so the batch waits for quiet.
         batches.idle();
-        tx.send(change()).unwrap();
+        tx.send(change("content/a.md")).unwrap();
         let read = Instant::now();
         batches.next_batch().unwrap();
         assert!(read.elapsed() >= QUIET_WHEN_BUSY, "{:?}", read.elapsed());
