@@ -10,7 +10,9 @@
 //! the previous build and asks [`reusable`]: when every recorded key still
 //! has the same fingerprint, the previous answer is taken as it is. A
 //! rebuild knows most changed answers without working them out again: it
-//! notes them in [`Changes`] as it goes, so checking a read is a lookup.
+//! notes them in [`Changes`] as it goes, so checking a read is a lookup,
+//! and most records need not be read at all: each keeps a small summary of
+//! its keys ([`Sig`]) that rules out the few changed ones.
 //! Otherwise the step runs and records anew, and when its new answer has the
 //! same fingerprint as before, the steps that read it are reused in turn
 //! (early cutoff). A clean build is the same steps with no previous entries.
@@ -32,7 +34,7 @@
 //! Not for running steps, nor for knowing what a step computes: the pipeline
 //! and the stages do that.
 
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 use xxhash_rust::xxh3::Xxh3;
 
@@ -146,6 +148,11 @@ pub trait Answers: Sync {
     fn changed(&self, key: &Key, read: Fp) -> bool {
         self.fingerprint(key) != read
     }
+    /// Whether nothing `record` read can have changed, told without reading
+    /// it ([`Changes::rule_out`]); `false` when it cannot be told so.
+    fn ruled_out(&self, _record: &Record) -> bool {
+        false
+    }
     /// Whether steps record what they read: not when no later build will
     /// look at the record (a one-off `build`), which then costs nothing.
     fn recorded(&self) -> bool {
@@ -171,6 +178,8 @@ pub struct Changes {
     /// The kinds with a change noted.
     touched: u32,
     keys: rustc_hash::FxHashSet<Key>,
+    /// Each noted key's [`Sig`] bits.
+    bits: Vec<[u8; 2]>,
 }
 
 impl Changes {
@@ -183,7 +192,10 @@ impl Changes {
     /// `key`'s answer changed.
     pub fn note(&mut self, key: Key) {
         self.touched |= 1 << key.kind() as u32;
-        self.keys.insert(key);
+        let bits = Sig::bits_of(&key);
+        if self.keys.insert(key) {
+            self.bits.push(bits);
+        }
     }
     /// Note `key` when its answer went from `old` to a different `new`.
     pub fn note_if(&mut self, key: Key, old: Fp, new: Fp) {
@@ -199,6 +211,14 @@ impl Changes {
         }
         Some(self.touched & bit != 0 && self.keys.contains(key))
     }
+    /// Whether none of what `record` read can have changed, told from its
+    /// [`Sig`] alone: every kind it read is tracked, and no noted key of
+    /// those kinds may be in it. `false` when that cannot be told so.
+    pub fn rule_out(&self, record: &Record) -> bool {
+        let sig = &record.sig;
+        sig.kinds & !self.tracked == 0
+            && (sig.kinds & self.touched == 0 || !self.bits.iter().any(|&b| sig.may_hold(b)))
+    }
 }
 
 /// The fingerprint of "no such answer".
@@ -207,8 +227,51 @@ pub fn absent() -> Fp {
 }
 
 /// What one step read, in order, with the fingerprints it got; shared, so a
-/// reused entry costs no copy.
-pub type Record = Arc<[(Key, Fp)]>;
+/// reused entry costs no copy. Its [`Sig`] beside it, so that a rebuild can
+/// rule out most changes without reading the record itself.
+#[derive(Debug, Clone, Default)]
+pub struct Record {
+    reads: Arc<[(Key, Fp)]>,
+    sig: Sig,
+}
+
+impl std::ops::Deref for Record {
+    type Target = [(Key, Fp)];
+    fn deref(&self) -> &[(Key, Fp)] {
+        &self.reads
+    }
+}
+
+/// A summary of the keys a record holds, small enough to keep beside it: the
+/// kinds of key, and a Bloom filter of the keys (two bits of 256 each). A
+/// key whose bits are not both set is certainly not in the record. Checking
+/// a reused step against a handful of changed keys then costs a few bit
+/// tests, not a walk through its record (on a large site, memory that has
+/// gone cold between two saves).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Sig {
+    kinds: u32,
+    bits: [u64; 4],
+}
+
+impl Sig {
+    /// The two bits that stand for `key`.
+    fn bits_of(key: &Key) -> [u8; 2] {
+        let h = rustc_hash::FxBuildHasher.hash_one(key);
+        [(h >> 56) as u8, (h >> 48) as u8]
+    }
+    fn add(&mut self, key: &Key) {
+        self.kinds |= 1 << key.kind() as u32;
+        for b in Self::bits_of(key) {
+            self.bits[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+    }
+    /// Whether a key with these bits may be in the record.
+    fn may_hold(&self, bits: [u8; 2]) -> bool {
+        bits.iter()
+            .all(|&b| self.bits[usize::from(b >> 6)] & (1 << (b & 63)) != 0)
+    }
+}
 
 /// A step's answer with what it read to make it.
 #[derive(Debug, Clone)]
@@ -327,14 +390,23 @@ impl<'a> Reads<'a> {
         self.record.push((key, fp));
     }
     pub fn finish(self) -> Record {
-        self.record.into()
+        let mut sig = Sig::default();
+        for (key, _) in &self.record {
+            sig.add(key);
+        }
+        Record {
+            reads: self.record.into(),
+            sig,
+        }
     }
 }
 
 /// The one rule for reuse: a previous answer stands when nothing its step
 /// read has changed.
 pub fn reusable<V>(previous: Option<&Entry<V>>, answers: &dyn Answers) -> bool {
-    previous.is_some_and(|e| e.reads.iter().all(|(key, fp)| !answers.changed(key, *fp)))
+    previous.is_some_and(|e| {
+        answers.ruled_out(&e.reads) || e.reads.iter().all(|(key, fp)| !answers.changed(key, *fp))
+    })
 }
 
 /// Run a step, or take its previous answer when [`reusable`]. `run` gets
@@ -484,6 +556,75 @@ mod tests {
         let record = reads.finish();
         assert_eq!(record.len(), 40);
         assert_eq!(record[39].0, Key::Listed("p39.md".into()));
+    }
+
+    /// A record of these reads, as a step would leave it.
+    fn record_of(keys: &[Key]) -> Record {
+        let table = Table(Mutex::new(HashMap::new()));
+        let mut reads = Reads::new(&table);
+        for key in keys {
+            reads.read(key.clone());
+        }
+        reads.finish()
+    }
+
+    #[test]
+    fn a_record_is_ruled_out_only_when_nothing_it_read_can_have_changed() {
+        let page = |n: usize| Key::Body(format!("s/p{n}.md").into());
+        let mut changes = Changes::default();
+        changes.track(&[Kind::Body, Kind::Config]);
+        changes.note(page(7));
+        // A record holding the changed key is never ruled out, wherever it is.
+        for n in 0..40 {
+            let keys = [page(n), page(7), Key::Config, page(n + 100)];
+            assert!(!changes.rule_out(&record_of(&keys)), "{n}");
+        }
+        // Nor one reading a kind whose changes are not all noted.
+        let untracked = record_of(&[page(1), Key::Front("s/p1.md".into())]);
+        assert!(!changes.rule_out(&untracked));
+        // Nor anything before its kind is tracked.
+        let mut fresh = Changes::default();
+        fresh.note(page(7));
+        assert!(!fresh.rule_out(&record_of(&[page(1)])));
+        // One reading only kinds with no change is ruled out...
+        assert!(changes.rule_out(&record_of(&[Key::Config])));
+        assert!(changes.rule_out(&record_of(&[])));
+        // ...and so is nearly every record of other keys of a changed kind
+        // (the filter may keep a few for a full check, never the reverse).
+        let ruled_out = (0..1000)
+            .filter(|&n| n != 7)
+            .filter(|&n| changes.rule_out(&record_of(&[page(n), Key::Config, page(n + 5000)])))
+            .count();
+        assert!(ruled_out > 950, "{ruled_out}");
+    }
+
+    #[test]
+    fn a_reused_step_ruled_out_by_its_sig_takes_its_previous_answer() {
+        struct Noted(Changes);
+        impl Answers for Noted {
+            fn fingerprint(&self, _: &Key) -> Fp {
+                panic!("a ruled-out record is not read")
+            }
+            fn changed(&self, key: &Key, _: Fp) -> bool {
+                self.0.get(key).expect("tracked")
+            }
+            fn ruled_out(&self, record: &Record) -> bool {
+                self.0.rule_out(record)
+            }
+        }
+        let entry = Entry {
+            value: "old",
+            fp: 1,
+            reads: record_of(&[Key::Config]),
+        };
+        let mut changes = Changes::default();
+        changes.track(&[Kind::Config, Kind::Body]);
+        changes.note(Key::Body("a.md".into()));
+        assert!(reusable(Some(&entry), &Noted(changes)));
+        let mut changes = Changes::default();
+        changes.track(&[Kind::Config]);
+        changes.note(Key::Config);
+        assert!(!reusable(Some(&entry), &Noted(changes)));
     }
 
     #[test]

@@ -84,6 +84,9 @@ impl Answers for Current<'_> {
             None => self.fingerprint(key) != read,
         }
     }
+    fn ruled_out(&self, record: &engine::Record) -> bool {
+        self.changes.is_some_and(|c| c.rule_out(record))
+    }
     fn recorded(&self) -> bool {
         self.record
     }

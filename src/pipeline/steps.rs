@@ -477,7 +477,6 @@ pub(super) fn prepare(
         })
         .collect();
     let rendered: Vec<Arc<Rendered>> = stepped.iter().map(|e| e.0.value.rendered.clone()).collect();
-    let contents: Vec<tera::Value> = stepped.iter().map(|e| e.0.value.content.clone()).collect();
     if let (Some(old), Some(changes)) = (old, &mut changes) {
         for (i, (entry, _)) in stepped.iter().enumerate().filter(|(_, s)| s.1) {
             let name = &site.docs[i].name;
@@ -538,7 +537,7 @@ pub(super) fn prepare(
                 old.and_then(|m| m.values.previous(&site.by_path, i, &site.docs[i].name));
             engine::step(previous, &current, |reads| {
                 reads.read(Key::Fields);
-                render::doc_value(&site, i, &contents[i], &fields, reads)
+                render::doc_value(&site, i, &markdown.entries[i].value.content, &fields, reads)
             })
         })
         .collect();
@@ -582,8 +581,8 @@ pub(super) fn prepare(
         .into_par_iter()
         .map(|i| {
             let doc = &site.docs[i];
-            let previous = old.and_then(|m| m.sections.get(&doc.name));
             doc.is_section().then(|| {
+                let previous = old.and_then(|m| m.sections.get(&doc.name));
                 engine::step(previous, &current, |reads| {
                     render::section_answer(&site, &values, i, reads)
                 })
