@@ -12,6 +12,10 @@
 //!   the templates, the render step's bookkeeping (`render::render_docs` for
 //!   one doc).
 //! - `listing`: a section page whose listing holds 1,000 pages, the same way.
+//! - `rebuild`: one of those 1,000 pages' body edited, and the whole site
+//!   built again from the previous build (`pipeline::rebuild`), as `watch`
+//!   does after a save: the cost of everything a rebuild walks past, beside
+//!   the one page it renders.
 //!
 //! The fixture sites are generated in a temporary folder and built once
 //! with `pipeline::build`; the render benches then render one doc of that
@@ -30,10 +34,11 @@ use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use dossier::engine::{self, Answers, Fp, Key};
 use dossier::markdown::{self, Origin};
 use dossier::output::Source;
-use dossier::pipeline::{self, Built, Options};
+use dossier::pipeline::{self, Built, Options, Previous};
 use dossier::render::{self, Values};
 use dossier::site::Site;
 use dossier::{content, files};
+use std::collections::BTreeSet;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;
@@ -348,6 +353,60 @@ fn render_listing(c: &mut Criterion, site: &Fixture) {
     g.finish();
 }
 
+/// A listed page's body edited, then the site built again from the build
+/// before the edit, each time (the edit differs each time, so no rebuild
+/// can take the last one's answer).
+fn rebuild_after_edit(c: &mut Criterion, site: &Fixture) {
+    let rel = "content/list/p500.md";
+    let path = site.root.path().join(rel);
+    let original = std::fs::read_to_string(&path).unwrap();
+    let edited = |n: usize| format!("{original}\nEdit number {n} here.\n");
+    let options = Options {
+        root: site.root.path().to_path_buf(),
+        base_url: None,
+        drafts: false,
+        portable: false,
+        minify: false,
+    };
+    let changed: BTreeSet<String> = [rel.to_string()].into();
+    let rebuild = || {
+        let previous = Previous {
+            built: &site.built,
+            search_later: true,
+            changed: &changed,
+        };
+        match pipeline::rebuild(&options, Some(previous)) {
+            Ok(built) => built,
+            Err(d) => panic!("the edited site does not build: {d:?}"),
+        }
+    };
+    std::fs::write(&path, edited(0)).unwrap();
+    let built = rebuild();
+    assert_eq!(built.rendered, 1, "pages rendered again after a body edit");
+    let out_path = &built.site.docs[site.index("list/p500.md")].out_path;
+    match built.plan.get(out_path) {
+        Some(Source::Bytes(b)) => {
+            assert!(String::from_utf8_lossy(b).contains("Edit number 0 here."));
+        }
+        _ => panic!("the rebuild wrote no page at {out_path}"),
+    }
+    let mut n = 0;
+    let mut g = c.benchmark_group("rebuild");
+    g.sample_size(20);
+    g.bench_function("one_body_edit_1000_pages", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                std::fs::write(&path, edited(n)).unwrap();
+            },
+            |()| rebuild(),
+            BatchSize::PerIteration,
+        )
+    });
+    g.finish();
+    std::fs::write(&path, original).unwrap();
+}
+
 fn steps(c: &mut Criterion) {
     let small = Fixture::new(0);
     front_matter(c, &small);
@@ -355,6 +414,7 @@ fn steps(c: &mut Criterion) {
     render_page(c, &small);
     let large = Fixture::new(LISTED);
     render_listing(c, &large);
+    rebuild_after_edit(c, &large);
 }
 
 criterion_group! {
