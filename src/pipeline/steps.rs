@@ -423,7 +423,9 @@ pub(super) fn prepare(
     let mut site = structure.value.site.clone();
     // The structure read front matter only: take each file as parsed now.
     for (doc, file) in site.docs.iter_mut().zip(&structure.value.files) {
-        if let Some(Ok(p)) = file.and_then(|f| parsed.entries.get(f)).map(|e| &e.value) {
+        if let Some(Ok(p)) = file.and_then(|f| parsed.entries.get(f)).map(|e| &e.value)
+            && !Arc::ptr_eq(&doc.file, &p.file)
+        {
             doc.file = p.file.clone();
         }
     }

@@ -49,6 +49,16 @@ pub struct Doc {
     pub cited_by: Vec<usize>,
     /// Its path under content/, as the build engine's keys name it.
     pub name: crate::engine::Name,
+    /// Whether it is a section (its file's kind, which its path decides):
+    /// kept beside the rest, as passes over every doc ask it.
+    section: bool,
+}
+
+/// What a doc holds until its Markdown is rendered: one value every doc
+/// shares, so that copying the model's docs copies no new one.
+fn not_rendered() -> Arc<Rendered> {
+    static EMPTY: std::sync::LazyLock<Arc<Rendered>> = std::sync::LazyLock::new(Arc::default);
+    EMPTY.clone()
 }
 
 impl Doc {
@@ -56,6 +66,7 @@ impl Doc {
     fn new(file: Arc<SourceFile>, url: String, out_path: String) -> Doc {
         let name = file.path.as_str().into();
         Doc {
+            section: file.kind == Kind::Section,
             file,
             url: url.into(),
             out_path: out_path.into(),
@@ -64,14 +75,14 @@ impl Doc {
             subsections: Vec::new(),
             previous: None,
             next: None,
-            rendered: Arc::default(),
+            rendered: not_rendered(),
             cited_by: Vec::new(),
             name,
         }
     }
 
     pub fn is_section(&self) -> bool {
-        self.file.kind == Kind::Section
+        self.section
     }
     /// The source id of a page in the sources section: its file name
     /// without `.md` (a bundle's folder name), whatever its slug.

@@ -264,17 +264,13 @@ fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>,
         (Source::Copy(a), Source::Copy(b)) => a != b || changes.touches(root, b),
         _ => true,
     };
-    // Both plans are sorted by path: walk them side by side.
+    // Both plans are sorted by path: walk them side by side. Equal paths
+    // first: most are the same shared name, told equal without reading it.
     let (mut changed, mut removed) = (Vec::new(), Vec::new());
     let (mut olds, mut news) = (old.iter().peekable(), new.iter().peekable());
     loop {
         match (olds.peek(), news.peek()) {
             (None, None) => break,
-            (Some((o, _)), Some((n, _))) if o < n => {
-                removed.push(o.to_string());
-                olds.next();
-            }
-            (Some(_), None) => removed.extend(olds.next().map(|(o, _)| o.to_string())),
             (Some((o, a)), Some((n, b))) if o == n => {
                 if differs(a, b) {
                     changed.push(n.to_string());
@@ -282,6 +278,11 @@ fn diff(old: &Plan, new: &Plan, changes: &Changes, root: &Path) -> (Vec<String>,
                 olds.next();
                 news.next();
             }
+            (Some((o, _)), Some((n, _))) if o < n => {
+                removed.push(o.to_string());
+                olds.next();
+            }
+            (Some(_), None) => removed.extend(olds.next().map(|(o, _)| o.to_string())),
             (_, Some(_)) => changed.extend(news.next().map(|(n, _)| n.to_string())),
         }
     }
