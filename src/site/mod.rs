@@ -113,7 +113,7 @@ pub struct PlacedAsset {
 }
 
 /// The whole site as a value.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Site {
     pub config: Config,
     pub base_path: String,
@@ -182,6 +182,49 @@ impl Image {
             Some(Image::Published(path.to_string()))
         } else {
             crate::markdown::join_content_path(from?, image).map(Image::Content)
+        }
+    }
+}
+
+/// A copy of the model, as each rebuild makes one: its docs are many, and
+/// copying each counts one more owner of its shared parts, so those of the
+/// docs a few places ahead are fetched first ([`crate::engine::copy_all`]).
+impl Clone for Site {
+    fn clone(&self) -> Site {
+        let Site {
+            config,
+            base_path,
+            docs,
+            by_path,
+            sources,
+            assets,
+            assets_by_path,
+            aliases,
+            texts,
+            by_out_path,
+            home,
+        } = self;
+        let counted = |d: &Doc| {
+            [
+                Arc::as_ptr(&d.file).cast::<u8>(),
+                Arc::as_ptr(&d.url).cast(),
+                Arc::as_ptr(&d.out_path).cast(),
+                Arc::as_ptr(&d.name).cast(),
+            ]
+        };
+        let docs = crate::engine::copy_all(docs.len(), |i| &docs[i], counted, Doc::clone);
+        Site {
+            config: config.clone(),
+            base_path: base_path.clone(),
+            docs,
+            by_path: by_path.clone(),
+            sources: sources.clone(),
+            assets: assets.clone(),
+            assets_by_path: assets_by_path.clone(),
+            aliases: aliases.clone(),
+            texts: texts.clone(),
+            by_out_path: by_out_path.clone(),
+            home: *home,
         }
     }
 }
