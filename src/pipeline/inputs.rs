@@ -26,8 +26,12 @@ pub struct Changed<'a>(pub &'a BTreeSet<String>);
 /// The files and folders known to this build.
 #[derive(Debug, Default, Clone)]
 pub struct Inputs {
-    /// Fingerprints of the files steps read, by path relative to the root.
-    pub(super) files: Map<Name, Fp>,
+    /// Fingerprints of the files steps read, by path relative to the root:
+    /// a table shared with the builds before, and what changed in it since
+    /// (`None`: the file went). A rebuild copies the changes, not the table
+    /// (ten thousand shared paths on a large site, each a count to raise).
+    files: Arc<Map<Name, Fp>>,
+    since: Map<Name, Option<Fp>>,
     pub(super) folders: Map<Name, Listing>,
 }
 
@@ -40,39 +44,107 @@ impl Inputs {
         changed: &Changed,
         changes: &mut Changes,
     ) -> Inputs {
-        let mut files = previous.files.clone();
-        for c in changed.0 {
-            // A changed path is a known file, or a folder holding some.
-            let touched: Vec<Name> = match files.get_key_value(c.as_str()) {
-                Some((path, _)) => vec![path.clone()],
-                None => files.keys().filter(|p| within(p, c)).cloned().collect(),
-            };
-            for path in touched {
-                let fp = hash_file(&root.join(&*path));
-                // A file that is gone answers absent whether it is kept or
-                // not: forget it, so a long session does not pile them up.
-                let old = if fp == engine::absent() {
-                    files.remove(&path)
-                } else {
-                    files.insert(path.clone(), fp)
-                };
-                if let Some(old) = old {
-                    changes.note_if(Key::File(path), old, fp);
-                }
-            }
-        }
         let folders = previous
             .folders
             .iter()
             .filter(|(dir, (found, _))| !may_differ(root, dir, found, changed))
             .map(|(dir, listing)| (dir.clone(), listing.clone()))
             .collect();
-        Inputs { files, folders }
+        let mut next = Inputs {
+            files: previous.files.clone(),
+            since: previous.since.clone(),
+            folders,
+        };
+        // Changes pile up over a session: now and then, into a new table.
+        if next.since.len() > SINCE_AT_MOST + next.files.len() / 8 {
+            next.compact();
+        }
+        for c in changed.0 {
+            // A changed path is a known file, or a folder holding some.
+            let touched: Vec<Name> = match next.known(c) {
+                Some(path) => vec![path],
+                None => next.paths().filter(|p| within(p, c)).cloned().collect(),
+            };
+            for path in touched {
+                let fp = hash_file(&root.join(&*path));
+                // A file that is gone answers absent whether it is kept or
+                // not: forget it, so a long session does not pile them up.
+                let now = (fp != engine::absent()).then_some(fp);
+                if let Some(old) = next.set(path.clone(), now) {
+                    changes.note_if(Key::File(path), old, fp);
+                }
+            }
+        }
+        next
     }
 
     /// The fingerprint of the file at `path` as this build knows it.
     pub fn file(&self, path: &str) -> Fp {
-        self.files.get(path).copied().unwrap_or_else(engine::absent)
+        self.get(path).unwrap_or_else(engine::absent)
+    }
+
+    fn get(&self, path: &str) -> Option<Fp> {
+        match self.since.get(path) {
+            Some(fp) => *fp,
+            None => self.files.get(path).copied(),
+        }
+    }
+
+    /// The name of a known file at `path`.
+    fn known(&self, path: &str) -> Option<Name> {
+        match self.since.get_key_value(path) {
+            Some((name, Some(_))) => Some(name.clone()),
+            Some((_, None)) => None,
+            None => self.files.get_key_value(path).map(|(name, _)| name.clone()),
+        }
+    }
+
+    /// Every known file's path.
+    fn paths(&self) -> impl Iterator<Item = &Name> {
+        let kept = self
+            .files
+            .keys()
+            .filter(|p| !self.since.contains_key(&***p));
+        kept.chain(
+            self.since
+                .iter()
+                .filter(|(_, fp)| fp.is_some())
+                .map(|(p, _)| p),
+        )
+    }
+
+    /// Set what `path` holds (`None`: nothing); what it held before.
+    fn set(&mut self, path: Name, fp: Option<Fp>) -> Option<Fp> {
+        let old = self.get(&path);
+        if old != fp {
+            // A table no other build shares is changed in place.
+            match (Arc::get_mut(&mut self.files), fp) {
+                (Some(files), Some(fp)) => {
+                    files.insert(path.clone(), fp);
+                    self.since.remove(&path);
+                }
+                (Some(files), None) => {
+                    files.remove(&path);
+                    self.since.remove(&path);
+                }
+                (None, fp) => {
+                    self.since.insert(path, fp);
+                }
+            }
+        }
+        old
+    }
+
+    /// The changes since the shared table, folded into a table of this build's own.
+    fn compact(&mut self) {
+        let mut files = Map::clone(&self.files);
+        for (path, fp) in self.since.drain() {
+            match fp {
+                Some(fp) => files.insert(path, fp),
+                None => files.remove(&path),
+            };
+        }
+        self.files = Arc::new(files);
     }
 
     /// The files that count under `dir`, listed again unless still known;
@@ -101,9 +173,13 @@ impl Inputs {
 
     /// Note the fingerprint of a file a step read.
     pub fn note_file(&mut self, path: Name, fp: Fp) {
-        self.files.insert(path, fp);
+        self.set(path, Some(fp));
     }
 }
+
+/// Changes [`Inputs`] keeps beside the shared table before it makes a new
+/// one (with an eighth of the table's size).
+const SINCE_AT_MOST: usize = 64;
 
 /// Whether `dir`'s listing may have changed: a changed path in it (or the
 /// folder itself) that is not one of its files still there as a file.
@@ -147,11 +223,46 @@ mod tests {
         let mut changes = Changes::default();
         let now = Inputs::refresh(root, &known, &Changed(&changed), &mut changes);
         changes.track(&[Kind::File]);
-        assert!(!now.files.contains_key("a.md"));
+        assert!(now.known("a.md").is_none() && now.paths().all(|p| &**p != "a.md"));
         assert_eq!(now.file("a.md"), engine::absent());
         assert_eq!(now.file("b.md"), hash_file(&root.join("b.md")));
         assert_eq!(changes.get(&Key::File("a.md".into())), Some(true));
         assert_eq!(changes.get(&Key::File("b.md".into())), Some(true));
         assert_eq!(changes.get(&Key::File("c.md".into())), Some(false));
+    }
+
+    #[test]
+    fn a_rebuild_shares_the_table_and_keeps_only_what_changed() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let names: Vec<String> = (0..1000).map(|n| format!("p{n}.md")).collect();
+        let mut known = Inputs::default();
+        for name in &names {
+            std::fs::write(root.join(name), name).unwrap();
+            known.note_file(name.as_str().into(), hash_file(&root.join(name)));
+        }
+        assert!(known.since.is_empty(), "a first build fills its own table");
+        // A long session editing one file after another.
+        for (n, name) in names.iter().enumerate() {
+            std::fs::write(root.join(name), format!("{name}, edit {n}")).unwrap();
+            let changed: BTreeSet<String> = [name.clone()].into();
+            let mut changes = Changes::default();
+            let now = Inputs::refresh(root, &known, &Changed(&changed), &mut changes);
+            changes.track(&[Kind::File]);
+            assert_eq!(changes.get(&Key::File(name.as_str().into())), Some(true));
+            assert_eq!(now.file(name), hash_file(&root.join(name)));
+            assert!(now.since.len() <= SINCE_AT_MOST + 1000 / 8 + 1);
+            if n % 97 == 0 {
+                for other in &names {
+                    assert_eq!(now.file(other), hash_file(&root.join(other)), "{other}");
+                }
+                assert_eq!(now.paths().count(), names.len());
+            }
+            known = now;
+        }
+        // The table is shared from one rebuild to the next until it is made anew.
+        let changed: BTreeSet<String> = ["p3.md".to_string()].into();
+        let next = Inputs::refresh(root, &known, &Changed(&changed), &mut Changes::default());
+        assert!(Arc::ptr_eq(&next.files, &known.files));
     }
 }
