@@ -143,8 +143,8 @@ struct Fixture {
     root: tempfile::TempDir,
     built: Built,
     files: render::TemplateFiles,
-    /// The compiled templates with the functions over this build's model,
-    /// as the pipeline makes them (`render::with_functions`).
+    /// The compiled templates, as the pipeline makes them (their functions
+    /// answer from the model `render::render_docs` sets for each render).
     tera: tera::Tera,
 }
 
@@ -179,7 +179,7 @@ impl Fixture {
         )
         .expect("theme templates");
         let compiled = render::compile(&files).expect("theme compiles");
-        let tera = render::with_functions(&compiled, &built.site, &built.values);
+        let tera = compiled;
         Fixture {
             root,
             built,

@@ -107,7 +107,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
     };
     let out = render::render_docs(
         &prepared.site,
-        &prepared.tera,
+        &prepared.compiled.tera,
         &prepared.compiled.files,
         &prepared.values,
         &indices,
@@ -199,7 +199,6 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let steps::Prepared {
         site,
         compiled,
-        tera,
         values,
         statics,
         timer,
@@ -231,7 +230,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     for (batch, site_wide) in batches {
         let out = render::render_docs(
             site,
-            tera,
+            &compiled.tera,
             &compiled.files,
             values,
             batch,

@@ -88,8 +88,6 @@ pub struct Memo {
 pub(super) struct Prepared {
     pub(super) site: Site,
     pub(super) compiled: Arc<Compiled>,
-    /// The compiled templates with functions over this build's model.
-    pub(super) tera: tera::Tera,
     pub(super) values: Arc<Values>,
     pub(super) statics: Vec<(String, PathBuf)>,
     pub(super) memo: Memo,
@@ -626,11 +624,9 @@ pub(super) fn prepare(
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(diagnostics);
     }
-    let tera = render::with_functions(&compiled.tera, &site, &values);
     Ok(Prepared {
         site,
         compiled,
-        tera,
         values,
         statics,
         memo: Memo {
@@ -820,13 +816,13 @@ fn source_texts(
 }
 
 /// The model answering Markdown, each question read through the step's record.
-/// The templates as shortcodes use them, made the first time a page has
-/// one (most builds have none: no copy of the templates then).
+/// The templates as shortcodes use them: with the data files, before the
+/// model is made.
 struct ShortcodeTemplates<'a> {
     /// None when they failed to compile.
     compiled: Option<&'a tera::Tera>,
-    data: &'a Arc<crate::data::Data>,
-    made: std::sync::OnceLock<tera::Tera>,
+    /// What their functions answer from ([`render::with_model`]).
+    model: Arc<render::Model>,
     /// Calls rendered so far, by a fingerprint of template, arguments and
     /// body: within a build a component's output follows from these alone
     /// (the templates and the data files it may load are the build's), and
@@ -843,21 +839,12 @@ type Call = (Option<Result<String, String>>, Vec<Key>);
 const KEPT_CALLS: usize = 4096;
 
 impl<'a> ShortcodeTemplates<'a> {
-    fn new(compiled: Option<&'a tera::Tera>, data: &'a Arc<crate::data::Data>) -> Self {
+    fn new(compiled: Option<&'a tera::Tera>, data: &Arc<crate::data::Data>) -> Self {
         ShortcodeTemplates {
             compiled,
-            data,
-            made: Default::default(),
+            model: render::Model::data(data.clone()),
             renders: Default::default(),
         }
-    }
-
-    fn get(&self) -> Option<&tera::Tera> {
-        let compiled = self.compiled?;
-        Some(
-            self.made
-                .get_or_init(|| render::for_shortcodes(compiled, self.data.clone())),
-        )
     }
 
     /// Template `name` rendered with `args` and `body`, made once per build
@@ -868,14 +855,16 @@ impl<'a> ShortcodeTemplates<'a> {
         args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Arc<Call>> {
-        let tera = self.get()?;
+        let tera = self.compiled?;
         let key = engine::fingerprint(&(name, args, body));
         let renders = || self.renders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(call) = renders().get(&key).cloned() {
             return Some(call);
         }
         let call = Arc::new(render::calls_of(|| {
-            render::render_with_args(tera, name, args, body)
+            render::with_model(&self.model, || {
+                render::render_with_args(tera, name, args, body)
+            })
         }));
         let mut renders = renders();
         if renders.len() < KEPT_CALLS {

@@ -45,9 +45,65 @@ pub fn calls_of<T>(render: impl FnOnce() -> T) -> (T, Vec<Key>) {
     (out, calls)
 }
 
+/// What the functions answer from while a template renders on a thread
+/// ([`with_model`]): a build's site and template values (none while its
+/// Markdown renders, shortcodes included: they come before the model),
+/// and its data files. Set for each render rather than built into a copy
+/// of the templates, so the compiled templates serve every build as they are.
+#[derive(Default)]
+pub struct Model {
+    by_path: Arc<crate::engine::Map<Name, usize>>,
+    values: Option<Arc<Values>>,
+    data: Option<Arc<crate::data::Data>>,
+    base_path: String,
+}
+
+impl Model {
+    /// A build's model, once its values are made.
+    pub fn of(site: &Site, values: &Arc<Values>) -> Arc<Model> {
+        Arc::new(Model {
+            by_path: site.by_path.clone(),
+            values: Some(values.clone()),
+            data: Some(values.data.clone()),
+            base_path: site.base_path.clone(),
+        })
+    }
+    /// The data files alone, for Markdown's shortcodes.
+    pub fn data(data: Arc<crate::data::Data>) -> Arc<Model> {
+        Arc::new(Model {
+            data: Some(data),
+            ..Model::default()
+        })
+    }
+}
+
+thread_local! {
+    /// The model of the render running on this thread ([`with_model`]).
+    static MODEL: std::cell::RefCell<Option<Arc<Model>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `render` with the functions answering from `model`; the model set
+/// before is back afterwards, whatever happens.
+pub fn with_model<T>(model: &Arc<Model>, render: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Arc<Model>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            MODEL.with(|m| *m.borrow_mut() = self.0.take());
+        }
+    }
+    let _restore = Restore(MODEL.with(|m| m.replace(Some(model.clone()))));
+    render()
+}
+
+/// `answer` of the model of the render on this thread, if any.
+fn current<T>(answer: impl FnOnce(Option<&Model>) -> T) -> T {
+    let model = MODEL.with(|m| m.borrow().clone());
+    answer(model.as_deref())
+}
+
 /// `load_data(path=…)`: a data file's value ([`crate::data`]), each call
 /// recorded as a read of the file.
-pub(crate) fn register_load_data(tera: &mut Tera, data: Option<Arc<crate::data::Data>>) {
+fn register_load_data(tera: &mut Tera) {
     tera.register_function(
         "load_data",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
@@ -57,8 +113,8 @@ pub(crate) fn register_load_data(tera: &mut Tera, data: Option<Arc<crate::data::
             record_call(Key::File(
                 format!("{}/{path}", crate::data::DATA_DIR).into(),
             ));
-            let value = data.as_ref().and_then(|d| d.get(path));
-            value.cloned().ok_or_else(|| {
+            let value = current(|m| m?.data.as_ref()?.get(path).cloned());
+            value.ok_or_else(|| {
                 tera::Error::message(format!(
                     "load_data(path=\"{path}\"): no data file data/{path} (or it has errors)"
                 ))
@@ -67,25 +123,21 @@ pub(crate) fn register_load_data(tera: &mut Tera, data: Option<Arc<crate::data::
     );
 }
 
-/// Add dossier's functions and filters; `get_page`, `get_section` and
-/// `url` answer from `model` (none while templates are only compiled).
-pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Values>)>) {
-    let (by_path, values) = match model {
-        Some((site, values)) => (site.by_path.clone(), Some(values.clone())),
-        None => (Arc::default(), None),
-    };
-    let data = values.clone();
+/// Add dossier's functions and filters; `get_page`, `get_section`, `url`
+/// and `load_data` answer from the model of the render ([`with_model`]).
+pub(super) fn register_functions(tera: &mut Tera) {
     // A page's value, or a section's `get_section` answer; and whether a section.
-    let answer = move |path: &str| -> Option<(Value, bool)> {
-        let (&i, values) = (by_path.get(path)?, values.as_ref()?);
-        Some(match &values.sections[i] {
-            Some((section, _)) => (section.clone(), true),
-            None => (values.docs[i].full(), false),
+    let answer = |path: &str| -> Option<(Value, bool)> {
+        current(|m| {
+            let m = m?;
+            let (&i, values) = (m.by_path.get(path)?, m.values.as_ref()?);
+            Some(match &values.sections[i] {
+                Some((section, _)) => (section.clone(), true),
+                None => (values.docs[i].full(), false),
+            })
         })
     };
-    let answer = Arc::new(answer);
     let lookup = |kind: &'static str, want_section: bool| {
-        let answer = answer.clone();
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<Value> {
             let path = kwargs.must_get::<&str>("path")?;
             let name: Name = path.into();
@@ -106,16 +158,16 @@ pub(super) fn register_functions(tera: &mut Tera, model: Option<(&Site, &Arc<Val
             }
         }
     };
-    register_load_data(tera, data.as_ref().map(|v| v.data.clone()));
+    register_load_data(tera);
     tera.register_function("get_page", lookup("get_page", false));
     tera.register_function("get_section", lookup("get_section", true));
-    let base_path = model.map(|(s, _)| s.base_path.clone()).unwrap_or_default();
     tera.register_function(
         "url",
         move |kwargs: Kwargs, _: &State| -> tera::TeraResult<String> {
             let path = kwargs.must_get::<&str>("path")?;
             // The base path comes from site.yaml (or --base-url).
             record_call(Key::Config);
+            let base_path = current(|m| m.map(|m| m.base_path.clone()).unwrap_or_default());
             Ok(format!("{base_path}{}", path.trim_start_matches('/')))
         },
     );
@@ -221,7 +273,56 @@ fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> tera::TeraResult<Strin
 
 #[cfg(test)]
 mod tests {
-    use super::ics_lines;
+    use super::*;
+
+    /// `url()`, and `load_data()` unless `url_only`, of a one-line
+    /// template, as a render would call them.
+    fn rendered_with(url_only: bool) -> String {
+        let mut tera = Tera::new();
+        register_functions(&mut tera);
+        let text = match url_only {
+            true => "{{ url(path='a/') }}",
+            false => "{{ url(path='a/') }} {{ load_data(path='d.csv') }}",
+        };
+        tera.add_raw_template("t", text).unwrap();
+        tera.render("t", &tera::Context::new())
+            .unwrap_or_else(|e| crate::diagnostic::error_chain(&e))
+    }
+    fn rendered() -> String {
+        rendered_with(false)
+    }
+
+    #[test]
+    fn functions_answer_from_the_model_of_the_render_on_their_thread() {
+        let mut data = crate::data::Data::new();
+        data.insert("d.csv".into(), Value::from("rows"));
+        let outer = Arc::new(Model {
+            base_path: "/outer/".into(),
+            data: Some(Arc::new(data)),
+            ..Model::default()
+        });
+        let inner = Arc::new(Model {
+            base_path: "/inner/".into(),
+            ..Model::default()
+        });
+        assert!(rendered().contains("no data file data/d.csv"));
+        with_model(&outer, || {
+            assert_eq!(rendered(), "/outer/a/ rows");
+            with_model(&inner, || {
+                assert_eq!(rendered_with(true), "/inner/a/");
+                assert!(rendered().contains("no data file data/d.csv"));
+            });
+            // The model set before is back.
+            assert_eq!(rendered(), "/outer/a/ rows");
+            // Another thread renders with its own model, or none.
+            std::thread::scope(|s| {
+                s.spawn(|| assert!(rendered().contains("no data file")))
+                    .join()
+                    .unwrap();
+            });
+        });
+        assert!(rendered().contains("no data file data/d.csv"));
+    }
 
     #[test]
     fn ics_lines_end_in_crlf_and_fold_at_75_octets_between_characters() {

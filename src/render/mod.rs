@@ -11,7 +11,7 @@
 
 mod fields;
 mod functions;
-pub use functions::{calls_of, recording};
+pub use functions::{Model, calls_of, recording, with_model};
 pub mod minify;
 mod portable;
 mod templates;
@@ -19,8 +19,8 @@ mod values;
 
 pub use fields::Fields;
 pub use templates::{
-    BUILT_IN, TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, for_shortcodes,
-    read_templates, render_built_in, render_with_args, with_functions,
+    BUILT_IN, TemplateAnchors, TemplateFiles, TemplateLink, check_theme, compile, read_templates,
+    render_built_in, render_with_args,
 };
 pub use values::{
     DocValue, Values, alias_context, doc_context, doc_value, section_answer, site_file_context,
@@ -91,18 +91,20 @@ pub fn render_docs(
     site: &Site,
     tera: &Tera,
     files: &TemplateFiles,
-    values: &Values,
+    values: &Arc<Values>,
     indices: &[usize],
     site_wide: SiteWide,
     answers: &dyn Answers,
     previous: Option<&Pages>,
 ) -> RenderedDocs {
     type Outcome = Result<((Name, Entry<Bytes>), bool), (Diagnostic, usize)>;
+    // What the templates' functions answer from, as each file renders.
+    let model = Model::of(site, values);
     let step = |out_path: Name,
                 old: Option<&Entry<Bytes>>,
                 render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
         let (entry, ran) = engine::try_step(old, answers, |reads| {
-            let bytes = render(reads)?;
+            let bytes = with_model(&model, || render(reads))?;
             let fp = match reads.recording() {
                 true => engine::fingerprint_bytes(&bytes),
                 false => engine::absent(),

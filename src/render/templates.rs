@@ -5,14 +5,11 @@
 //! Not for rendering (the parent module) nor for what templates see: their
 //! values are in [`super::values`], their functions in [`super::functions`].
 
-use super::Values;
 use super::functions::register_functions;
 use crate::diagnostic::Diagnostic;
 use crate::files::Found;
-use crate::site::Site;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tera::{ErrorKind, Tera};
 
 use crate::files::THEMES_DIR;
@@ -381,13 +378,13 @@ fn reported(reports: &str, files: &TemplateFiles) -> Vec<Diagnostic> {
     found
 }
 
-/// Compile every template, reporting each broken one. The functions that
-/// answer from the site are added per build ([`with_functions`]).
+/// Compile every template, reporting each broken one. The functions
+/// answer from the model each render sets ([`super::functions::with_model`]).
 pub fn compile(files: &TemplateFiles) -> Result<Tera, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut blank = Tera::new();
     blank.autoescape_on([".html", ".htm", ".xml"]);
-    register_functions(&mut blank, None);
+    register_functions(&mut blank);
     // Each template alone first, so every syntax error is reported, not only the first.
     for (name, (_, text)) in &files.files {
         let mut alone = blank.clone();
@@ -413,22 +410,6 @@ pub fn compile(files: &TemplateFiles) -> Result<Tera, Vec<Diagnostic>> {
         });
     }
     Ok(tera)
-}
-
-/// The compiled templates with `get_page`, `get_section` and `url`
-/// answering from this build's site and values.
-pub fn with_functions(compiled: &Tera, site: &Site, values: &Arc<Values>) -> Tera {
-    let mut tera = compiled.clone();
-    register_functions(&mut tera, Some((site, values)));
-    tera
-}
-
-/// The compiled templates as shortcodes in Markdown use them: with
-/// `load_data` (the model is not built yet, so no `get_page`).
-pub fn for_shortcodes(compiled: &Tera, data: Arc<crate::data::Data>) -> Tera {
-    let mut tera = compiled.clone();
-    super::functions::register_load_data(&mut tera, Some(data));
-    tera
 }
 
 #[cfg(test)]
