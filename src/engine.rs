@@ -368,6 +368,17 @@ impl<T: Counted, E> Counted for Result<T, E> {
     }
 }
 
+/// Ask the processor to fetch the `Arc` whose data is at `data`: its
+/// counts and every line of its `T` (see [`prefetch_count`]).
+pub fn prefetch_arc<T>(data: *const T) {
+    let data = data.cast::<u8>();
+    let mut at = 0;
+    while at < std::mem::size_of::<T>() + 16 {
+        prefetch_count(Some(data.wrapping_add(at)));
+        at += 64;
+    }
+}
+
 /// Ask the processor to fetch the reference count of the `Arc` whose data
 /// is at `data` (the two counts take the 16 bytes before the data of every
 /// `Arc` the tables hold), without waiting for it. Only a hint: a wrong

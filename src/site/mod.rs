@@ -600,7 +600,13 @@ pub fn attach(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let docs = &mut site.docs;
-    for (doc, r) in docs.iter_mut().zip(rendered) {
+    // On a large site each doc's rendered Markdown is memory gone cold:
+    // fetched a few docs ahead of the one read.
+    let ahead: Vec<*const Rendered> = rendered.iter().map(Arc::as_ptr).collect();
+    for (i, (doc, r)) in docs.iter_mut().zip(rendered).enumerate() {
+        if let Some(&next) = ahead.get(i + 8) {
+            crate::engine::prefetch_arc(next);
+        }
         diagnostics.extend(r.diagnostics.iter().cloned());
         doc.rendered = r;
         doc.cited_by.clear();
