@@ -113,21 +113,17 @@ impl Inputs {
         )
     }
 
-    /// Set what `path` holds (`None`: nothing); what it held before.
+    /// Set what `path` holds (`None`: nothing); what it held before. A
+    /// table no other build shares is changed in place.
     fn set(&mut self, path: Name, fp: Option<Fp>) -> Option<Fp> {
         let old = self.get(&path);
         if old != fp {
-            // A table no other build shares is changed in place.
-            match (Arc::get_mut(&mut self.files), fp) {
-                (Some(files), Some(fp)) => {
-                    files.insert(path.clone(), fp);
+            match Arc::get_mut(&mut self.files) {
+                Some(files) => {
                     self.since.remove(&path);
+                    put(files, path, fp);
                 }
-                (Some(files), None) => {
-                    files.remove(&path);
-                    self.since.remove(&path);
-                }
-                (None, fp) => {
+                None => {
                     self.since.insert(path, fp);
                 }
             }
@@ -137,14 +133,11 @@ impl Inputs {
 
     /// The changes since the shared table, folded into a table of this build's own.
     fn compact(&mut self) {
-        let mut files = Map::clone(&self.files);
-        for (path, fp) in self.since.drain() {
-            match fp {
-                Some(fp) => files.insert(path, fp),
-                None => files.remove(&path),
-            };
+        let since = std::mem::take(&mut self.since);
+        let files = Arc::make_mut(&mut self.files);
+        for (path, fp) in since {
+            put(files, path, fp);
         }
-        self.files = Arc::new(files);
     }
 
     /// The files that count under `dir`, listed again unless still known;
@@ -175,6 +168,14 @@ impl Inputs {
     pub fn note_file(&mut self, path: Name, fp: Fp) {
         self.set(path, Some(fp));
     }
+}
+
+/// `path` holding `fp` in `files` (`None`: not there).
+fn put(files: &mut Map<Name, Fp>, path: Name, fp: Option<Fp>) {
+    match fp {
+        Some(fp) => files.insert(path, fp),
+        None => files.remove(&path),
+    };
 }
 
 /// Changes [`Inputs`] keeps beside the shared table before it makes a new
@@ -242,8 +243,12 @@ mod tests {
             known.note_file(name.as_str().into(), hash_file(&root.join(name)));
         }
         assert!(known.since.is_empty(), "a first build fills its own table");
+        // One file goes early; it stays gone through the tables made anew.
+        std::fs::remove_file(root.join("p0.md")).unwrap();
+        let gone: BTreeSet<String> = ["p0.md".to_string()].into();
+        known = Inputs::refresh(root, &known, &Changed(&gone), &mut Changes::default());
         // A long session editing one file after another.
-        for (n, name) in names.iter().enumerate() {
+        for (n, name) in names.iter().enumerate().skip(1) {
             std::fs::write(root.join(name), format!("{name}, edit {n}")).unwrap();
             let changed: BTreeSet<String> = [name.clone()].into();
             let mut changes = Changes::default();
@@ -256,7 +261,8 @@ mod tests {
                 for other in &names {
                     assert_eq!(now.file(other), hash_file(&root.join(other)), "{other}");
                 }
-                assert_eq!(now.paths().count(), names.len());
+                assert!(now.known("p0.md").is_none());
+                assert_eq!(now.paths().count(), names.len() - 1);
             }
             known = now;
         }
