@@ -344,3 +344,19 @@ fn hundreds_of_clients_and_slow_ones_do_not_stop_the_server() {
     );
     assert_eq!(watch.get("/alpha/").status, 200);
 }
+
+/// The process runs without transparent huge pages (see `main.rs`: they
+/// cost a large build a quarter of its CPU time in page clearing).
+#[cfg(target_os = "linux")]
+#[test]
+fn runs_without_transparent_huge_pages() {
+    let site = Site::new();
+    let watch = Watch::start(&site);
+    let status = std::fs::read_to_string(format!("/proc/{}/status", watch.pid())).unwrap();
+    let line = status.lines().find(|l| l.starts_with("THP_enabled:"));
+    assert_eq!(
+        line.map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["THP_enabled:", "0"]),
+        "{status}"
+    );
+}
