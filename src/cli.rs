@@ -107,10 +107,33 @@ pub fn run() -> ExitCode {
         }
     };
     match cli.command {
-        Command::Build(args) => build(&args),
-        Command::Check(args) => check(&args),
+        Command::Build(args) => {
+            no_huge_pages();
+            build(&args)
+        }
+        Command::Check(args) => {
+            no_huge_pages();
+            check(&args)
+        }
         Command::Watch(args) => crate::watch::run(&args),
         Command::New { dir } => crate::scaffold::run(&dir),
+    }
+}
+
+/// Turns transparent huge pages off for the rest of a one-shot build.
+/// mimalloc asks for them (`madvise`), and the kernel then clears each
+/// 2 MiB page in full on its first touch: a quarter of a 10,000-page
+/// build's CPU time went there (`clear_page_erms` in `perf`), for a process
+/// that lives a second. Watch keeps them: its rebuilds reuse memory already
+/// cleared and walk large tables, where fewer TLB misses pay (a save took
+/// 15.4 ms with them, 18.2 ms without). Children inherit the setting
+/// (`prctl(2)`); a build starts none.
+pub fn no_huge_pages() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: PR_SET_THP_DISABLE takes plain integers and only sets the
+    // process's flag; a failure (an old kernel) leaves the default.
+    unsafe {
+        libc::prctl(libc::PR_SET_THP_DISABLE, 1, 0, 0, 0);
     }
 }
 

@@ -387,3 +387,44 @@ fn a_sources_original_and_archived_addresses_are_checked() {
     );
     assert_eq!(web.count("/ok-original"), 1);
 }
+
+/// A one-shot build runs without transparent huge pages (`cli::no_huge_pages`):
+/// read off the process while it waits for an answer from a local server.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_one_shot_build_runs_without_transparent_huge_pages() {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let f = Fixture::new();
+    f.page(
+        "a.md",
+        "title: A",
+        &format!("[x](http://127.0.0.1:{port}/ok)\n"),
+    );
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dossier"))
+        .args(["check", "--external"])
+        .current_dir(f.root())
+        .env("DOSSIER_CACHE_DIR", cache.path())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (stream, _) = listener.accept().unwrap();
+    let status = std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap();
+    let mut request = String::new();
+    let mut reader = BufReader::new(&stream);
+    while reader.read_line(&mut request).is_ok_and(|n| n > 2) {}
+    let _ = write!(
+        &stream,
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    );
+    assert!(child.wait().unwrap().success());
+    let line = status.lines().find(|l| l.starts_with("THP_enabled:"));
+    assert_eq!(
+        line.map(|l| l.split_whitespace().collect::<Vec<_>>()),
+        Some(vec!["THP_enabled:", "0"]),
+        "{status}"
+    );
+}
