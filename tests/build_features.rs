@@ -569,3 +569,61 @@ fn get_section_lists_subsections_without_their_pages() {
     f.build();
     assert_eq!(f.read("output/top/index.html"), "[Top]<Notes:none>");
 }
+
+/// Pages that cite a source with the same number hold one value for it,
+/// and marks alike one value each (`render::Alike`), and each page still
+/// shows its own numbers.
+#[test]
+fn pages_citing_alike_share_their_citation_values() {
+    let f = Fixture::new();
+    f.write(
+        "themes/t/templates/page.html",
+        "{% for c in page.citations %}[{{ c.number }} {{ c.title }}]{% endfor %}\
+         {% for m in page.cited %}({{ m.key }}:{{ m.number }}:{{ m.passage }}){% endfor %}",
+    );
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page("sources/report.md", "title: The report", "A report.\n");
+    f.page("sources/brief.md", "title: The brief", "A brief.\n");
+    f.page("a.md", "title: A", "One [@report]. Two [@brief].\n");
+    f.page("b.md", "title: B", "One [@report]. Two [@brief].\n");
+    f.page("c.md", "title: C", "One [@brief]. Two [@report, p. 2].\n");
+    let built = dossier::pipeline::build(&f.options()).unwrap_or_else(|e| panic!("{e:?}"));
+    let doc = |path: &str| built.site.by_path[path];
+    let list = |path: &str, field: &'static str| {
+        let listed = built.values.docs[doc(path)].listed.as_map().unwrap();
+        listed[&tera::value::Key::from(field)]
+            .as_array()
+            .unwrap()
+            .to_vec()
+    };
+    let same =
+        |x: &tera::Value, y: &tera::Value| std::ptr::eq(x.as_map().unwrap(), y.as_map().unwrap());
+    let (a, b, c) = (
+        list("a.md", "citations"),
+        list("b.md", "citations"),
+        list("c.md", "citations"),
+    );
+    assert!(same(&a[0], &b[0]) && same(&a[1], &b[1]));
+    // The report is c's second source: another number, another value.
+    assert!(!same(&a[0], &c[1]) && !same(&a[0], &c[0]));
+    let (a, b, c) = (
+        list("a.md", "cited"),
+        list("b.md", "cited"),
+        list("c.md", "cited"),
+    );
+    assert!(same(&a[0], &b[0]) && same(&a[1], &b[1]));
+    assert!(!same(&a[1], &c[1]));
+    let page = |path: &str| fixture::built_text(&built, path);
+    assert_eq!(
+        page("a/index.html"),
+        "[1 The report][2 The brief](1:1:)(2:2:)"
+    );
+    assert_eq!(
+        page("b/index.html"),
+        "[1 The report][2 The brief](1:1:)(2:2:)"
+    );
+    assert_eq!(
+        page("c/index.html"),
+        "[1 The brief][2 The report](1:1:)(2:2:)"
+    );
+}

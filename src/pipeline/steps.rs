@@ -530,6 +530,7 @@ pub(super) fn prepare(
         ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
     };
     let (site_value, site_fp) = render::site_value(&site, &fields);
+    let alike = render::Alike::default();
     let stepped: Vec<(Entry<Arc<DocValue>>, bool)> = (0..site.docs.len())
         .into_par_iter()
         .map(|i| {
@@ -537,7 +538,8 @@ pub(super) fn prepare(
                 old.and_then(|m| m.values.previous(&site.by_path, i, &site.docs[i].name));
             engine::step(previous, &current, |reads| {
                 reads.read(Key::Fields);
-                render::doc_value(&site, i, &markdown.entries[i].value.content, &fields, reads)
+                let content = &markdown.entries[i].value.content;
+                render::doc_value(&site, i, content, &fields, &alike, reads)
             })
         })
         .collect();

@@ -23,8 +23,8 @@ pub use templates::{
     render_built_in, render_with_args,
 };
 pub use values::{
-    DocValue, Values, alias_context, doc_context, doc_value, section_answer, site_file_context,
-    site_value,
+    Alike, DocValue, Values, alias_context, doc_context, doc_value, section_answer,
+    site_file_context, site_value,
 };
 
 use crate::diagnostic::Diagnostic;

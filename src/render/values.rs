@@ -124,11 +124,12 @@ pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
 /// The step that makes doc `i`'s value: everything [`base_value`] reads,
 /// read through `reads`, and its Markdown's HTML as `content` (a value made
 /// once by the Markdown step, whose large text is shared, not copied).
-pub fn doc_value(
-    site: &Site,
+pub fn doc_value<'s>(
+    site: &'s Site,
     i: usize,
     content: &Value,
     fields: &Fields,
+    alike: &Alike<'s>,
     reads: &mut Reads,
 ) -> (Arc<DocValue>, Fp) {
     let doc = &site.docs[i];
@@ -149,7 +150,7 @@ pub fn doc_value(
     // The listed value first; the whole one adds the body. Each holds only
     // the fields templates can read, so what a template can print of it,
     // even whole, is what its fingerprint counts.
-    let listed = base_value(site, i, fields);
+    let listed = base_value(site, i, fields, alike);
     let body = fields.reads(BODY_FIELD).then(|| content.clone());
     // Fingerprints serve the next build only: none when reads are not kept.
     let (listed_fp, full_fp) = match (reads.recording(), &body) {
@@ -176,7 +177,7 @@ pub fn doc_value(
 /// A doc's value without its body: the fields templates can read
 /// ([`Fields`]), each made only when one can (a listing of ten thousand
 /// pages makes ten thousand of these).
-fn base_value(site: &Site, i: usize, fields: &Fields) -> Value {
+fn base_value<'s>(site: &'s Site, i: usize, fields: &Fields, alike: &Alike<'s>) -> Value {
     let doc = &site.docs[i];
     let f = &doc.file.front;
     let r = &doc.rendered;
@@ -231,58 +232,41 @@ fn base_value(site: &Site, i: usize, fields: &Fields) -> Value {
         Value::from(r.word_count.div_ceil(200).max(1))
     });
     m.put("is_section", || Value::from(doc.is_section()));
-    let citations: Vec<Value> = match m.wants("citations") || m.wants("cited") {
+    // Each source cited, by its doc, in order of first citation.
+    let citations: Vec<(usize, Value)> = match m.wants("citations") || m.wants("cited") {
         false => Vec::new(),
         true => r
             .citations
             .iter()
+            .filter_map(|id| site.sources.get(id).copied())
             .enumerate()
-            .filter_map(|(n, id)| {
-                let s = &site.docs[*site.sources.get(id)?];
-                let mut c = Map::new();
-                c.insert("number".into(), Value::from(n + 1));
-                c.insert("id".into(), Value::from(id.as_str()));
-                c.insert("title".into(), Value::from(s.file.front.title.as_str()));
-                c.insert("url".into(), Value::from(&*s.url));
-                c.insert(
-                    "permalink".into(),
-                    Value::from(format!("{}{}", site.config.origin(), s.url)),
-                );
-                c.insert(
-                    "description".into(),
-                    Value::from(s.file.front.description.clone()),
-                );
-                c.insert(
-                    "date".into(),
-                    Value::from(s.file.front.date.as_ref().map(|d| d.iso.clone())),
-                );
-                c.insert("source_url".into(), Value::from(s.file.front.url.clone()));
-                c.insert(
-                    "archived_url".into(),
-                    Value::from(s.file.front.archived_url.clone()),
-                );
-                c.insert("extra".into(), extra_value(&s.file.front.extra));
-                Some(map_value(c))
+            .map(|(n, source)| {
+                let made = alike.citation(source, n + 1, || citation_value(site, source, n + 1));
+                (source, made)
             })
             .collect(),
     };
     // Each citation mark in the text, in order: its popover's number (`key`),
     // its source (as in `citations`) and the passage or locator it names.
-    let cited = |citations: &[Value]| -> Vec<Value> {
-        let each = r.cited.iter().enumerate().filter_map(|(k, cited)| {
-            let source = citations.get(cited.number.checked_sub(1)?)?.clone();
+    let marks = r.cited.iter().enumerate().filter_map(|(k, cited)| {
+        let (source, value) = citations.get(cited.number.checked_sub(1)?)?;
+        Some(alike.mark((k + 1, cited.number, *source), cited, || {
             let mut c = Map::new();
             c.insert("key".into(), Value::from(k + 1));
             c.insert("number".into(), Value::from(cited.number));
-            c.insert("source".into(), source);
+            c.insert("source".into(), value.clone());
             c.insert("passage".into(), Value::from(cited.passage.clone()));
             c.insert("locator".into(), Value::from(cited.locator.clone()));
-            Some(map_value(c))
-        });
-        each.collect()
+            map_value(c)
+        }))
+    });
+    let marks: Vec<Value> = match m.wants("cited") {
+        true => marks.collect(),
+        false => Vec::new(),
     };
-    let marks = cited(&citations);
-    m.put("citations", || Value::from(citations));
+    m.put("citations", || {
+        Value::from(citations.into_iter().map(|c| c.1).collect::<Vec<_>>())
+    });
     m.put("cited", || Value::from(marks));
     m.put("cited_by", || {
         let each = doc.cited_by.iter().map(|&i| {
@@ -295,6 +279,74 @@ fn base_value(site: &Site, i: usize, fields: &Fields) -> Value {
         Value::from(each.collect::<Vec<_>>())
     });
     map_value(m.map)
+}
+
+/// Source doc `source` as a page's citation number `number`: the same
+/// value on every page that cites it with that number.
+fn citation_value(site: &Site, source: usize, number: usize) -> Value {
+    let s = &site.docs[source];
+    let id = s.source_id();
+    let mut c = Map::new();
+    c.insert("number".into(), Value::from(number));
+    c.insert("id".into(), Value::from(id));
+    c.insert("title".into(), Value::from(s.file.front.title.as_str()));
+    c.insert("url".into(), Value::from(&*s.url));
+    c.insert(
+        "permalink".into(),
+        Value::from(format!("{}{}", site.config.origin(), s.url)),
+    );
+    c.insert(
+        "description".into(),
+        Value::from(s.file.front.description.clone()),
+    );
+    c.insert(
+        "date".into(),
+        Value::from(s.file.front.date.as_ref().map(|d| d.iso.clone())),
+    );
+    c.insert("source_url".into(), Value::from(s.file.front.url.clone()));
+    c.insert(
+        "archived_url".into(),
+        Value::from(s.file.front.archived_url.clone()),
+    );
+    c.insert("extra".into(), extra_value(&s.file.front.extra));
+    map_value(c)
+}
+
+/// The parts of doc values that many docs hold alike, made once per build
+/// and shared by every doc value that holds them (a map value is reference
+/// counted, so a shared one costs a count, not a copy): a source as a
+/// page's n-th citation, and a citation mark (its place on the page, its
+/// number, its source, passage and locator). Ten thousand pages that cite
+/// the same report first hold one value for it, not ten thousand.
+///
+/// Each value is a function of its key and the model alone, so who makes
+/// it first makes no difference; the doc steps that take one record their
+/// reads of its source as before.
+#[derive(Default)]
+pub struct Alike<'s> {
+    citations: std::sync::Mutex<crate::engine::Map<(usize, usize), Value>>,
+    marks: std::sync::Mutex<crate::engine::Map<MarkKey<'s>, Value>>,
+}
+
+/// A citation mark's key: its place on the page, its number and its
+/// source doc, then its passage and locator.
+type MarkKey<'s> = ((usize, usize, usize), Option<&'s str>, Option<&'s str>);
+
+impl<'s> Alike<'s> {
+    fn citation(&self, source: usize, number: usize, make: impl FnOnce() -> Value) -> Value {
+        let mut made = self.citations.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry((source, number)).or_insert_with(make).clone()
+    }
+    fn mark(
+        &self,
+        place: (usize, usize, usize),
+        cited: &'s crate::markdown::Cited,
+        make: impl FnOnce() -> Value,
+    ) -> Value {
+        let k = (place, cited.passage.as_deref(), cited.locator.as_deref());
+        let mut made = self.marks.lock().unwrap_or_else(|e| e.into_inner());
+        made.entry(k).or_insert_with(make).clone()
+    }
 }
 
 /// A value's map, made of the fields templates can read and no others.
