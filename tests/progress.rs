@@ -7,29 +7,36 @@ use fixture::Fixture;
 use std::process::Command;
 use std::time::Instant;
 
-fn site() -> Fixture {
-    let f = Fixture::new();
-    for i in 0..6000 {
+/// Pages `from..to` added to `f`.
+fn add_pages(f: &Fixture, from: usize, to: usize) {
+    for i in from..to {
         f.page(
-            &format!("s{}/p{i:04}.md", i % 4),
+            &format!("s{}/p{i:05}.md", i % 4),
             &format!("title: Page {i}"),
             &format!("## Part one\n\n{}\n", "Words and more words. ".repeat(60)),
         );
     }
-    f
 }
 
 #[test]
 fn a_long_build_shows_progress_on_a_terminal_only() {
-    let f = site();
-    // Not a terminal: the summary line alone.
-    let start = Instant::now();
-    let run = f.build();
-    let took = start.elapsed();
-    assert!(
-        took.as_millis() > 800,
-        "the fixture must take longer than the progress delay; took {took:?}"
-    );
+    let f = Fixture::new();
+    // Not a terminal: the summary line alone. The site grows until its
+    // build takes longer than the progress delay (half a second) with room
+    // to spare, however fast the build (and the machine) is.
+    let mut pages = 6000;
+    add_pages(&f, 0, pages);
+    let run = loop {
+        let start = Instant::now();
+        let run = f.build();
+        let took = start.elapsed();
+        if took.as_millis() > 800 {
+            break run;
+        }
+        assert!(pages < 100_000, "{pages} pages built in {took:?}");
+        add_pages(&f, pages, pages * 2);
+        pages *= 2;
+    };
     assert!(
         !run.stderr.contains('\r') && !run.stderr.contains("rendering"),
         "{}",
@@ -56,9 +63,10 @@ fn a_long_build_shows_progress_on_a_terminal_only() {
         "{drawn}"
     );
     if let Some(at) = drawn.find("rendering [") {
-        assert!(drawn[at..].contains("/6001 pages"), "{drawn}");
+        let all = format!("/{} pages", pages + 1);
+        assert!(drawn[at..].contains(&all), "{drawn}");
     }
     // The bar is cleared; the summary line is last.
-    let summary = drawn.rfind("Built 6000 pages").expect("the summary line");
+    let summary = (drawn.rfind(&format!("Built {pages} pages"))).expect("the summary line");
     assert!(!drawn[summary..].contains("rendering"), "{drawn}");
 }
