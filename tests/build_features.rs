@@ -581,6 +581,11 @@ fn pages_citing_alike_share_their_citation_values() {
         "{% for c in page.citations %}[{{ c.number }} {{ c.title }}]{% endfor %}\
          {% for m in page.cited %}({{ m.key }}:{{ m.number }}:{{ m.passage }}){% endfor %}",
     );
+    // A listing that reads both, so that every doc's listed value holds them.
+    f.write(
+        "themes/t/templates/index.html",
+        "{% for p in section.pages %}{{ p.citations | length }}{{ p.cited | length }}{% endfor %}",
+    );
     f.page("sources/_index.md", "title: Sources", "");
     f.page("sources/report.md", "title: The report", "A report.\n");
     f.page("sources/brief.md", "title: The brief", "A brief.\n");
@@ -626,4 +631,45 @@ fn pages_citing_alike_share_their_citation_values() {
         page("c/index.html"),
         "[1 The brief][2 The report](1:1:)(2:2:)"
     );
+}
+
+/// A field templates read of the rendered page alone (`page.toc`) is made
+/// when that page is rendered, not kept in every doc's listed value, and
+/// counts in its fingerprint (a rebuild shows an edited heading); once a
+/// listing reads it of other pages, it is listed.
+#[test]
+fn a_pages_own_fields_are_made_when_it_is_rendered_and_listed_when_listings_read_them() {
+    let f = Fixture::new();
+    f.write(
+        "themes/t/templates/page.html",
+        "{% for h in page.toc %}[{{ h.title }}]{% endfor %}{{ page.title }}",
+    );
+    f.write(
+        "themes/t/templates/index.html",
+        "{% for p in section.pages %}{{ p.title }}{% endfor %}",
+    );
+    // No template reads `content`: only the headings tell the edit below.
+    f.write("themes/t/templates/section.html", "{{ section.title }}");
+    f.page("a.md", "title: A", "## One\n\n## Two\n");
+    let field = |built: &dossier::pipeline::Built, name: &'static str| {
+        let a = built.site.by_path["a.md"];
+        let listed = built.values.docs[a].listed.as_map().unwrap();
+        listed.contains_key(&tera::value::Key::from(name))
+    };
+    let built = dossier::pipeline::build(&f.options()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(field(&built, "title") && !field(&built, "toc"));
+    assert_eq!(fixture::built_text(&built, "a/index.html"), "[One][Two]A");
+    assert_eq!(fixture::built_text(&built, "index.html"), "A");
+    f.page("a.md", "title: A", "## One\n\n## Three\n");
+    let again = f.rebuild(&built, &["content/a.md"], false);
+    assert_eq!(fixture::built_text(&again, "a/index.html"), "[One][Three]A");
+
+    f.write(
+        "themes/t/templates/index.html",
+        "{% for p in section.pages %}{% for h in p.toc %}<{{ h.title }}>{% endfor %}{% endfor %}",
+    );
+    let built = dossier::pipeline::build(&f.options()).unwrap_or_else(|e| panic!("{e:?}"));
+    assert!(field(&built, "toc"));
+    assert_eq!(fixture::built_text(&built, "index.html"), "<One><Three>");
+    assert_eq!(fixture::built_text(&built, "a/index.html"), "[One][Three]A");
 }

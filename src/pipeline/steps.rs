@@ -567,6 +567,7 @@ pub(super) fn prepare(
         site_fp,
         docs: stepped.iter().map(|e| e.0.value.clone()).collect(),
         sections: Vec::new(),
+        fields: fields.clone(),
     };
     let values_memo = by_doc(&site, stepped);
 

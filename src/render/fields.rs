@@ -27,28 +27,63 @@ use tera::Value;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Fields {
     All,
-    Named(BTreeSet<String>),
+    Named {
+        /// Every field templates can read.
+        read: BTreeSet<String>,
+        /// Those they can read of a doc other than the one rendered (a
+        /// listing's, a neighbour's, `get_page`'s).
+        listed: BTreeSet<String>,
+        /// The others: read only as `page.NAME` or `section.NAME`
+        /// ([`own_only`]).
+        own: BTreeSet<String>,
+    },
 }
 
 impl Fields {
     /// The fields the code of `files` can read.
     pub fn of(files: &TemplateFiles) -> Fields {
-        let mut names = BTreeSet::new();
+        let mut read = BTreeSet::new();
+        let mut listed = BTreeSet::new();
+        let mut rebound = false;
         for (_, text) in files.files.values() {
             for code in code_spans(text) {
                 if reaches_fields_unnamed(code) {
                     return Fields::All;
                 }
-                names.extend(words(code).map(str::to_string));
+                read.extend(words(code).map(str::to_string));
+                rebound |= own_only(code, &mut |w| {
+                    listed.insert(w.to_string());
+                });
             }
         }
-        Fields::Named(names)
+        if rebound {
+            listed = read.clone();
+        }
+        let own = read.difference(&listed).cloned().collect();
+        Fields::Named { read, listed, own }
     }
 
     pub fn reads(&self, field: &str) -> bool {
         match self {
             Fields::All => true,
-            Fields::Named(names) => names.contains(field),
+            Fields::Named { read, .. } => read.contains(field),
+        }
+    }
+
+    /// Whether templates can read `field` of a doc other than the one
+    /// rendered: if not, listings leave it out.
+    pub fn listed(&self, field: &str) -> bool {
+        match self {
+            Fields::All => true,
+            Fields::Named { listed, .. } => listed.contains(field),
+        }
+    }
+
+    /// Whether templates read `field`, and of the rendered doc alone.
+    pub fn own(&self, field: &str) -> bool {
+        match self {
+            Fields::All => false,
+            Fields::Named { own, .. } => own.contains(field),
         }
     }
 
@@ -161,6 +196,65 @@ fn tag_end(body: &str, close: &str) -> usize {
 fn words(code: &str) -> impl Iterator<Item = &str> {
     code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
+}
+
+/// The variables that hold the rendered doc's own value.
+const OWN: [&str; 2] = ["page", "section"];
+
+/// Sorts the words of some code: `listed` gets each word that may name a
+/// field of another doc's value, that is every word but those written
+/// right after the variable `page.` or `section.` (which hold the rendered
+/// doc's whole value), and but the template paths of `include`, `extends`
+/// and `import`. True if the code may bind `page` or `section` to another
+/// value (`for page in`, `set section =`, a macro's argument): then no
+/// field is the rendered doc's alone.
+///
+/// Errs towards "listed": `{% set p = page %}{{ p.toc }}` lists `toc`.
+fn own_only(code: &str, listed: &mut impl FnMut(&str)) -> bool {
+    let first = code
+        .trim_start_matches(['-', '+'])
+        .split_whitespace()
+        .next();
+    if matches!(first, Some("include" | "extends" | "import")) {
+        return false;
+    }
+    let bytes = code.as_bytes();
+    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
+    let mut rebound = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        if !is_word(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && is_word(bytes[i]) {
+            i += 1;
+        }
+        let word = &code[start..i];
+        let before = &code[..start];
+        let own = before.strip_suffix('.').is_some_and(|b| {
+            OWN.iter().any(|v| {
+                b.strip_suffix(v).is_some_and(|r| {
+                    !r.ends_with(|c: char| c == '.' || c == '_' || c.is_alphanumeric())
+                })
+            })
+        });
+        if !own {
+            listed(word);
+        }
+        if OWN.contains(&word) {
+            let after = code[i..].trim_start();
+            let next = after
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .next();
+            let binds = after.starts_with([',', ')'])
+                || (after.starts_with('=') && !after.starts_with("=="))
+                || next == Some("in");
+            rebound |= binds;
+        }
+    }
+    rebound
 }
 
 /// Whether a subscript (the code after its `[`) is one string or number
@@ -285,6 +379,44 @@ mod tests {
             fields(&["{{ page[\"title\"] }} {{ [1, 2] }} {{ a.b[0] }}"]),
             Fields::All
         );
+    }
+
+    #[test]
+    fn fields_read_as_page_or_section_alone_are_not_listed() {
+        let f = fields(&[
+            "{% include \"partials/toc.html\" %}{{ page.toc }}{{ section.cited }}",
+            "{% for p in section.pages %}{{ p.title }}{{ p.citations }}{% endfor %}",
+            "{% if page == other %}{{ page.citations | length }}{% endif %}",
+        ]);
+        for name in ["toc", "cited", "title", "citations"] {
+            assert!(f.reads(name), "{name}");
+        }
+        assert!(!f.listed("toc") && !f.listed("cited"));
+        assert!(f.own("toc") && f.own("cited"));
+        assert!(f.listed("title") && f.listed("citations"));
+        assert!(!f.own("title") && !f.own("citations") && !f.own("word_count"));
+    }
+
+    #[test]
+    fn fields_read_of_other_docs_or_of_a_rebound_page_are_listed() {
+        let listed = |template: &str| fields(&["{{ page.toc }}", template]).listed("toc");
+        assert!(!listed("{{ page.title }}"));
+        for other in [
+            "{{ page.previous.toc }}",
+            "{{ get_page(path=\"a.md\").toc }}",
+            "{% set p = page %}{{ p.toc }}",
+            "{{ \"toc\" }}",
+            "{{ mypage.toc }}",
+            "{{ x.page.toc }}",
+            "{% for page in section.pages %}{{ page.title }}{% endfor %}",
+            "{% for section in sections %}{% endfor %}",
+            "{% set page = get_page(path=\"a.md\") %}",
+            "{% set_global section = 1 %}",
+            "{% macro card(page) %}{% endmacro %}",
+            "{% macro card(x, page=1) %}{% endmacro %}",
+        ] {
+            assert!(listed(other), "{other}");
+        }
     }
 
     #[test]

@@ -100,6 +100,8 @@ pub fn render_docs(
     type Outcome = Result<((Name, Entry<Bytes>), bool), (Diagnostic, usize)>;
     // What the templates' functions answer from, as each file renders.
     let model = Model::of(site, values);
+    // Citations alike on the pages rendered here, made once ([`Alike`]).
+    let alike = Alike::default();
     let step = |out_path: Name,
                 old: Option<&Entry<Bytes>>,
                 render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
@@ -119,7 +121,7 @@ pub fn render_docs(
             let doc = &site.docs[i];
             let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
             step(doc.out_path.clone(), old, &|reads| {
-                render_doc(site, tera, files, values, i, reads)
+                render_doc(site, tera, files, values, i, &alike, reads)
             })
             .map_err(|d| (d, i))
         })
@@ -216,7 +218,7 @@ pub fn render_docs(
                     ),
                 ));
             }
-            let ctx = alias_context(site, values, alias.doc, reads);
+            let ctx = alias_context(site, values, alias.doc, &alike, reads);
             let html = recording(reads, || tera.render(ALIAS, &ctx))
                 .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
             finish(site, html, &alias.out_path, reads)
@@ -347,12 +349,13 @@ pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
 }
 
 /// The render step of doc `i`: its template over its context.
-fn render_doc(
-    site: &Site,
+fn render_doc<'s>(
+    site: &'s Site,
     tera: &Tera,
     files: &TemplateFiles,
     values: &Values,
     i: usize,
+    alike: &Alike<'s>,
     reads: &mut Reads,
 ) -> Result<Vec<u8>, Diagnostic> {
     let doc = &site.docs[i];
@@ -374,7 +377,7 @@ fn render_doc(
         )
         .with_source(&doc.file.text));
     }
-    let ctx = doc_context(site, values, i, reads);
+    let ctx = doc_context(site, values, i, alike, reads);
     match recording(reads, || tera.render(template, &ctx)) {
         Ok(html) => finish(site, html, &doc.out_path, reads),
         Err(e) => Err(tera_diagnostic(&e, files, template)),

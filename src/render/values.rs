@@ -26,10 +26,15 @@ pub struct Values {
     pub sections: Vec<Option<(Value, Fp)>>,
     /// The data files `load_data` answers from ([`crate::data`]).
     pub data: Arc<crate::data::Data>,
+    /// The fields templates read: a page's own fields ([`Part::Own`]) are
+    /// made when it is rendered, from these.
+    pub fields: Fields,
 }
 
 /// One doc's value: as listings show it, and its body (`content`) when
-/// templates read it; [`DocValue::full`] puts the two together.
+/// templates read it; [`DocValue::full`] puts the two together. The fields
+/// templates read of the rendered page alone ([`Part::Own`]) are in
+/// neither: [`doc_context`] makes them for the page it renders.
 #[derive(Debug)]
 pub struct DocValue {
     pub listed: Value,
@@ -100,7 +105,7 @@ fn toc_value(toc: &[TocEntry]) -> Value {
 /// The `site` value every template sees, and its fingerprint.
 pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
     let c = &site.config;
-    let mut s = Kept::new(fields);
+    let mut s = Kept::new(fields, Part::Listed);
     s.put("title", || Value::from(c.title.as_str()));
     s.put("base_url", || Value::from(c.base_url.as_str()));
     s.put("base_path", || Value::from(site.base_path.as_str()));
@@ -150,17 +155,18 @@ pub fn doc_value<'s>(
     // The listed value first; the whole one adds the body. Each holds only
     // the fields templates can read, so what a template can print of it,
     // even whole, is what its fingerprint counts.
-    let listed = base_value(site, i, fields, alike);
+    let listed = base_value(site, i, fields, alike, Part::Listed);
     let body = fields.reads(BODY_FIELD).then(|| content.clone());
     // Fingerprints serve the next build only: none when reads are not kept.
-    let (listed_fp, full_fp) = match (reads.recording(), &body) {
-        (false, _) => (crate::engine::absent(), crate::engine::absent()),
-        (true, body) => {
+    // The whole value's counts the own fields, made here for it alone.
+    let (listed_fp, full_fp) = match reads.recording() {
+        false => (crate::engine::absent(), crate::engine::absent()),
+        true => {
             let listed_fp = fields.fingerprint(&listed);
-            let full_fp = match body {
-                Some(body) => crate::engine::fingerprint(&(listed_fp, body.as_str())),
-                None => listed_fp,
-            };
+            let own = base_value(site, i, fields, alike, Part::Own);
+            let own_fp = fields.fingerprint(&own);
+            let body = body.as_ref().and_then(Value::as_str);
+            let full_fp = crate::engine::fingerprint(&(listed_fp, body, own_fp));
             (listed_fp, full_fp)
         }
     };
@@ -174,14 +180,31 @@ pub fn doc_value<'s>(
     (Arc::new(value), fp)
 }
 
-/// A doc's value without its body: the fields templates can read
-/// ([`Fields`]), each made only when one can (a listing of ten thousand
-/// pages makes ten thousand of these).
-fn base_value<'s>(site: &'s Site, i: usize, fields: &Fields, alike: &Alike<'s>) -> Value {
+/// Which of a doc's fields a value holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Those templates can read of docs other than the one rendered: a
+    /// listing's value, kept for every doc.
+    Listed,
+    /// Those templates read of the rendered page alone (`page.toc`): made
+    /// when it is rendered, not kept for every doc.
+    Own,
+}
+
+/// Part of a doc's value without its body: the fields templates can read
+/// ([`Fields`]) of that part, each made only when one can (a listing of ten
+/// thousand pages makes ten thousand of these).
+fn base_value<'s>(
+    site: &'s Site,
+    i: usize,
+    fields: &Fields,
+    alike: &Alike<'s>,
+    part: Part,
+) -> Value {
     let doc = &site.docs[i];
     let f = &doc.file.front;
     let r = &doc.rendered;
-    let mut m = Kept::new(fields);
+    let mut m = Kept::new(fields, part);
     m.put("title", || Value::from(f.title.as_str()));
     m.put("description", || Value::from(f.description.clone()));
     m.put("date", || {
@@ -349,21 +372,32 @@ impl<'s> Alike<'s> {
     }
 }
 
-/// A value's map, made of the fields templates can read and no others.
+/// A value's map, made of the fields of one part templates can read and
+/// no others.
 struct Kept<'f> {
     map: Map,
     fields: &'f Fields,
+    part: Part,
 }
 
 impl<'f> Kept<'f> {
-    fn new(fields: &'f Fields) -> Self {
+    fn new(fields: &'f Fields, part: Part) -> Self {
+        // Room for every field a part may have (most go in listings).
+        let room = match part {
+            Part::Listed => 32,
+            Part::Own => 8,
+        };
         Kept {
-            map: Map::with_capacity(32),
+            map: Map::with_capacity(room),
             fields,
+            part,
         }
     }
     fn wants(&self, name: &str) -> bool {
-        self.fields.reads(name)
+        match self.part {
+            Part::Listed => self.fields.listed(name),
+            Part::Own => self.fields.own(name),
+        }
     }
     /// Field `name` made by `make`, if templates can read it.
     fn put(&mut self, name: &'static str, make: impl FnOnce() -> Value) {
@@ -377,12 +411,22 @@ impl<'f> Kept<'f> {
 /// `section` for sections) with what depends on other docs: neighbours,
 /// parent, and for sections their pages and two levels of subsections, all
 /// as listings show them. Every value it takes is read through `reads`.
-pub fn doc_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) -> tera::Context {
+pub fn doc_context<'s>(
+    site: &'s Site,
+    values: &Values,
+    i: usize,
+    alike: &Alike<'s>,
+    reads: &mut Reads,
+) -> tera::Context {
     let doc = &site.docs[i];
     reads.read(Key::Site);
     reads.read(Key::Place(doc.name.clone()));
     reads.read(Key::Value(doc.name.clone()));
+    let own = own_fields(site, values, i, alike);
     let mut m = values.docs[i].full_map();
+    // Room for the own fields and what is added below, at once.
+    m.reserve(own.len() + 5);
+    m.extend(own);
     let mut link = |j: Option<usize>| match j {
         Some(j) => listed(site, values, j, reads),
         None => Value::none(),
@@ -509,13 +553,31 @@ pub fn site_file_context(
 }
 
 /// The context of a redirect to doc `i` ([`super::ALIAS`]): `site`, and the
-/// doc as listings show it as `page`.
-pub fn alias_context(site: &Site, values: &Values, i: usize, reads: &mut Reads) -> tera::Context {
+/// doc as listings show it, with its own fields ([`Part::Own`]: templates
+/// read them as `page.NAME`), as `page`.
+pub fn alias_context<'s>(
+    site: &'s Site,
+    values: &Values,
+    i: usize,
+    alike: &Alike<'s>,
+    reads: &mut Reads,
+) -> tera::Context {
     reads.read(Key::Site);
+    // The whole value's fingerprint counts the own fields.
+    reads.read(Key::Value(site.docs[i].name.clone()));
+    let mut m = values.docs[i].listed.as_map().cloned().unwrap_or_default();
+    m.extend(own_fields(site, values, i, alike));
     let mut ctx = tera::Context::new();
     ctx.insert_value("site", values.site.clone());
-    ctx.insert_value("page", listed(site, values, i, reads));
+    ctx.insert_value("page", map_value(m));
     ctx
+}
+
+/// The fields of doc `i` that templates read of the rendered doc alone,
+/// made now (its value step counted them in its fingerprint).
+fn own_fields<'s>(site: &'s Site, values: &Values, i: usize, alike: &Alike<'s>) -> Map {
+    let own = base_value(site, i, &values.fields, alike, Part::Own);
+    own.into_map().unwrap_or_default()
 }
 
 /// Doc `j` as listings show it, read through `reads`.
