@@ -319,6 +319,28 @@ pub(super) fn prepare(
         index,
         entries: stepped.into_iter().map(|s| s.0).collect(),
     };
+    // A build nothing builds on keeps each file's body only until its
+    // Markdown is made: the parse entries (and the model made from them)
+    // take a front-matter-only copy now, and each whole file waits in its
+    // slot for its Markdown step, which takes it, so that no more than a
+    // few bodies and every HTML made so far are in memory at once.
+    let bodies: Vec<std::sync::Mutex<Option<Arc<SourceFile>>>> = match lean {
+        false => Vec::new(),
+        true => (parsed.entries.par_iter_mut())
+            .map(|entry| {
+                let Ok(p) = &mut entry.value else {
+                    return std::sync::Mutex::new(None);
+                };
+                let whole = p.file.clone();
+                *p = Arc::new(Parsed {
+                    file: Arc::new(whole.without_body()),
+                    front_fp: p.front_fp,
+                    body_fp: p.body_fp,
+                });
+                std::sync::Mutex::new(Some(whole))
+            })
+            .collect(),
+    };
     let templates_fp = fp_of(Some(&templates));
     if let (Some(old), Some(changes)) = (old, &mut changes) {
         changes.note_if(Key::Templates, fp_of(old.templates.as_ref()), templates_fp);
@@ -471,8 +493,12 @@ pub(super) fn prepare(
         .enumerate()
         .map(|(i, doc)| {
             let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
+            // The whole file, if its body waits in a slot (a lean build).
+            let slot = structure.value.files[i].and_then(|f| bodies.get(f));
+            let whole = slot.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).take());
+            let file = whole.as_ref().unwrap_or(&doc.file);
             engine::step(previous, &current, |reads| {
-                render_markdown(&site, doc, &shortcode_tera, reads)
+                render_markdown(&site, doc, file, &shortcode_tera, reads)
             })
         })
         .collect();
@@ -500,20 +526,8 @@ pub(super) fn prepare(
     let theme_has = |anchor: &str| compiled.as_ref().is_some_and(|c| c.anchors.has(anchor));
     site::attach(&mut site, rendered, &theme_has, &mut diagnostics);
     let structure = match lean {
+        // Every body went with its Markdown step; the structure goes too.
         true => {
-            // The parse entries and the structure share each doc's file:
-            // they take the front-matter-only copy, so the body goes.
-            site.release_bodies();
-            for (doc, f) in site.docs.iter().zip(&structure.value.files) {
-                let entry = f.and_then(|f| parsed.entries.get_mut(f));
-                if let Some(Ok(p)) = entry.map(|e| &mut e.value) {
-                    *p = Arc::new(Parsed {
-                        file: doc.file.clone(),
-                        front_fp: p.front_fp,
-                        body_fp: p.body_fp,
-                    });
-                }
-            }
             drop(structure);
             None
         }
@@ -707,19 +721,20 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
 fn render_markdown(
     site: &Site,
     doc: &Doc,
+    whole: &SourceFile,
     tera: &ShortcodeTemplates,
     reads: &mut Reads,
 ) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(doc.name.clone()));
-    let file = doc.file.root_path();
-    let origin = Origin::of(&doc.file, &file);
+    let file = whole.root_path();
+    let origin = Origin::of(whole, &file);
     let asking = Asking {
         site,
         tera,
         reads: RefCell::new(reads),
     };
     let recording = asking.reads.borrow().recording();
-    let mut rendered = markdown::render(doc.file.body(), &origin, &asking);
+    let mut rendered = markdown::render(whole.body(), &origin, &asking);
     let fp = match recording {
         true => rendered.fingerprint(),
         false => engine::absent(),

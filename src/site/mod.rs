@@ -331,17 +331,6 @@ impl Site {
     pub fn doc(&self, content_path: &str) -> Option<&Doc> {
         self.by_path.get(content_path).map(|&i| &self.docs[i])
     }
-
-    /// Drop each doc's Markdown body, keeping its front matter (for error
-    /// snippets): once rendered, nothing reads it, and on a large site it is
-    /// a large part of the model.
-    /// Each doc's file is replaced by a front-matter-only copy (the body is
-    /// not copied first, even while others share the file).
-    pub fn release_bodies(&mut self) {
-        for doc in &mut self.docs {
-            doc.file = Arc::new(doc.file.without_body());
-        }
-    }
 }
 
 /// The model's structure from loaded content: every doc's URL and place,
