@@ -322,8 +322,8 @@ pub(super) fn prepare(
     // A build nothing builds on keeps each file's body only until its
     // Markdown is made: the parse entries (and the model made from them)
     // take a front-matter-only copy now, and each whole file waits in its
-    // slot for its Markdown step, which takes it, so that no more than a
-    // few bodies and every HTML made so far are in memory at once.
+    // slot for its Markdown step, which takes it: each body goes as its
+    // page's HTML comes, not once the last page's Markdown is made.
     let bodies: Vec<std::sync::Mutex<Option<Arc<SourceFile>>>> = match lean {
         false => Vec::new(),
         true => (parsed.entries.par_iter_mut())
