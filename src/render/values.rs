@@ -421,12 +421,8 @@ pub fn doc_context<'s>(
     let doc = &site.docs[i];
     reads.read(Key::Site);
     reads.read(Key::Place(doc.name.clone()));
-    reads.read(Key::Value(doc.name.clone()));
-    let own = own_fields(site, values, i, alike);
-    let mut m = values.docs[i].full_map();
-    // Room for the own fields and what is added below, at once.
-    m.reserve(own.len() + 5);
-    m.extend(own);
+    // Room for the five fields added below.
+    let mut m = with_own_fields(site, values, i, alike, values.docs[i].full_map(), 5, reads);
     let mut link = |j: Option<usize>| match j {
         Some(j) => listed(site, values, j, reads),
         None => Value::none(),
@@ -563,21 +559,34 @@ pub fn alias_context<'s>(
     reads: &mut Reads,
 ) -> tera::Context {
     reads.read(Key::Site);
-    // The whole value's fingerprint counts the own fields.
-    reads.read(Key::Value(site.docs[i].name.clone()));
-    let mut m = values.docs[i].listed.as_map().cloned().unwrap_or_default();
-    m.extend(own_fields(site, values, i, alike));
+    let listed = values.docs[i].listed.as_map().cloned().unwrap_or_default();
+    let m = with_own_fields(site, values, i, alike, listed, 0, reads);
     let mut ctx = tera::Context::new();
     ctx.insert_value("site", values.site.clone());
     ctx.insert_value("page", map_value(m));
     ctx
 }
 
-/// The fields of doc `i` that templates read of the rendered doc alone,
-/// made now (its value step counted them in its fingerprint).
-fn own_fields<'s>(site: &'s Site, values: &Values, i: usize, alike: &Alike<'s>) -> Map {
+/// Doc `i`'s value as the rendered doc sees it: `base` (its listed or
+/// whole value) with the fields templates read of the rendered doc alone
+/// ([`Part::Own`]), made now, and room for `more` fields. Its value's
+/// fingerprint, which counts the own fields, is read through `reads`.
+fn with_own_fields<'s>(
+    site: &'s Site,
+    values: &Values,
+    i: usize,
+    alike: &Alike<'s>,
+    base: Map,
+    more: usize,
+    reads: &mut Reads,
+) -> Map {
+    reads.read(Key::Value(site.docs[i].name.clone()));
     let own = base_value(site, i, &values.fields, alike, Part::Own);
-    own.into_map().unwrap_or_default()
+    let own = own.into_map().unwrap_or_default();
+    let mut m = base;
+    m.reserve(own.len() + more);
+    m.extend(own);
+    m
 }
 
 /// Doc `j` as listings show it, read through `reads`.
