@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, pages, serve, site } from "./lib/site.mjs";
+import { launchChromium, pages, serve, settledScreenshot, site } from "./lib/site.mjs";
 
 const { dir, basePath } = site();
 const minified = process.env.DOSSIER_MINIFIED_DIR;
@@ -56,7 +56,7 @@ async function read(origin, path, viewport) {
         ),
       };
     }, origin);
-    const pixels = await page.screenshot({ fullPage: true });
+    const pixels = await settledScreenshot(page);
     return { seen, pixels };
   } finally {
     await context.close();

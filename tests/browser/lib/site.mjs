@@ -155,3 +155,21 @@ export function serve(dir, basePath) {
     });
   });
 }
+
+/**
+ * A full-page screenshot of `page` once its paint has settled: shots 100 ms
+ * apart until two in a row are the same (as Playwright's own
+ * `toHaveScreenshot` waits). Just after `load`, Chromium may still repaint
+ * (a focus ring set by a script showed one pixel of difference in about a
+ * third of the shots); a page that never settles fails.
+ */
+export async function settledScreenshot(page) {
+  let last = await page.screenshot({ fullPage: true });
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(100);
+    const next = await page.screenshot({ fullPage: true });
+    if (next.equals(last)) return next;
+    last = next;
+  }
+  throw new Error(`${page.url()}: the page kept repainting for two seconds`);
+}
