@@ -24,7 +24,7 @@
 //! `--watch` adds live-reload timings: (a) `dossier watch --no-serve` on a
 //! 10,000-page site, save → output file holds the edit; (b) on 1,000-page
 //! sites, each tool's own server, save → the page served over HTTP holds it
-//! (Zola twice: with its default 1 s debounce and with dossier's 2 ms).
+//! (Zola twice: with its default 1 s debounce and with `--debounce 2`).
 //!
 //! Run (`cargo bench` builds dossier in release first):
 //!
@@ -1856,8 +1856,9 @@ fn write_report(
         }
         writeln!(
             w,
-            "The servers, with their defaults: `dossier watch --port P` (waits for 2 ms of quiet \
-             after a change, writes to disk and serves from there); `hugo server --buildFuture` \
+            "The servers, with their defaults: `dossier watch --port P` (rebuilds at a change's \
+             first event, then checks what changed meanwhile before it writes to disk, and \
+             serves from there); `hugo server --buildFuture` \
              (renders to memory, fast render mode; collects file changes in 0.5 s batches, which \
              no flag changes); `zola serve` (renders to memory, waits 1 s after a change: \
              `--debounce`, default 1000 ms, so it is also measured with `--debounce 2`). The \

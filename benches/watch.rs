@@ -4,7 +4,7 @@
 //! explainer theme) it measures:
 //! - cold start: `dossier watch` launched → first build written and served;
 //! - edit → files written: a page's Markdown saved → its output file holds the
-//!   new text (wall clock, debounce included), the rebuild's own time and the
+//!   new text (wall clock, the watcher included), the rebuild's own time and the
 //!   pages it rendered again (both from the rebuild line); saves are 150 ms
 //!   apart, as a person's are;
 //! - edit → page reloaded: the same in headless Chromium, from the save to the
@@ -198,7 +198,7 @@ fn edit(watch: &Watch, count: usize, target: impl Fn(usize) -> (PathBuf, PathBuf
 
 fn report_edits(watch: &Watch, edits: &Edits) {
     report(
-        "edit → files written (wall, debounce included)",
+        "edit → files written (wall, the watcher included)",
         &edits.wall,
     );
     report("edit → files written (rebuild alone)", &edits.rebuild);

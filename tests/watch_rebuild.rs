@@ -928,3 +928,27 @@ fn switching_theme_and_back() {
     watch.edit(|| config("plain"));
     site.assert_output_is_clean_build();
 }
+
+#[test]
+fn a_change_while_its_rebuild_runs_is_built_before_anything_is_written() {
+    let site = Site::new();
+    // A long page: its rebuild reads the file at once, then takes a while
+    // to render it, long enough for the second write to land meanwhile.
+    let long = "A sentence that makes the page long, and its rebuild slow. ".repeat(40_000);
+    site.page("beta.md", "Beta", &format!("{long}\n\nFirst.\n"));
+    let watch = Watch::start(&site);
+    // Well after the first build, so that the save is not taken for part
+    // of a burst (which waits for quiet, and would read both writes).
+    std::thread::sleep(Duration::from_millis(300));
+    let lines = watch.edit(|| {
+        site.page("beta.md", "Beta", &format!("{long}\n\nSecond, part one.\n"));
+        // Long after the rebuild read the file (which an unoptimised
+        // build of dossier, as `cargo test` makes, takes longer to do).
+        let meanwhile = if cfg!(debug_assertions) { 120 } else { 10 };
+        std::thread::sleep(Duration::from_millis(meanwhile));
+        site.page("beta.md", "Beta", &format!("{long}\n\nSecond, part two.\n"));
+    });
+    let page = body_of(&site, "beta/index.html");
+    assert!(page.contains("Second, part two."), "{lines:?}");
+    site.assert_output_is_clean_build();
+}

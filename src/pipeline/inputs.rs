@@ -83,6 +83,13 @@ impl Inputs {
         self.get(path).unwrap_or_else(engine::absent)
     }
 
+    /// Whether the file at `path` holds now what this build read from it
+    /// (or is still missing where it looked for one). False for a path it
+    /// read nothing from: a folder, or a file it only listed.
+    pub fn holds(&self, root: &Path, path: &str) -> bool {
+        self.known(path).is_some() && hash_file(&root.join(path)) == self.file(path)
+    }
+
     fn get(&self, path: &str) -> Option<Fp> {
         match self.since.get(path) {
             Some(fp) => *fp,
@@ -230,6 +237,30 @@ mod tests {
         assert_eq!(changes.get(&Key::File("a.md".into())), Some(true));
         assert_eq!(changes.get(&Key::File("b.md".into())), Some(true));
         assert_eq!(changes.get(&Key::File("c.md".into())), Some(false));
+    }
+
+    #[test]
+    fn a_file_holds_what_was_read_until_its_bytes_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        std::fs::write(root.join("a.md"), "a").unwrap();
+        std::fs::write(root.join("listed.png"), "png").unwrap();
+        let mut known = Inputs::default();
+        known.note_file("a.md".into(), hash_file(&root.join("a.md")));
+        // Looked for and not found (a source's text).
+        known.note_file("text.txt".into(), engine::absent());
+        assert!(known.holds(root, "a.md"));
+        assert!(known.holds(root, "text.txt"));
+        // Only read files: not one the build never read, nor a folder.
+        assert!(!known.holds(root, "listed.png"));
+        assert!(!known.holds(root, ""));
+        // Written again with the same bytes: still as read.
+        std::fs::write(root.join("a.md"), "a").unwrap();
+        assert!(known.holds(root, "a.md"));
+        std::fs::write(root.join("a.md"), "a, edited").unwrap();
+        assert!(!known.holds(root, "a.md"));
+        std::fs::write(root.join("text.txt"), "now here").unwrap();
+        assert!(!known.holds(root, "text.txt"));
     }
 
     #[test]

@@ -69,6 +69,12 @@ impl Built {
     pub fn section_count(&self) -> usize {
         self.site.docs.iter().filter(|d| d.is_section()).count()
     }
+    /// Whether the file at `path` (relative to the site root, as the
+    /// watcher names it) holds now the bytes this build read from it: a
+    /// change to it since is no change to this build ([`inputs::Inputs::holds`]).
+    pub fn read_as_it_is(&self, root: &Path, path: &str) -> bool {
+        self.memo.inputs.holds(root, path)
+    }
 }
 
 /// Run every step. On failure, every problem found (errors and warnings).

@@ -1,25 +1,28 @@
-//! File events → the set of site paths that changed. Wraps notify and its
-//! full debouncer, watches only what a build reads (`site.yaml`, `content/`,
-//! `themes/`, `templates/`, `static/`, `data/`), drops editor swap and temp files and
-//! access events, and folds a burst of changes (a `git checkout`, a
-//! formatter over the whole site) into one batch. Knows nothing of what a
+//! File events → the set of site paths that changed. Wraps notify's
+//! watcher, watches only what a build reads (`site.yaml`, `content/`,
+//! `themes/`, `templates/`, `static/`, `data/`), drops editor swap and temp
+//! files and access events, and folds a burst of changes (a `git checkout`,
+//! a formatter over the whole site) into one batch. Knows nothing of what a
 //! change means for the site: the rebuild decides that.
+//!
+//! No debouncer sits between the watcher and the batches: a save's first
+//! event starts a rebuild at once, and the events that follow it while the
+//! rebuild runs (the rest of the same save, as a rule) are looked at before
+//! its files are written ([`Batches::unsettled`]): those that leave a file
+//! as the build read it change nothing. Holding every event for a quiet
+//! time first, as notify's debouncers do, would add that time to every
+//! save's way to the browser.
 
-use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{DebounceEventResult, Debouncer, RecommendedCache, new_debouncer};
+use notify::{EventKind, RecursiveMode, Watcher as _};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-/// How long the debouncer holds an event, so one save's several events
-/// (write temp, rename, chmod) arrive together.
-const DEBOUNCE: Duration = Duration::from_millis(2);
-/// How often the debouncer looks for events older than [`DEBOUNCE`]: the
-/// latency it adds is between the two; each look is a wakeup, idle or not.
-const TICK: Duration = Duration::from_millis(1);
-/// A batch is complete once no further change arrives for this long...
-const QUIET: Duration = Duration::from_millis(1);
+/// A batch is complete once no further change arrives for this long: zero,
+/// so a batch is what has arrived when its first change is read (a save's
+/// later events are weighed after the rebuild, see [`Batches::unsettled`])...
+const QUIET: Duration = Duration::ZERO;
 /// ...or this long while changes keep coming (a checkout, a formatter, a
 /// script), so a burst makes one or a few rebuilds rather than many.
 const QUIET_WHEN_BUSY: Duration = Duration::from_millis(150);
@@ -86,27 +89,23 @@ pub enum Signal {
 
 /// The running watcher; dropping it stops watching.
 pub struct Watcher {
-    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    watcher: notify::RecommendedWatcher,
     root: PathBuf,
     watched: BTreeSet<PathBuf>,
 }
 
 impl Watcher {
-    /// Watch `root` (an absolute path) and send every batch of changes to `tx`.
+    /// Watch `root` (an absolute path) and send each event's changes to `tx`.
     pub fn start(root: &Path, tx: Sender<Signal>) -> notify::Result<Watcher> {
         let handler_root = root.to_path_buf();
-        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |result: DebounceEventResult| {
+        let watcher = notify::recommended_watcher(move |result: notify::Result<notify::Event>| {
             let changes = match result {
-                Ok(events) => changes_of(
+                Ok(e) => changes_of(
                     &handler_root,
-                    events
-                        .iter()
-                        .map(|e| (&e.event.kind, e.event.need_rescan(), &e.event.paths[..])),
+                    [(&e.kind, e.need_rescan(), &e.paths[..])].into_iter(),
                 ),
-                Err(errors) => {
-                    for e in errors {
-                        eprintln!("warning: file watcher: {e}; rebuilding everything");
-                    }
+                Err(e) => {
+                    eprintln!("warning: file watcher: {e}; rebuilding everything");
                     Changes {
                         rescan: true,
                         ..Changes::default()
@@ -118,12 +117,12 @@ impl Watcher {
             }
         })?;
         let mut watcher = Watcher {
-            debouncer,
+            watcher,
             root: root.to_path_buf(),
             watched: BTreeSet::new(),
         };
         // The root itself, not recursively: site.yaml, and folders appearing or going.
-        watcher.debouncer.watch(root, RecursiveMode::NonRecursive)?;
+        watcher.watcher.watch(root, RecursiveMode::NonRecursive)?;
         watcher.refresh(&Changes::default());
         Ok(watcher)
     }
@@ -135,11 +134,11 @@ impl Watcher {
             let path = self.root.join(dir);
             let replaced = changes.rescan || changes.paths.contains(dir);
             if self.watched.contains(&path) && (replaced || !path.is_dir()) {
-                let _ = self.debouncer.unwatch(&path);
+                let _ = self.watcher.unwatch(&path);
                 self.watched.remove(&path);
             }
             if !self.watched.contains(&path) && path.is_dir() {
-                match self.debouncer.watch(&path, RecursiveMode::Recursive) {
+                match self.watcher.watch(&path, RecursiveMode::Recursive) {
                     Ok(()) => {
                         self.watched.insert(path);
                     }
@@ -204,6 +203,13 @@ impl Batches {
             Ok(Signal::Stop) | Err(_) => return None,
         };
         let busy = sent.saturating_duration_since(self.idle_since) < BUSY_FOR;
+        self.gather(&mut batch, busy).then_some(batch)
+    }
+
+    /// Add to `batch` every change that follows within the quiet time of
+    /// the one before (up to [`MAX_WAIT`]); `busy`: a burst is under way.
+    /// False when asked to stop.
+    pub fn gather(&mut self, batch: &mut Changes, busy: bool) -> bool {
         let quiet = if busy { QUIET_WHEN_BUSY } else { QUIET };
         let start = Instant::now();
         while start.elapsed() < MAX_WAIT {
@@ -216,10 +222,36 @@ impl Batches {
             match self.more_within(wait) {
                 More::Changed(c) => batch.merge(c),
                 More::Quiet => break,
-                More::Stop => return None,
+                More::Stop => return false,
             }
         }
-        Some(batch)
+        true
+    }
+
+    /// What changed while a batch was rebuilt, now that the rebuild is
+    /// done and before its files are written: `None` when nothing did, or
+    /// when every changed path is a file that holds the bytes the build
+    /// read (`as_read`): the rest of the save that started the batch, read
+    /// whole. Otherwise every change that arrived, for a rebuild that takes
+    /// them in. A stop waits for [`Batches::next_batch`].
+    pub fn unsettled(&mut self, as_read: impl Fn(&str) -> bool) -> Option<Changes> {
+        let mut arrived = Changes::default();
+        loop {
+            match self
+                .early
+                .take()
+                .map_or_else(|| self.rx.try_recv().ok(), Some)
+            {
+                Some(Signal::Changed(c, _)) => arrived.merge(c),
+                Some(Signal::Stop) => {
+                    self.early = Some(Signal::Stop);
+                    break;
+                }
+                None => break,
+            }
+        }
+        let settled = !arrived.rescan && arrived.paths.iter().all(|p| as_read(p));
+        (!settled).then_some(arrived)
     }
 
     /// What arrives within `wait`.
@@ -409,6 +441,32 @@ mod tests {
         let read = Instant::now();
         batches.next_batch().unwrap();
         assert!(read.elapsed() >= QUIET_WHEN_BUSY, "{:?}", read.elapsed());
+    }
+
+    #[test]
+    fn a_change_during_a_rebuild_counts_unless_the_build_read_it_as_it_is() {
+        let (_root, tx, mut batches) = site_with_a_page();
+        assert_eq!(batches.unsettled(|_| false), None, "nothing arrived");
+        tx.send(change("content/a.md")).unwrap();
+        assert_eq!(batches.unsettled(|p| p == "content/a.md"), None);
+        tx.send(change("content/a.md")).unwrap();
+        tx.send(change("content/b.md")).unwrap();
+        let more = batches.unsettled(|p| p == "content/a.md");
+        assert_eq!(
+            more.map(|m| m.summary()).as_deref(),
+            Some("content/a.md and 1 more")
+        );
+        let rescan = Changes {
+            rescan: true,
+            ..Changes::default()
+        };
+        tx.send(Signal::Changed(rescan, Instant::now())).unwrap();
+        assert!(batches.unsettled(|_| true).is_some_and(|m| m.rescan));
+        // A stop waits for the next batch.
+        tx.send(change("content/a.md")).unwrap();
+        tx.send(Signal::Stop).unwrap();
+        assert_eq!(batches.unsettled(|_| true), None);
+        assert!(batches.next_batch().is_none());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::cli::{self, WatchArgs};
 use crate::diagnostic::Diagnostic;
 use crate::{config, output, pipeline, serve};
 use events::{Signal, Watcher};
-use session::Session;
+use session::{Outcome, Session};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::mpsc;
@@ -113,11 +113,30 @@ pub fn run(args: &WatchArgs) -> ExitCode {
     'watching: while let Some(mut changes) = batches.next_batch() {
         let start = Instant::now();
         let mut shown = false;
+        let mut stale = false;
         loop {
             watcher.refresh(&changes);
-            let Err(diagnostics) = session.rebuild(&changes, start) else {
-                shown = true;
-                break;
+            let mut settle =
+                |built: &pipeline::Built| batches.unsettled(|p| built.read_as_it_is(&root, p));
+            let diagnostics = match session.rebuild(&changes, start, &mut settle) {
+                Outcome::Shown => {
+                    shown = true;
+                    break;
+                }
+                // More changed while it was built (the rest of a save
+                // written in parts, a save by renaming): they make the next
+                // build. Again, and a burst is under way: wait for quiet.
+                Outcome::Stale(more) => {
+                    changes.merge(more);
+                    match batches.gather(&mut changes, stale) {
+                        true => {
+                            stale = true;
+                            continue;
+                        }
+                        false => break 'watching,
+                    }
+                }
+                Outcome::Failed(diagnostics) => diagnostics,
             };
             // A file read while its editor was still writing it fails to
             // parse; if more changes follow at once, build again before

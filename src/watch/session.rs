@@ -12,6 +12,17 @@ use crate::serve::Live;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+/// How a rebuild ended ([`Session::rebuild`]).
+pub enum Outcome {
+    /// Written, and the open pages told.
+    Shown,
+    /// It failed: nothing changed on disk.
+    Failed(Vec<Diagnostic>),
+    /// Files changed while it ran, not as it read them: nothing written;
+    /// build again with these changes too.
+    Stale(Changes),
+}
+
 pub struct Session {
     options: pipeline::Options,
     out_dir: PathBuf,
@@ -92,29 +103,42 @@ impl Session {
         live
     }
 
-    /// Rebuild after `changes`; on success write, print one line and push the
-    /// reload. On failure nothing changes: the caller decides when to show
-    /// the errors ([`Session::failed`]).
-    /// The search index may stay the previous build's ([`Session::update_search`]).
-    pub fn rebuild(&mut self, changes: &Changes, start: Instant) -> Result<(), Vec<Diagnostic>> {
-        self.rebuild_now(changes, start, true)
+    /// Rebuild after `changes`, then ask `settle` what changed while it ran
+    /// ([`super::events::Batches::unsettled`]): when nothing that counts,
+    /// write, print one line and push the reload. On failure nothing
+    /// changes: the caller decides when to show the errors
+    /// ([`Session::failed`]). The search index may stay the previous
+    /// build's ([`Session::update_search`]).
+    pub fn rebuild(
+        &mut self,
+        changes: &Changes,
+        start: Instant,
+        settle: &mut dyn FnMut(&Built) -> Option<Changes>,
+    ) -> Outcome {
+        match self.rebuild_now(changes, start, true, settle) {
+            Ok(None) => Outcome::Shown,
+            Ok(Some(more)) => Outcome::Stale(more),
+            Err(diagnostics) => Outcome::Failed(diagnostics),
+        }
     }
 
     /// Bring the search index up to date, if the last rebuild left it behind.
     pub fn update_search(&mut self) {
         if self.last.as_ref().is_some_and(|b| b.search_stale) {
-            let _ = self.rebuild_now(&Changes::default(), Instant::now(), false);
+            let _ = self.rebuild_now(&Changes::default(), Instant::now(), false, &mut |_| None);
         }
     }
 
     /// [`Session::rebuild`]; with `search_later`, the search index may stay
     /// the previous build's, to be brought up to date by a rebuild without.
+    /// `Ok(Some(..))`: not written, since these changed while it ran.
     fn rebuild_now(
         &mut self,
         changes: &Changes,
         start: Instant,
         search_later: bool,
-    ) -> Result<(), Vec<Diagnostic>> {
+        settle: &mut dyn FnMut(&Built) -> Option<Changes>,
+    ) -> Result<Option<Changes>, Vec<Diagnostic>> {
         self.pending.merge(changes.clone());
         let changes = &self.pending.clone();
         let incremental = !changes.rescan && !self.dirty;
@@ -126,6 +150,11 @@ impl Session {
             search_later,
         });
         let built = pipeline::rebuild(&self.options, previous)?;
+        if let Some(more) = settle(&built) {
+            // Its pending changes stay for the build that follows.
+            std::thread::spawn(move || drop(built));
+            return Ok(Some(more));
+        }
         let when = clock();
         let what = changes.summary();
         self.failed = None;
@@ -138,7 +167,7 @@ impl Session {
                 self.write_failed(&e);
                 self.last = Some(built);
                 self.pending = Changes::default();
-                return Ok(());
+                return Ok(None);
             }
         };
         let files = |n: usize| if n == 1 { "file" } else { "files" };
@@ -175,7 +204,7 @@ impl Session {
             std::thread::spawn(move || drop(old));
         }
         self.pending = Changes::default();
-        Ok(())
+        Ok(None)
     }
 
     /// Show a failed rebuild: in the terminal, and over the open pages. The
