@@ -176,11 +176,11 @@ impl Batches {
         self.idle_since = Instant::now();
     }
 
-    /// Whether a change or a stop is waiting to be read (it is kept for the
-    /// next [`Batches::next_batch`]).
-    pub fn waiting(&mut self) -> bool {
+    /// Whether a change or a stop is waiting to be read, or comes within
+    /// `wait` (it is kept for the next [`Batches::next_batch`]).
+    pub fn waiting_within(&mut self, wait: Duration) -> bool {
         if self.early.is_none() {
-            self.early = self.rx.try_recv().ok();
+            self.early = self.rx.recv_timeout(wait).ok();
         }
         self.early.is_some()
     }
@@ -427,7 +427,7 @@ mod tests {
         std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
         tx.send(change("content/a.md")).unwrap();
         std::thread::sleep(Duration::from_millis(50));
-        assert!(batches.waiting());
+        assert!(batches.waiting_within(Duration::ZERO));
         let read = Instant::now();
         batches.next_batch().unwrap();
         assert!(
@@ -467,6 +467,23 @@ mod tests {
         tx.send(Signal::Stop).unwrap();
         assert_eq!(batches.unsettled(|_| true), None);
         assert!(batches.next_batch().is_none());
+    }
+
+    #[test]
+    fn a_change_that_comes_while_waiting_is_kept_for_the_next_batch() {
+        let (_root, tx, mut batches) = site_with_a_page();
+        let waited = Instant::now();
+        assert!(!batches.waiting_within(Duration::from_millis(30)));
+        assert!(waited.elapsed() >= Duration::from_millis(30));
+        let _keep_open = tx.clone();
+        let sender = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            tx.send(change("content/a.md")).unwrap();
+        });
+        assert!(batches.waiting_within(Duration::from_secs(5)));
+        sender.join().unwrap();
+        let batch = batches.next_batch().unwrap();
+        assert_eq!(batch.summary(), "content/a.md");
     }
 
     #[test]

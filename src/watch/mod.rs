@@ -20,6 +20,9 @@ use std::time::{Duration, Instant};
 
 /// After a failed rebuild, how long to wait for more changes before showing the errors.
 const SETTLE_AFTER_ERROR: Duration = Duration::from_millis(100);
+/// After a rebuild is shown, how long the search index waits (for the open
+/// pages to fetch what changed, and for more changes, which come first).
+const SEARCH_AFTER: Duration = Duration::from_millis(50);
 
 /// Run `watch` until Ctrl-C.
 pub fn run(args: &WatchArgs) -> ExitCode {
@@ -151,9 +154,11 @@ pub fn run(args: &WatchArgs) -> ExitCode {
             }
         }
         batches.idle();
-        // The edit is on screen; now the search index, unless more changes
-        // wait: they come first, and the index follows them.
-        if shown && !batches.waiting() {
+        // The edit is on disk and the open pages told; once they have had
+        // the time to fetch it (on two cores, the index's rebuild would
+        // slow their fetch), the search index, unless more changes come
+        // meanwhile: they come first, and the index follows them.
+        if shown && !batches.waiting_within(SEARCH_AFTER) {
             session.update_search();
         }
     }
