@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
 import { join } from "node:path";
-import { launchChromium, pages, serve, settledScreenshot, site } from "./lib/site.mjs";
+import { differingPixels, launchChromium, pages, serve, settledScreenshot, site } from "./lib/site.mjs";
 
 const { dir, basePath } = site();
 const minified = process.env.DOSSIER_MINIFIED_DIR;
@@ -28,6 +28,9 @@ after(async () => {
   await plainServer?.close();
   await minServer?.close();
 });
+
+/** At most this many pixels of a page may differ ([`differingPixels`]). */
+const RASTER_NOISE = 16;
 
 const VIEWS = [
   { width: 1280, height: 900 },
@@ -78,12 +81,20 @@ describe("a minified build shows what the plain one shows", () => {
         assert.deepEqual(min.seen, plain.seen, `${path} at ${viewport.width}px`);
         // Under load (other browser tests run beside this one) Chromium
         // now and then paints a frame differently; a real difference stays,
-        // so the pair is taken again, twice at most, before it fails.
-        for (let again = 0; again < 2 && !min.pixels.equals(plain.pixels); again++) {
-          plain = await read(plainServer.origin, path, viewport);
-          min = await read(minServer.origin, path, viewport);
+        // so the pair is taken again, twice at most, before it fails. A
+        // few pixels apart is Chromium's rasteriser, not the page
+        // ([`differingPixels`]): anything minifying could change (a space
+        // between words, a margin) moves far more.
+        let differ = 0;
+        for (let again = 0; again < 3; again++) {
+          if (again > 0) {
+            plain = await read(plainServer.origin, path, viewport);
+            min = await read(minServer.origin, path, viewport);
+          }
+          differ = min.pixels.equals(plain.pixels) ? 0 : await differingPixels(browser, plain.pixels, min.pixels);
+          if (differ <= RASTER_NOISE) break;
         }
-        assert.ok(min.pixels.equals(plain.pixels), `${path} at ${viewport.width}px: the pixels differ`);
+        assert.ok(differ <= RASTER_NOISE, `${path} at ${viewport.width}px: ${differ} pixels differ`);
       }
     });
   }

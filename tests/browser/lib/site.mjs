@@ -173,3 +173,42 @@ export async function settledScreenshot(page) {
   }
   throw new Error(`${page.url()}: the page kept repainting for two seconds`);
 }
+
+/**
+ * How many pixels differ between two PNG screenshots (Infinity when their
+ * sizes differ), counted in a page of `browser`. Headless Chromium, with
+ * no GPU, now and then rasterises an edge of a glyph or a ring a shade
+ * apart between two loads of the very same page (two pixels of a 1280×5479
+ * page, in a third of the loads of /memo/): a comparison that must hold
+ * whatever the timing allows a few.
+ */
+export async function differingPixels(browser, a, b) {
+  const page = await browser.newPage();
+  try {
+    return await page.evaluate(async ([a, b]) => {
+      const load = (png) =>
+        new Promise((resolve, reject) => {
+          const image = new Image();
+          image.onload = () => resolve(image);
+          image.onerror = reject;
+          image.src = `data:image/png;base64,${png}`;
+        });
+      const [x, y] = [await load(a), await load(b)];
+      if (x.width !== y.width || x.height !== y.height) return Infinity;
+      const pixels = (image) => {
+        const canvas = new OffscreenCanvas(image.width, image.height);
+        const context = canvas.getContext("2d");
+        context.drawImage(image, 0, 0);
+        return context.getImageData(0, 0, image.width, image.height).data;
+      };
+      const [p, q] = [pixels(x), pixels(y)];
+      let differ = 0;
+      for (let i = 0; i < p.length; i += 4) {
+        if (p[i] !== q[i] || p[i + 1] !== q[i + 1] || p[i + 2] !== q[i + 2] || p[i + 3] !== q[i + 3]) differ++;
+      }
+      return differ;
+    }, [a.toString("base64"), b.toString("base64")]);
+  } finally {
+    await page.close();
+  }
+}
