@@ -454,6 +454,25 @@ impl Spare {
     }
 }
 
+/// Make the spare copy of `output` (links to each of its files), unless it
+/// is made already: a link per file of the site, which the first rebuild
+/// after a full write would otherwise wait for; watch makes it while idle.
+pub fn make_spare(output: &Path, spare: &mut Spare) -> io::Result<()> {
+    if spare.made {
+        return Ok(());
+    }
+    let dir = beside(output, "spare");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir)?;
+    std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
+    files_under(output)
+        .par_iter()
+        .try_for_each(|rel| follow(&dir, output, rel))?;
+    spare.made = true;
+    spare.behind.clear();
+    Ok(())
+}
+
 /// Make `path` under `spare` match `from` (the same path under the output):
 /// a link to its file, or gone with the folders it leaves empty.
 fn follow(spare: &Path, from: &Path, rel: &str) -> io::Result<()> {
@@ -520,16 +539,7 @@ pub fn write_some(
     spare: &mut Spare,
 ) -> io::Result<Written> {
     let dir = beside(output, "spare");
-    if !spare.made {
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir)?;
-        std::fs::write(dir.join(MARKER), MARKER_TEXT)?;
-        files_under(output)
-            .par_iter()
-            .try_for_each(|rel| follow(&dir, output, rel))?;
-        spare.made = true;
-        spare.behind.clear();
-    }
+    make_spare(output, spare)?;
     // Whatever happens next, the spare is not to be trusted until it is swapped.
     let behind = std::mem::take(&mut spare.behind);
     spare.made = false;
@@ -671,6 +681,35 @@ mod tests {
         }
         spare.forget(&output);
         assert!(!beside(&output, "spare").exists());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_spare_made_ahead_links_every_output_file_and_is_made_once() {
+        use std::os::unix::fs::MetadataExt;
+        let top = tempfile::tempdir().unwrap();
+        let output = top.path().join("output");
+        let plan: Plan = [("a.html", "a"), ("b/index.html", "b")]
+            .iter()
+            .map(|(rel, text)| ((*rel).into(), Source::Bytes(text.as_bytes().into())))
+            .collect();
+        write(&output, &plan).unwrap();
+        let mut spare = Spare::default();
+        make_spare(&output, &mut spare).unwrap();
+        let dir = beside(&output, "spare");
+        for rel in ["a.html", "b/index.html"] {
+            let (o, s) = (output.join(rel), dir.join(rel));
+            assert_eq!(
+                o.metadata().unwrap().ino(),
+                s.metadata().unwrap().ino(),
+                "{rel}"
+            );
+        }
+        // Made already: a file put there now stays (nothing is made again).
+        std::fs::write(dir.join("kept"), "x").unwrap();
+        make_spare(&output, &mut spare).unwrap();
+        assert!(dir.join("kept").exists());
+        spare.forget(&output);
     }
 
     #[test]

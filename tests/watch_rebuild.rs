@@ -952,3 +952,27 @@ fn a_change_while_its_rebuild_runs_is_built_before_anything_is_written() {
     assert!(page.contains("Second, part two."), "{lines:?}");
     site.assert_output_is_clean_build();
 }
+
+#[cfg(unix)]
+#[test]
+fn the_spare_copy_is_made_before_the_first_edit_needs_it() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new();
+    let _watch = Watch::start(&site);
+    // Made while watch waits for the first save (a link per output file),
+    // not by that save's rebuild.
+    let spare = site.path(".output.dossier-spare/index.html");
+    let start = std::time::Instant::now();
+    while !spare.exists() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "no spare copy before any edit"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let output = site.path("output/index.html");
+    assert_eq!(
+        output.metadata().unwrap().ino(),
+        spare.metadata().unwrap().ino()
+    );
+}

@@ -112,6 +112,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         println!("Watching for changes; press Ctrl-C to stop");
     }
 
+    session.prepare_spare();
     let mut batches = events::Batches::new(rx, &root);
     'watching: while let Some(mut changes) = batches.next_batch() {
         let start = Instant::now();
@@ -160,6 +161,9 @@ pub fn run(args: &WatchArgs) -> ExitCode {
         // meanwhile: they come first, and the index follows them.
         if shown && !batches.waiting_within(SEARCH_AFTER) {
             session.update_search();
+        }
+        if !batches.waiting_within(Duration::ZERO) {
+            session.prepare_spare();
         }
     }
     drop(watcher);

@@ -122,6 +122,15 @@ impl Session {
         }
     }
 
+    /// Make the output's spare copy now, while nothing waits, if the next
+    /// rebuild would have to ([`output::make_spare`]); a failure is left
+    /// for that rebuild to meet.
+    pub fn prepare_spare(&mut self) {
+        if self.last.is_some() && !self.dirty {
+            let _ = output::make_spare(&self.out_dir, &mut self.spare);
+        }
+    }
+
     /// Bring the search index up to date, if the last rebuild left it behind.
     pub fn update_search(&mut self) {
         if self.last.as_ref().is_some_and(|b| b.search_stale) {
