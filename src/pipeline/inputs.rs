@@ -83,11 +83,16 @@ impl Inputs {
         self.get(path).unwrap_or_else(engine::absent)
     }
 
+    /// Whether this build read (or looked for) the file at `path`.
+    pub fn knows(&self, path: &str) -> bool {
+        self.known(path).is_some()
+    }
+
     /// Whether the file at `path` holds now what this build read from it
     /// (or is still missing where it looked for one). False for a path it
     /// read nothing from: a folder, or a file it only listed.
     pub fn holds(&self, root: &Path, path: &str) -> bool {
-        self.known(path).is_some() && hash_file(&root.join(path)) == self.file(path)
+        self.knows(path) && hash_file(&root.join(path)) == self.file(path)
     }
 
     fn get(&self, path: &str) -> Option<Fp> {

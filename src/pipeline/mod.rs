@@ -69,6 +69,11 @@ impl Built {
     pub fn section_count(&self) -> usize {
         self.site.docs.iter().filter(|d| d.is_section()).count()
     }
+    /// Whether this build read the file at `path` (relative to the site
+    /// root, as the watcher names it).
+    pub fn read(&self, path: &str) -> bool {
+        self.memo.inputs.knows(path)
+    }
     /// Whether the file at `path` (relative to the site root, as the
     /// watcher names it) holds now the bytes this build read from it: a
     /// change to it since is no change to this build ([`inputs::Inputs::holds`]).

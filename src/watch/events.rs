@@ -196,24 +196,32 @@ impl Batches {
 
     /// Wait for the next batch: the first change, then every change that
     /// follows within the quiet time of the one before (up to [`MAX_WAIT`]).
-    /// `None` when asked to stop.
-    pub fn next_batch(&mut self) -> Option<Changes> {
+    /// `None` when asked to stop. `was_read`: whether the last build read
+    /// the file at a path (one that went may be coming back).
+    pub fn next_batch(&mut self, was_read: &dyn Fn(&str) -> bool) -> Option<Changes> {
         let (mut batch, sent) = match self.receive(None) {
             Ok(Signal::Changed(c, sent)) => (c, sent),
             Ok(Signal::Stop) | Err(_) => return None,
         };
         let busy = sent.saturating_duration_since(self.idle_since) < BUSY_FOR;
-        self.gather(&mut batch, busy).then_some(batch)
+        self.gather(&mut batch, busy, was_read).then_some(batch)
     }
 
     /// Add to `batch` every change that follows within the quiet time of
     /// the one before (up to [`MAX_WAIT`]); `busy`: a burst is under way.
-    /// False when asked to stop.
-    pub fn gather(&mut self, batch: &mut Changes, busy: bool) -> bool {
+    /// A file the last build read that is gone waits longer
+    /// ([`QUIET_AFTER_REMOVAL`]); one it never read (a temporary file
+    /// renamed over a page) does not. False when asked to stop.
+    pub fn gather(
+        &mut self,
+        batch: &mut Changes,
+        busy: bool,
+        was_read: &dyn Fn(&str) -> bool,
+    ) -> bool {
         let quiet = if busy { QUIET_WHEN_BUSY } else { QUIET };
         let start = Instant::now();
         while start.elapsed() < MAX_WAIT {
-            let gone = batch.paths.iter().any(|p| !self.root.join(p).exists());
+            let gone = (batch.paths.iter()).any(|p| was_read(p) && !self.root.join(p).exists());
             let wait = if gone {
                 quiet.max(QUIET_AFTER_REMOVAL)
             } else {
@@ -399,9 +407,27 @@ mod tests {
             std::thread::sleep(Duration::from_millis(30));
             tx.send(change("content/b.md")).unwrap();
         });
-        let batch = batches.next_batch().unwrap();
+        let batch = batches.next_batch(&|_| true).unwrap();
         writer.join().unwrap();
         assert_eq!(batch.paths.len(), 2, "{batch:?}");
+    }
+
+    #[test]
+    fn a_batch_does_not_wait_for_a_file_the_last_build_never_read() {
+        let root = tempfile::tempdir().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let mut batches = Batches::new(rx, root.path());
+        // A temporary file renamed over content/a.md: gone, and never read.
+        let _keep_open = tx.clone();
+        let sent = std::thread::spawn(move || {
+            std::thread::sleep(BUSY_FOR + Duration::from_millis(20));
+            tx.send(change("content/a.md.new")).unwrap();
+            Instant::now()
+        });
+        let batch = batches.next_batch(&|p| p == "content/a.md").unwrap();
+        let waited = sent.join().unwrap().elapsed();
+        assert_eq!(batch.summary(), "content/a.md.new");
+        assert!(waited < QUIET_AFTER_REMOVAL / 2, "{waited:?}");
     }
 
     #[test]
@@ -413,7 +439,7 @@ mod tests {
             tx.send(change("content/a.md")).unwrap();
             Instant::now()
         });
-        batches.next_batch().unwrap();
+        batches.next_batch(&|_| true).unwrap();
         let waited = sent.join().unwrap().elapsed();
         assert!(waited < Duration::from_millis(30), "{waited:?}");
     }
@@ -429,7 +455,7 @@ mod tests {
         std::thread::sleep(Duration::from_millis(50));
         assert!(batches.waiting_within(Duration::ZERO));
         let read = Instant::now();
-        batches.next_batch().unwrap();
+        batches.next_batch(&|_| true).unwrap();
         assert!(
             read.elapsed() < Duration::from_millis(30),
             "{:?}",
@@ -439,7 +465,7 @@ mod tests {
         batches.idle();
         tx.send(change("content/a.md")).unwrap();
         let read = Instant::now();
-        batches.next_batch().unwrap();
+        batches.next_batch(&|_| true).unwrap();
         assert!(read.elapsed() >= QUIET_WHEN_BUSY, "{:?}", read.elapsed());
     }
 
@@ -466,7 +492,7 @@ mod tests {
         tx.send(change("content/a.md")).unwrap();
         tx.send(Signal::Stop).unwrap();
         assert_eq!(batches.unsettled(|_| true), None);
-        assert!(batches.next_batch().is_none());
+        assert!(batches.next_batch(&|_| true).is_none());
     }
 
     #[test]
@@ -482,7 +508,7 @@ mod tests {
         });
         assert!(batches.waiting_within(Duration::from_secs(5)));
         sender.join().unwrap();
-        let batch = batches.next_batch().unwrap();
+        let batch = batches.next_batch(&|_| true).unwrap();
         assert_eq!(batch.summary(), "content/a.md");
     }
 

@@ -114,7 +114,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
 
     session.prepare_spare();
     let mut batches = events::Batches::new(rx, &root);
-    'watching: while let Some(mut changes) = batches.next_batch() {
+    'watching: while let Some(mut changes) = batches.next_batch(&|p| session.read(p)) {
         let start = Instant::now();
         let mut shown = false;
         let mut stale = false;
@@ -132,7 +132,7 @@ pub fn run(args: &WatchArgs) -> ExitCode {
                 // build. Again, and a burst is under way: wait for quiet.
                 Outcome::Stale(more) => {
                     changes.merge(more);
-                    match batches.gather(&mut changes, stale) {
+                    match batches.gather(&mut changes, stale, &|p| session.read(p)) {
                         true => {
                             stale = true;
                             continue;

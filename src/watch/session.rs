@@ -122,6 +122,12 @@ impl Session {
         }
     }
 
+    /// Whether the last good build read the file at `path` (relative to
+    /// the root).
+    pub fn read(&self, path: &str) -> bool {
+        self.last.as_ref().is_some_and(|b| b.read(path))
+    }
+
     /// Make the output's spare copy now, while nothing waits, if the next
     /// rebuild would have to ([`output::make_spare`]); a failure is left
     /// for that rebuild to meet.
