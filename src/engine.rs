@@ -273,13 +273,44 @@ impl Sig {
     }
 }
 
-/// A step's answer with what it read to make it.
+/// A step's answer with what it read to make it, shared: a reused entry
+/// costs one count raised, beside the summary its reuse was decided by.
+#[derive(Debug)]
+pub struct Entry<V>(Arc<EntryData<V>>);
+
+impl<V> Clone for Entry<V> {
+    fn clone(&self) -> Self {
+        Entry(self.0.clone())
+    }
+}
+
+/// What an [`Entry`] holds.
 #[derive(Debug, Clone)]
-pub struct Entry<V> {
+pub struct EntryData<V> {
     pub value: V,
     /// The answer's own fingerprint, for the steps that read it.
     pub fp: Fp,
     pub reads: Record,
+}
+
+impl<V> Entry<V> {
+    pub fn new(value: V, fp: Fp, reads: Record) -> Entry<V> {
+        Entry(Arc::new(EntryData { value, fp, reads }))
+    }
+    /// Its answer, to change (copied first if another build shares it).
+    pub fn value_mut(&mut self) -> &mut V
+    where
+        V: Clone,
+    {
+        &mut Arc::make_mut(&mut self.0).value
+    }
+}
+
+impl<V> std::ops::Deref for Entry<V> {
+    type Target = EntryData<V>;
+    fn deref(&self) -> &EntryData<V> {
+        &self.0
+    }
 }
 
 /// One step's entries per item of a build (a file, a doc), in the build's
@@ -306,18 +337,19 @@ impl<V> Table<V> {
     }
     /// The previous entry of item `i`, named `name`, of a build whose items
     /// have the position `index`.
-    pub fn previous(&self, index: &Arc<Map<Name, usize>>, i: usize, name: &str) -> Option<&Entry<V>>
-    where
-        V: Counted,
-    {
+    pub fn previous(
+        &self,
+        index: &Arc<Map<Name, usize>>,
+        i: usize,
+        name: &str,
+    ) -> Option<&Entry<V>> {
         if Arc::ptr_eq(index, &self.index) {
-            // Taking an entry again counts one more owner of its answer and
-            // its record: on a large site, counts in memory gone cold since
-            // the last build, each waited for in turn. Fetching those of the
-            // entries a few places ahead lets the waits overlap.
+            // Deciding on an entry reads its summary, and taking it again
+            // counts one more owner: on a large site, memory gone cold since
+            // the last build, each waited for in turn. Fetching the entries
+            // a few places ahead lets the waits overlap.
             if let Some(ahead) = self.entries.get(i + PREFETCH_AHEAD) {
-                prefetch_count(ahead.value.counted());
-                prefetch_count(Some(Arc::as_ptr(&ahead.reads.reads).cast()));
+                prefetch_arc(Arc::as_ptr(&ahead.0));
             }
             self.entries.get(i)
         } else {
@@ -348,24 +380,6 @@ pub fn copy_all<'a, T: ?Sized + 'a, U, P: IntoIterator<Item = *const u8>>(
             copy(item(i))
         })
         .collect()
-}
-
-/// An answer behind a shared pointer (`Arc`), as every table's are: the
-/// pointer to its data, whose count sits just before it.
-pub trait Counted {
-    fn counted(&self) -> Option<*const u8>;
-}
-
-impl<T: ?Sized> Counted for Arc<T> {
-    fn counted(&self) -> Option<*const u8> {
-        Some(Arc::as_ptr(self).cast())
-    }
-}
-
-impl<T: Counted, E> Counted for Result<T, E> {
-    fn counted(&self) -> Option<*const u8> {
-        self.as_ref().ok()?.counted()
-    }
 }
 
 /// Ask the processor to fetch the `Arc` whose data is at `data`: its
@@ -511,12 +525,7 @@ pub fn try_step<V: Clone, E>(
     }
     let mut reads = Reads::new(answers);
     let (value, fp) = run(&mut reads)?;
-    let entry = Entry {
-        value,
-        fp,
-        reads: reads.finish(),
-    };
-    Ok((entry, true))
+    Ok((Entry::new(value, fp, reads.finish()), true))
 }
 
 /// A 128-bit hasher for fingerprints (XXH3: fast, not cryptographic).
@@ -691,11 +700,7 @@ mod tests {
                 self.0.rule_out(record)
             }
         }
-        let entry = Entry {
-            value: "old",
-            fp: 1,
-            reads: record_of(&[Key::Config]),
-        };
+        let entry = Entry::new("old", 1, record_of(&[Key::Config]));
         let mut changes = Changes::default();
         changes.track(&[Kind::Config, Kind::Body]);
         changes.note(Key::Body("a.md".into()));

@@ -328,7 +328,7 @@ pub(super) fn prepare(
         false => Vec::new(),
         true => (parsed.entries.par_iter_mut())
             .map(|entry| {
-                let Ok(p) = &mut entry.value else {
+                let Ok(p) = entry.value_mut() else {
                     return std::sync::Mutex::new(None);
                 };
                 let whole = p.file.clone();

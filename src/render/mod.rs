@@ -315,11 +315,7 @@ fn search_index(
                 true => engine::fingerprint_bytes(&bytes),
                 false => engine::absent(),
             };
-            let entry = Entry {
-                value: Bytes::from(bytes),
-                fp,
-                reads: record.clone(),
-            };
+            let entry = Entry::new(Bytes::from(bytes), fp, record.clone());
             (name, entry)
         })
         .collect();
