@@ -26,6 +26,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 fn main() {
+    // As `dossier watch` sets its allocator: freed memory kept for the next rebuild.
+    dossier::cli::keep_freed_memory();
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")

@@ -192,10 +192,20 @@ fn tag_end(body: &str, close: &str) -> usize {
     bytes.len()
 }
 
-/// Identifier-like words of some code, string literals' included.
+/// Whether `c` is part of an identifier-like word.
+fn in_word(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// Identifier-like words of some code, string literals' included: slices
+/// of `code`, so where each starts is known ([`word_at`]).
 fn words(code: &str) -> impl Iterator<Item = &str> {
-    code.split(|c: char| !(c.is_alphanumeric() || c == '_'))
-        .filter(|w| !w.is_empty())
+    code.split(|c: char| !in_word(c)).filter(|w| !w.is_empty())
+}
+
+/// Where `word`, one of [`words`]`(code)`, starts in `code`.
+fn word_at(code: &str, word: &str) -> usize {
+    word.as_ptr() as usize - code.as_ptr() as usize
 }
 
 /// The variables that hold the rendered doc's own value.
@@ -218,36 +228,22 @@ fn own_only(code: &str, listed: &mut impl FnMut(&str)) -> bool {
     if matches!(first, Some("include" | "extends" | "import")) {
         return false;
     }
-    let bytes = code.as_bytes();
-    let is_word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || !b.is_ascii();
     let mut rebound = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        if !is_word(bytes[i]) {
-            i += 1;
-            continue;
-        }
-        let start = i;
-        while i < bytes.len() && is_word(bytes[i]) {
-            i += 1;
-        }
-        let word = &code[start..i];
+    for word in words(code) {
+        let start = word_at(code, word);
         let before = &code[..start];
         let own = before.strip_suffix('.').is_some_and(|b| {
             OWN.iter().any(|v| {
-                b.strip_suffix(v).is_some_and(|r| {
-                    !r.ends_with(|c: char| c == '.' || c == '_' || c.is_alphanumeric())
-                })
+                b.strip_suffix(v)
+                    .is_some_and(|r| !r.ends_with(|c: char| c == '.' || in_word(c)))
             })
         });
         if !own {
             listed(word);
         }
         if OWN.contains(&word) {
-            let after = code[i..].trim_start();
-            let next = after
-                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-                .next();
+            let after = code[start + word.len()..].trim_start();
+            let next = after.split(|c: char| !in_word(c)).next();
             let binds = after.starts_with([',', ')'])
                 || (after.starts_with('=') && !after.starts_with("=="))
                 || next == Some("in");
