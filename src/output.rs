@@ -4,10 +4,11 @@
 //! atomic step ([`Staging`], [`Spare`] for watch), so a reader never sees a
 //! mix of two builds, and puts right what a killed build left ([`recover`]).
 //! It never touches anything outside the output folder and the folders
-//! beside it that it names `.NAME.dossier-…`.
+//! and files beside it that it names `.NAME.dossier-…`.
 
 pub mod external;
 pub mod links;
+pub mod spill;
 
 use crate::diagnostic::Diagnostic;
 use rayon::prelude::*;
@@ -132,6 +133,9 @@ fn beside(output: &Path, what: &str) -> PathBuf {
 pub fn recover(output: &Path) -> io::Result<()> {
     remove_any(&beside(output, "next"))?;
     remove_any(&beside(output, "spare"))?;
+    // A scratch file has no name once made ([`spill::Spill`]); a stop in
+    // between leaves one.
+    remove_any(&beside(output, "html"))?;
     let old = beside(output, "old");
     if old.exists() && !output.exists() {
         return std::fs::rename(&old, output);

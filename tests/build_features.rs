@@ -673,3 +673,38 @@ fn a_pages_own_fields_are_made_when_it_is_rendered_and_listed_when_listings_read
     assert_eq!(fixture::built_text(&built, "index.html"), "<One><Three>");
     assert_eq!(fixture::built_text(&built, "a/index.html"), "[One][Three]A");
 }
+
+#[test]
+fn a_clean_build_keeps_each_page_s_html_on_disk_until_it_renders_unless_another_reads_it() {
+    let f = Fixture::new();
+    f.page("memo/_index.md", "title: The memo", "About the memo.\n");
+    f.page("memo/a.md", "title: A", "Alpha's *body*.\n");
+    f.page("memo/b.md", "title: B", "Beta's body.\n");
+    let out = f.path("output");
+    // The theme reads a body only as the rendered page's own `page.content`.
+    let built = dossier::pipeline::build_into(&f.options(), Some(&out)).unwrap();
+    assert_eq!(built.spilled, built.pages + built.sections);
+    assert!(
+        f.read("output/memo/a/index.html")
+            .contains("Alpha’s <em>body</em>")
+    );
+    assert!(!f.read("output/memo/index.html").contains("Alpha"));
+    // A section that shows its pages' bodies reads them through `get_page`:
+    // every body stays in memory, and the section shows them.
+    f.write(
+        "templates/section.html",
+        "{% for p in section.pages %}{% set full = get_page(path=p.path) %}<div>{{ full.content }}</div>{% endfor %}",
+    );
+    let built = dossier::pipeline::build_into(&f.options(), Some(&out)).unwrap();
+    assert_eq!(built.spilled, 0);
+    let section = f.read("output/memo/index.html");
+    assert!(
+        section.contains("<div><p>Alpha’s <em>body</em>.</p>"),
+        "{section}"
+    );
+    assert!(section.contains("Beta’s body"), "{section}");
+    assert!(
+        f.read("output/memo/a/index.html")
+            .contains("Alpha’s <em>body</em>")
+    );
+}

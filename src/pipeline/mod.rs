@@ -110,6 +110,7 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
             .as_ref()
             .map(|p| (&p.built.memo, Changed(p.changed))),
         false,
+        None,
     )?;
     let indices: Vec<usize> = (0..prepared.site.docs.len()).collect();
     let site_wide = match previous.as_ref().is_some_and(|p| p.search_later) {
@@ -190,6 +191,9 @@ pub struct Summary {
     pub external: Vec<output::external::Link>,
     /// How to ask about them (site.yaml's `link_check`).
     pub link_check: crate::config::LinkCheck,
+    /// Docs whose HTML waited for their render in the build's scratch file
+    /// ([`output::spill`]), not in memory.
+    pub spilled: usize,
 }
 
 /// Pages rendered at once by [`build_into`]: enough to keep both cores busy,
@@ -205,7 +209,10 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let root = &options.root;
     // Nothing builds on this one: its memo goes, and each doc's Markdown
     // source as soon as its HTML is made.
-    let prepared = steps::prepare(options, None, true)?;
+    // Each page's HTML waits for its render on disk, beside the output,
+    // rather than in memory (none where that cannot be done: it stays).
+    let spill = out_dir.and_then(|o| output::spill::Spill::create(o).ok().map(Arc::new));
+    let prepared = steps::prepare(options, None, true, spill)?;
     let answers = prepared.answers();
     let steps::Prepared {
         site,
@@ -346,6 +353,9 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         warnings: diagnostics,
         external,
         link_check: site.config.link_check.clone(),
+        spilled: (values.spilled.iter())
+            .map(|s| s.places.iter().flatten().count())
+            .sum(),
     };
     // Freeing a large site's model takes a while (a tenth of a second at
     // ten thousand pages) and nothing waits for it.

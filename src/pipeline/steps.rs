@@ -15,6 +15,7 @@ use crate::engine::Map;
 use crate::engine::{self, Changes, Entry, Fp, Key, Kind, Name, Reads, Record, Table};
 use crate::files::{CONTENT_DIR, DATA_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
+use crate::output::spill::{Place, Spill};
 use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
 use crate::site::{self, Doc, Site, SourceText, SourceTexts};
 use rayon::prelude::*;
@@ -141,11 +142,14 @@ fn note_files(inputs: &mut Inputs, reads: &Record) {
 /// and what changed since.
 /// `lean`: nothing builds on this build (no previous one is given, and
 /// its memo is not kept): each doc's Markdown source is dropped as soon as
-/// its HTML is made, which on a large site is a large part of the memory.
+/// its HTML is made, which on a large site is a large part of the memory;
+/// and with `spill`, the HTML waits there for its page's render when only
+/// that render reads it.
 pub(super) fn prepare(
     options: &Options,
     previous: Option<(&Memo, Changed)>,
     lean: bool,
+    spill: Option<Arc<Spill>>,
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let root = &options.root;
     // A build that ends the process shows its progress; watch's rebuilds do not.
@@ -487,7 +491,11 @@ pub(super) fn prepare(
         changes: changes.as_ref(),
         ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
     };
-    let stepped: Vec<(Entry<Arc<Markdown>>, bool)> = site
+    // A page's HTML goes to the scratch file as soon as it is made when no
+    // template reads a body but its own page's (`page.content`).
+    let spill = spill.filter(|_| lean && fields.own(render::BODY_FIELD));
+    type Stepped = Vec<(Entry<Arc<Markdown>>, bool)>;
+    let (stepped, places): (Stepped, Vec<Option<Place>>) = site
         .docs
         .par_iter()
         .enumerate()
@@ -497,11 +505,13 @@ pub(super) fn prepare(
             let slot = structure.value.files[i].and_then(|f| bodies.get(f));
             let whole = slot.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).take());
             let file = whole.as_ref().unwrap_or(&doc.file);
-            engine::step(previous, &current, |reads| {
+            let (mut entry, ran) = engine::step(previous, &current, |reads| {
                 render_markdown(&site, doc, file, &shortcode_tera, reads)
-            })
+            });
+            let place = spill.as_ref().and_then(|s| spill_html(s, &mut entry));
+            ((entry, ran), place)
         })
-        .collect();
+        .unzip();
     let rendered: Vec<Arc<Rendered>> = stepped.iter().map(|e| e.0.value.rendered.clone()).collect();
     if let (Some(old), Some(changes)) = (old, &mut changes) {
         for (i, (entry, _)) in stepped.iter().enumerate().filter(|(_, s)| s.1) {
@@ -582,6 +592,7 @@ pub(super) fn prepare(
         docs: stepped.iter().map(|e| e.0.value.clone()).collect(),
         sections: Vec::new(),
         fields: fields.clone(),
+        spilled: spill.map(|spill| render::Spilled { spill, places }),
     };
     let values_memo = by_doc(&site, stepped);
 
@@ -745,6 +756,15 @@ fn render_markdown(
         content,
     };
     (Arc::new(markdown), fp)
+}
+
+/// Put a Markdown step's HTML in the scratch file, its answer keeping the
+/// rest; `None` (the HTML stays) if that cannot be done.
+fn spill_html(spill: &Spill, entry: &mut Entry<Arc<Markdown>>) -> Option<Place> {
+    let place = spill.put(entry.value.content.as_str()?).ok()?;
+    let markdown = Arc::get_mut(entry.value_mut())?;
+    markdown.content = tera::Value::none();
+    Some(place)
 }
 
 /// Each source's text (`text:` in its front matter), for checking the

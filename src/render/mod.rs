@@ -23,8 +23,8 @@ pub use templates::{
     render_built_in, render_with_args,
 };
 pub use values::{
-    Alike, DocValue, Values, alias_context, doc_context, doc_value, section_answer,
-    site_file_context, site_value,
+    Alike, BODY_FIELD, DocValue, Spilled, Values, alias_context, doc_context, doc_value,
+    section_answer, site_file_context, site_value,
 };
 
 use crate::diagnostic::Diagnostic;
@@ -373,7 +373,18 @@ fn render_doc<'s>(
         )
         .with_source(&doc.file.text));
     }
-    let ctx = doc_context(site, values, i, alike, reads);
+    let body = match values.spilled_body(i) {
+        Some(read) => Some(read.map_err(|e| {
+            Diagnostic::error(
+                &*doc.out_path,
+                0,
+                0,
+                format!("cannot read its HTML back from the build's scratch file: {e}"),
+            )
+        })?),
+        None => None,
+    };
+    let ctx = doc_context(site, values, i, body, alike, reads);
     match recording(reads, || tera.render(template, &ctx)) {
         Ok(html) => finish(site, html, &doc.out_path, reads),
         Err(e) => Err(tera_diagnostic(&e, files, template)),

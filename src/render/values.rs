@@ -29,6 +29,29 @@ pub struct Values {
     /// The fields templates read: a page's own fields ([`Part::Own`]) are
     /// made when it is rendered, from these.
     pub fields: Fields,
+    /// In a clean build, the docs whose body waits in a scratch file until
+    /// their page renders ([`Values::spilled_body`]).
+    pub spilled: Option<Spilled>,
+}
+
+/// Docs' bodies put in a scratch file, by doc: their values hold none.
+pub struct Spilled {
+    pub spill: Arc<crate::output::spill::Spill>,
+    pub places: Vec<Option<crate::output::spill::Place>>,
+}
+
+impl Values {
+    /// Doc `i`'s body, read back from the scratch file if it waits there.
+    pub fn spilled_body(&self, i: usize) -> Option<std::io::Result<Value>> {
+        let spilled = self.spilled.as_ref()?;
+        let place = (*spilled.places.get(i)?)?;
+        Some(
+            spilled
+                .spill
+                .get(place)
+                .map(|html| Value::safe_string(&html)),
+        )
+    }
 }
 
 /// One doc's value: as listings show it, and its body (`content`) when
@@ -46,7 +69,7 @@ pub struct DocValue {
 
 /// The field a listing leaves out: a listed page's body. A template that
 /// wants it asks `get_page(path=…)`.
-const BODY_FIELD: &str = "content";
+pub const BODY_FIELD: &str = "content";
 
 impl DocValue {
     /// The whole value, body included, as a map: made when a page is
@@ -411,18 +434,24 @@ impl<'f> Kept<'f> {
 /// `section` for sections) with what depends on other docs: neighbours,
 /// parent, and for sections their pages and two levels of subsections, all
 /// as listings show them. Every value it takes is read through `reads`.
+/// `body`: its body, when its value holds none ([`Values::spilled_body`]).
 pub fn doc_context<'s>(
     site: &'s Site,
     values: &Values,
     i: usize,
+    body: Option<Value>,
     alike: &Alike<'s>,
     reads: &mut Reads,
 ) -> tera::Context {
     let doc = &site.docs[i];
     reads.read(Key::Site);
     reads.read(Key::Place(doc.name.clone()));
+    let mut full = values.docs[i].full_map();
+    if let Some(body) = body {
+        full.insert(BODY_FIELD.into(), body);
+    }
     // Room for the five fields added below.
-    let mut m = with_own_fields(site, values, i, alike, values.docs[i].full_map(), 5, reads);
+    let mut m = with_own_fields(site, values, i, alike, full, 5, reads);
     let mut link = |j: Option<usize>| match j {
         Some(j) => listed(site, values, j, reads),
         None => Value::none(),

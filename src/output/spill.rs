@@ -1,0 +1,115 @@
+//! A clean build's scratch file: each page's Markdown HTML, written as its
+//! Markdown step makes it and read back when the page renders, so that a
+//! large site's pages do not all wait in memory between the two (on
+//! 100,000 pages, half a gigabyte).
+//!
+//! The file is made beside the output (`.NAME.dossier-html`) and unlinked at
+//! once: it has no name while the build uses it, and goes with the process
+//! whatever ends it. Where a file cannot be used without a name (not Unix),
+//! there is no scratch file and the HTML stays in memory.
+//!
+//! Not for deciding which HTML waits here: the build does
+//! ([`crate::pipeline`]), for pages whose body only their own render reads.
+
+use std::io;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Where one text was put: its offset and length.
+pub type Place = (u64, usize);
+
+pub struct Spill {
+    file: std::fs::File,
+    /// The end of what was put so far.
+    end: AtomicU64,
+}
+
+impl Spill {
+    /// A nameless scratch file beside `output`; `Unsupported` where the
+    /// system cannot keep one.
+    #[cfg(unix)]
+    pub fn create(output: &Path) -> io::Result<Spill> {
+        let path = super::beside(output, "html");
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)?;
+        std::fs::remove_file(&path)?;
+        Ok(Spill {
+            file,
+            end: AtomicU64::new(0),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn create(_output: &Path) -> io::Result<Spill> {
+        Err(io::ErrorKind::Unsupported.into())
+    }
+
+    /// Put `text`, from any thread: each put has its own part of the file.
+    pub fn put(&self, text: &str) -> io::Result<Place> {
+        let len = text.len();
+        let at = self.end.fetch_add(len as u64, Ordering::Relaxed);
+        write_at(&self.file, text.as_bytes(), at)?;
+        Ok((at, len))
+    }
+
+    /// The text put at `place`.
+    pub fn get(&self, (at, len): Place) -> io::Result<String> {
+        let mut bytes = vec![0; len];
+        read_at(&self.file, &mut bytes, at)?;
+        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+}
+
+#[cfg(unix)]
+fn write_at(file: &std::fs::File, bytes: &[u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::write_all_at(file, bytes, at)
+}
+
+#[cfg(unix)]
+fn read_at(file: &std::fs::File, bytes: &mut [u8], at: u64) -> io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, bytes, at)
+}
+
+#[cfg(not(unix))]
+fn write_at(_: &std::fs::File, _: &[u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(not(unix))]
+fn read_at(_: &std::fs::File, _: &mut [u8], _: u64) -> io::Result<()> {
+    Err(io::ErrorKind::Unsupported.into())
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use rayon::prelude::*;
+
+    #[test]
+    fn texts_put_from_many_threads_come_back_each_as_put_and_no_file_is_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let output = dir.path().join("output");
+        let spill = Spill::create(&output).unwrap();
+        let texts: Vec<String> = (0..2000)
+            .map(|i| format!("<p>page {i}: {}</p>", "é".repeat(i % 97)))
+            .collect();
+        let places: Vec<Place> = texts.par_iter().map(|t| spill.put(t).unwrap()).collect();
+        for (text, place) in texts.iter().zip(&places) {
+            assert_eq!(&spill.get(*place).unwrap(), text);
+        }
+        assert_eq!(spill.get((0, 0)).unwrap(), "");
+        // Nothing beside the output, nor an output, while it is in use.
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        // Reading past what was put is an error, not a short text.
+        let end = places
+            .iter()
+            .map(|(at, len)| at + *len as u64)
+            .max()
+            .unwrap();
+        assert!(spill.get((end, 1)).is_err());
+    }
+}
