@@ -85,14 +85,15 @@ impl Inputs {
 
     /// Whether this build read (or looked for) the file at `path`.
     pub fn knows(&self, path: &str) -> bool {
-        self.known(path).is_some()
+        self.get(path).is_some()
     }
 
     /// Whether the file at `path` holds now what this build read from it
     /// (or is still missing where it looked for one). False for a path it
     /// read nothing from: a folder, or a file it only listed.
     pub fn holds(&self, root: &Path, path: &str) -> bool {
-        self.knows(path) && hash_file(&root.join(path)) == self.file(path)
+        self.get(path)
+            .is_some_and(|read| hash_file(&root.join(path)) == read)
     }
 
     fn get(&self, path: &str) -> Option<Fp> {

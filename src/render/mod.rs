@@ -373,17 +373,14 @@ fn render_doc<'s>(
         )
         .with_source(&doc.file.text));
     }
-    let body = match values.spilled_body(i) {
-        Some(read) => Some(read.map_err(|e| {
-            Diagnostic::error(
-                &*doc.out_path,
-                0,
-                0,
-                format!("cannot read its HTML back from the build's scratch file: {e}"),
-            )
-        })?),
-        None => None,
-    };
+    let body = values.spilled_body(i).transpose().map_err(|e| {
+        Diagnostic::error(
+            &*doc.out_path,
+            0,
+            0,
+            format!("cannot read its HTML back from the build's scratch file: {e}"),
+        )
+    })?;
     let ctx = doc_context(site, values, i, body, alike, reads);
     match recording(reads, || tera.render(template, &ctx)) {
         Ok(html) => finish(site, html, &doc.out_path, reads),

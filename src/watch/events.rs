@@ -245,17 +245,13 @@ impl Batches {
     pub fn unsettled(&mut self, as_read: impl Fn(&str) -> bool) -> Option<Changes> {
         let mut arrived = Changes::default();
         loop {
-            match self
-                .early
-                .take()
-                .map_or_else(|| self.rx.try_recv().ok(), Some)
-            {
-                Some(Signal::Changed(c, _)) => arrived.merge(c),
-                Some(Signal::Stop) => {
+            match self.receive(Some(Duration::ZERO)) {
+                Ok(Signal::Changed(c, _)) => arrived.merge(c),
+                Ok(Signal::Stop) => {
                     self.early = Some(Signal::Stop);
                     break;
                 }
-                None => break,
+                Err(_) => break,
             }
         }
         let settled = !arrived.rescan && arrived.paths.iter().all(|p| as_read(p));
