@@ -89,11 +89,41 @@ pub struct ExternalLink {
     pub column: usize,
 }
 
+/// HTML as a template value (a safe string), made once and shared by every
+/// value that shows it: cloning it copies no text.
+#[derive(Debug, Clone)]
+pub struct SharedHtml(tera::Value);
+
+impl SharedHtml {
+    pub fn new(html: &str) -> Self {
+        SharedHtml(tera::Value::safe_string(html))
+    }
+    /// The template value, to put in a map.
+    pub fn value(&self) -> &tera::Value {
+        &self.0
+    }
+}
+
+impl Default for SharedHtml {
+    fn default() -> Self {
+        SharedHtml::new("")
+    }
+}
+
+impl std::ops::Deref for SharedHtml {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0.as_str().unwrap_or_default()
+    }
+}
+
 /// One page's rendered Markdown and what was learned while rendering it.
 #[derive(Debug, Default, Clone)]
 pub struct Rendered {
     pub html: String,
-    pub summary: String,
+    /// Its summary's HTML, made once as the value listings show: every
+    /// listing that shows it holds this text rather than a copy.
+    pub summary: SharedHtml,
     pub toc: Vec<TocEntry>,
     /// Every id the page's content defines (headings, footnotes, explicit ids).
     pub ids: Vec<String>,
@@ -115,7 +145,7 @@ impl Rendered {
     pub fn fingerprint(&self) -> crate::engine::Fp {
         crate::engine::fingerprint(&(
             &self.html,
-            &self.summary,
+            &*self.summary,
             &self.toc,
             &self.ids,
             &self.anchor_refs,
@@ -220,12 +250,11 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
     };
     let events = state.transform(text, 0, false).inspect(|e| summary.see(e));
     pulldown_cmark::html::push_html(&mut html, events);
-    state.out.summary = summary.finish();
+    let mut summary_html = summary.finish();
     if let Some(m) = &masked {
         for (at, why) in &m.errors {
             state.error_in_body(*at, why);
         }
-        let summary_html = std::mem::take(&mut state.out.summary);
         let mut render = |n: usize, inner: Option<&str>| {
             let call = &m.calls[n];
             let template = format!("shortcodes/{}.html", call.name);
@@ -244,9 +273,9 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
             }
         };
         html = shortcodes::splice(&html, &m.calls, &mut render);
-        let summary_html = shortcodes::splice(&summary_html, &m.calls, &mut render);
-        state.out.summary = summary_html;
+        summary_html = shortcodes::splice(&summary_html, &m.calls, &mut render);
     }
+    state.out.summary = SharedHtml::new(&summary_html);
     html.shrink_to_fit();
     state.out.terms = crate::search::Terms::of(&html);
     state.out.html = html;
@@ -755,8 +784,8 @@ mod tests {
         assert!(!r.ids.contains(&"box".to_string()));
         // Citations and the summary marker are dossier's own, not raw HTML.
         assert!(r.html.contains("class=\"cite\""), "{}", r.html);
-        assert!(r.summary.contains("Intro"), "{}", r.summary);
-        assert!(!r.summary.contains("script"), "{}", r.summary);
+        assert!(r.summary.contains("Intro"), "{}", &*r.summary);
+        assert!(!r.summary.contains("script"), "{}", &*r.summary);
         let allowed = render_at("a.md", body);
         assert!(allowed.html.contains("<script>alert(1)</script>"));
     }

@@ -491,7 +491,7 @@ mod tests {
         assert!(r.html.contains("<p>Last.</p>"));
         assert_eq!(r.citations, ["ft"], "a block's Markdown is the page's");
         // The summary is the first paragraph, with its shortcode.
-        assert!(r.summary.contains("<b>{"), "{}", r.summary);
+        assert!(r.summary.contains("<b>{"), "{}", &*r.summary);
     }
 
     #[test]

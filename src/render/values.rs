@@ -266,7 +266,7 @@ fn base_value<'s>(
     m.put("weight", || Value::from(f.weight));
     m.put("draft", || Value::from(f.draft));
     m.put("slug", || Value::from(doc.slug()));
-    m.put("summary", || Value::safe_string(&r.summary));
+    m.put("summary", || r.summary.value().clone());
     m.put("toc", || toc_value(&r.toc));
     m.put("url", || Value::from(&*doc.url));
     m.put("permalink", || {
