@@ -708,3 +708,42 @@ fn a_clean_build_keeps_each_page_s_html_on_disk_until_it_renders_unless_another_
             .contains("Alpha’s <em>body</em>")
     );
 }
+
+#[test]
+fn a_clean_build_keeps_each_page_s_toc_and_marks_on_disk_until_it_renders_unless_a_listing_reads_them()
+ {
+    let f = Fixture::new();
+    f.write(
+        "themes/t/templates/page.html",
+        "{% for h in page.toc %}[{{ h.title }}]{% endfor %}\
+         {% for m in page.cited %}({{ m.key }}:{{ m.source.title }}:{{ m.locator }}){% endfor %}",
+    );
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page("sources/report.md", "title: The report", "A report.\n");
+    f.page(
+        "a.md",
+        "title: A",
+        "## One\n\nA claim [@report, p. 2].\n\n## Two\n",
+    );
+    let out = f.path("output");
+    // Only each page's own template reads its table of contents and marks.
+    let built = dossier::pipeline::build_into(&f.options(), Some(&out)).unwrap();
+    assert_eq!(built.spilled_own, built.pages + built.sections);
+    assert_eq!(
+        f.read("output/a/index.html"),
+        "[One][Two](1:The report:p. 2)"
+    );
+    // A listing that reads them of its pages keeps them in memory.
+    f.write(
+        "themes/t/templates/index.html",
+        "{% for p in section.pages %}{{ p.toc | length }}{{ p.cited | length }}{% endfor %}",
+    );
+    let built = dossier::pipeline::build_into(&f.options(), Some(&out)).unwrap();
+    assert_eq!(built.spilled_own, 0);
+    assert!(built.spilled > 0);
+    assert_eq!(
+        f.read("output/a/index.html"),
+        "[One][Two](1:The report:p. 2)"
+    );
+    assert!(f.read("output/index.html").contains("21"));
+}

@@ -190,7 +190,7 @@ impl<'a> State<'a> {
 /// One source a citation names, with what follows its comma: a passage in
 /// quotation marks (checked against the source's text) or a locator such as
 /// `p. 3`, as Pandoc writes them: `[@a; @b, "a passage"; @c, p. 3]`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub struct Cited {
     pub source: String,
     /// Its number on the page (its place in the reference list); 0 until numbered.

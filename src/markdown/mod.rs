@@ -62,7 +62,7 @@ pub trait Resolver {
 }
 
 /// One heading in the table of contents.
-#[derive(Debug, Clone, Serialize, PartialEq, Hash)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, PartialEq, Hash)]
 pub struct TocEntry {
     pub level: u8,
     pub id: String,
@@ -88,6 +88,35 @@ pub struct ExternalLink {
     pub line: usize,
     pub column: usize,
 }
+
+/// What of a page's rendered Markdown only its own page's template reads
+/// (`page.toc`, `page.cited`) when no template reads it of another page:
+/// in a clean build it waits for that render in the scratch file
+/// ([`crate::output::spill`]), taken out of the model by [`Rendered::take_own`].
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Own {
+    pub toc: Vec<TocEntry>,
+    pub cited: Vec<Cited>,
+}
+
+/// [`Own`]'s parts, wherever they are held.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct OwnRef<'a> {
+    pub toc: &'a [TocEntry],
+    pub cited: &'a [Cited],
+}
+
+impl Own {
+    pub fn as_ref(&self) -> OwnRef<'_> {
+        OwnRef {
+            toc: &self.toc,
+            cited: &self.cited,
+        }
+    }
+}
+
+/// The names of [`Own`]'s parts as templates read them.
+pub const OWN_FIELDS: [&str; 2] = ["toc", "cited"];
 
 /// HTML as a template value (a safe string), made once and shared by every
 /// value that shows it: cloning it copies no text.
@@ -141,6 +170,20 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Its own page's parts ([`Own`]), taken out: what it keeps reads none.
+    pub fn take_own(&mut self) -> Own {
+        Own {
+            toc: std::mem::take(&mut self.toc),
+            cited: std::mem::take(&mut self.cited),
+        }
+    }
+    /// Its own page's parts as it holds them.
+    pub fn own(&self) -> OwnRef<'_> {
+        OwnRef {
+            toc: &self.toc,
+            cited: &self.cited,
+        }
+    }
     /// A fingerprint of everything the rest of the build reads of it.
     pub fn fingerprint(&self) -> crate::engine::Fp {
         crate::engine::fingerprint(&(

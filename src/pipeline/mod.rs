@@ -194,6 +194,9 @@ pub struct Summary {
     /// Docs whose HTML waited for their render in the build's scratch file
     /// ([`output::spill`]), not in memory.
     pub spilled: usize,
+    /// Of those, docs whose own page's parts (its table of contents and
+    /// citation marks, [`crate::markdown::Own`]) waited there too.
+    pub spilled_own: usize,
 }
 
 /// Pages rendered at once by [`build_into`]: enough to keep both cores busy,
@@ -355,6 +358,15 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         link_check: site.config.link_check.clone(),
         spilled: (values.spilled.iter())
             .map(|s| s.places.iter().flatten().count())
+            .sum(),
+        spilled_own: (values.spilled.iter())
+            .map(|s| {
+                s.places
+                    .iter()
+                    .flatten()
+                    .filter(|p| p.own.is_some())
+                    .count()
+            })
             .sum(),
     };
     // Freeing a large site's model takes a while (a tenth of a second at

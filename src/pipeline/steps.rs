@@ -15,7 +15,8 @@ use crate::engine::Map;
 use crate::engine::{self, Changes, Entry, Fp, Key, Kind, Name, Reads, Record, Table};
 use crate::files::{CONTENT_DIR, DATA_DIR, Found, STATIC_DIR, TEMPLATES_DIR, THEMES_DIR};
 use crate::markdown::{self, Origin, Rendered, Resolver};
-use crate::output::spill::{Place, Spill};
+use crate::output::spill::Spill;
+use crate::render::SpilledDoc;
 use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
 use crate::site::{self, Doc, Site, SourceText, SourceTexts};
 use rayon::prelude::*;
@@ -495,7 +496,9 @@ pub(super) fn prepare(
     // template reads a body but its own page's (`page.content`).
     let spill = spill.filter(|_| lean && fields.own(render::BODY_FIELD));
     type Stepped = Vec<(Entry<Arc<Markdown>>, bool)>;
-    let (stepped, places): (Stepped, Vec<Option<Place>>) = site
+    // So do its own page's parts when no template reads them of another.
+    let own_too = !crate::markdown::OWN_FIELDS.iter().any(|f| fields.listed(f));
+    let (stepped, places): (Stepped, Vec<Option<SpilledDoc>>) = site
         .docs
         .par_iter()
         .enumerate()
@@ -508,7 +511,9 @@ pub(super) fn prepare(
             let (mut entry, ran) = engine::step(previous, &current, |reads| {
                 render_markdown(&site, doc, file, &shortcode_tera, reads)
             });
-            let place = spill.as_ref().and_then(|s| spill_html(s, &mut entry));
+            let place = spill
+                .as_ref()
+                .and_then(|s| spill_doc(s, &mut entry, own_too));
             ((entry, ran), place)
         })
         .unzip();
@@ -758,13 +763,25 @@ fn render_markdown(
     (Arc::new(markdown), fp)
 }
 
-/// Put a Markdown step's HTML in the scratch file, its answer keeping the
-/// rest; `None` (the HTML stays) if that cannot be done.
-fn spill_html(spill: &Spill, entry: &mut Entry<Arc<Markdown>>) -> Option<Place> {
-    let place = spill.put(entry.value.content.as_str()?).ok()?;
+/// Put a Markdown step's HTML in the scratch file, and with `own_too` its
+/// own page's parts ([`crate::markdown::Own`]), its answer keeping the
+/// rest; `None` (all stays) if that cannot be done.
+fn spill_doc(spill: &Spill, entry: &mut Entry<Arc<Markdown>>, own_too: bool) -> Option<SpilledDoc> {
+    let body = spill.put(entry.value.content.as_str()?).ok()?;
     let markdown = Arc::get_mut(entry.value_mut())?;
     markdown.content = tera::Value::none();
-    Some(place)
+    let own = match Arc::get_mut(&mut markdown.rendered) {
+        Some(rendered) if own_too => {
+            let own = serde_json::to_string(&rendered.own()).ok();
+            let place = own.and_then(|own| spill.put(&own).ok());
+            if place.is_some() {
+                rendered.take_own();
+            }
+            place
+        }
+        _ => None,
+    };
+    Some(SpilledDoc { body, own })
 }
 
 /// Each source's text (`text:` in its front matter), for checking the

@@ -23,8 +23,8 @@ pub use templates::{
     render_built_in, render_with_args,
 };
 pub use values::{
-    Alike, BODY_FIELD, DocValue, Spilled, Values, alias_context, doc_context, doc_value,
-    section_answer, site_file_context, site_value,
+    Alike, BODY_FIELD, DocValue, Spilled, SpilledDoc, Values, alias_context, doc_context,
+    doc_value, section_answer, site_file_context, site_value,
 };
 
 use crate::diagnostic::Diagnostic;
@@ -218,7 +218,8 @@ pub fn render_docs(
                     ),
                 ));
             }
-            let ctx = alias_context(site, values, alias.doc, &alike, reads);
+            let own = read_back(values.spilled_own(alias.doc), &alias.out_path)?;
+            let ctx = alias_context(site, values, alias.doc, own.as_ref(), &alike, reads);
             let html = recording(reads, || tera.render(ALIAS, &ctx))
                 .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
             finish(site, html, &alias.out_path, reads)
@@ -345,13 +346,13 @@ pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
 }
 
 /// The render step of doc `i`: its template over its context.
-fn render_doc<'s>(
-    site: &'s Site,
+fn render_doc(
+    site: &Site,
     tera: &Tera,
     files: &TemplateFiles,
     values: &Values,
     i: usize,
-    alike: &Alike<'s>,
+    alike: &Alike,
     reads: &mut Reads,
 ) -> Result<Vec<u8>, Diagnostic> {
     let doc = &site.docs[i];
@@ -373,19 +374,26 @@ fn render_doc<'s>(
         )
         .with_source(&doc.file.text));
     }
-    let body = values.spilled_body(i).transpose().map_err(|e| {
-        Diagnostic::error(
-            &*doc.out_path,
-            0,
-            0,
-            format!("cannot read its HTML back from the build's scratch file: {e}"),
-        )
-    })?;
-    let ctx = doc_context(site, values, i, body, alike, reads);
+    let body = read_back(values.spilled_body(i), &doc.out_path)?;
+    let own = read_back(values.spilled_own(i), &doc.out_path)?;
+    let ctx = doc_context(site, values, i, body, own.as_ref(), alike, reads);
     match recording(reads, || tera.render(template, &ctx)) {
         Ok(html) => finish(site, html, &doc.out_path, reads),
         Err(e) => Err(tera_diagnostic(&e, files, template)),
     }
+}
+
+/// A doc's part read back from the build's scratch file for the file at
+/// `out_path`, if it waits there.
+fn read_back<T>(part: Option<std::io::Result<T>>, out_path: &str) -> Result<Option<T>, Diagnostic> {
+    part.transpose().map_err(|e| {
+        Diagnostic::error(
+            out_path,
+            0,
+            0,
+            format!("cannot read its page back from the build's scratch file: {e}"),
+        )
+    })
 }
 
 /// A rendered file's last touch: in portable output, its links made

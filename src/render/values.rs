@@ -8,7 +8,7 @@
 
 use super::fields::Fields;
 use crate::engine::{Fp, Key, Reads};
-use crate::markdown::TocEntry;
+use crate::markdown::{Own, OwnRef, TocEntry};
 use crate::site::{Image, Site};
 use crate::yaml::{Extra, YamlValue};
 use std::sync::Arc;
@@ -37,20 +37,33 @@ pub struct Values {
 /// Docs' bodies put in a scratch file, by doc: their values hold none.
 pub struct Spilled {
     pub spill: Arc<crate::output::spill::Spill>,
-    pub places: Vec<Option<crate::output::spill::Place>>,
+    pub places: Vec<Option<SpilledDoc>>,
+}
+
+/// Where a doc's parts were put in the scratch file: its body, and its own
+/// page's parts ([`crate::markdown::Own`]) when the model holds none.
+#[derive(Debug, Clone, Copy)]
+pub struct SpilledDoc {
+    pub body: crate::output::spill::Place,
+    pub own: Option<crate::output::spill::Place>,
 }
 
 impl Values {
     /// Doc `i`'s body, read back from the scratch file if it waits there.
     pub fn spilled_body(&self, i: usize) -> Option<std::io::Result<Value>> {
+        let (spill, doc) = self.spilled(i)?;
+        Some(spill.get(doc.body).map(|html| Value::safe_string(&html)))
+    }
+    /// Doc `i`'s own page's parts, read back from the scratch file if they
+    /// wait there.
+    pub fn spilled_own(&self, i: usize) -> Option<std::io::Result<Own>> {
+        let (spill, doc) = self.spilled(i)?;
+        let read = |place| Ok(serde_json::from_str(&spill.get(place)?)?);
+        doc.own.map(read)
+    }
+    fn spilled(&self, i: usize) -> Option<(&crate::output::spill::Spill, SpilledDoc)> {
         let spilled = self.spilled.as_ref()?;
-        let place = (*spilled.places.get(i)?)?;
-        Some(
-            spilled
-                .spill
-                .get(place)
-                .map(|html| Value::safe_string(&html)),
-        )
+        Some((&spilled.spill, (*spilled.places.get(i)?)?))
     }
 }
 
@@ -152,12 +165,12 @@ pub fn site_value(site: &Site, fields: &Fields) -> (Value, Fp) {
 /// The step that makes doc `i`'s value: everything [`base_value`] reads,
 /// read through `reads`, and its Markdown's HTML as `content` (a value made
 /// once by the Markdown step, whose large text is shared, not copied).
-pub fn doc_value<'s>(
-    site: &'s Site,
+pub fn doc_value(
+    site: &Site,
     i: usize,
     content: &Value,
     fields: &Fields,
-    alike: &Alike<'s>,
+    alike: &Alike,
     reads: &mut Reads,
 ) -> (Arc<DocValue>, Fp) {
     let doc = &site.docs[i];
@@ -178,7 +191,7 @@ pub fn doc_value<'s>(
     // The listed value first; the whole one adds the body. Each holds only
     // the fields templates can read, so what a template can print of it,
     // even whole, is what its fingerprint counts.
-    let listed = base_value(site, i, fields, alike, Part::Listed);
+    let listed = base_value(site, i, fields, alike, Part::Listed, None);
     let body = fields.reads(BODY_FIELD).then(|| content.clone());
     // Fingerprints serve the next build only: none when reads are not kept.
     // The whole value's counts the own fields, made here for it alone.
@@ -186,7 +199,7 @@ pub fn doc_value<'s>(
         false => (crate::engine::absent(), crate::engine::absent()),
         true => {
             let listed_fp = fields.fingerprint(&listed);
-            let own = base_value(site, i, fields, alike, Part::Own);
+            let own = base_value(site, i, fields, alike, Part::Own, None);
             let own_fp = fields.fingerprint(&own);
             let body = body.as_ref().and_then(Value::as_str);
             let full_fp = crate::engine::fingerprint(&(listed_fp, body, own_fp));
@@ -217,16 +230,18 @@ pub enum Part {
 /// Part of a doc's value without its body: the fields templates can read
 /// ([`Fields`]) of that part, each made only when one can (a listing of ten
 /// thousand pages makes ten thousand of these).
-fn base_value<'s>(
-    site: &'s Site,
+fn base_value(
+    site: &Site,
     i: usize,
     fields: &Fields,
-    alike: &Alike<'s>,
+    alike: &Alike,
     part: Part,
+    own: Option<OwnRef<'_>>,
 ) -> Value {
     let doc = &site.docs[i];
     let f = &doc.file.front;
     let r = &doc.rendered;
+    let own = own.unwrap_or_else(|| r.own());
     let mut m = Kept::new(fields, part);
     m.put("title", || Value::from(f.title.as_str()));
     m.put("description", || Value::from(f.description.clone()));
@@ -267,7 +282,7 @@ fn base_value<'s>(
     m.put("draft", || Value::from(f.draft));
     m.put("slug", || Value::from(doc.slug()));
     m.put("summary", || r.summary.value().clone());
-    m.put("toc", || toc_value(&r.toc));
+    m.put("toc", || toc_value(own.toc));
     m.put("url", || Value::from(&*doc.url));
     m.put("permalink", || {
         Value::from(format!("{}{}", site.config.origin(), doc.url))
@@ -294,7 +309,7 @@ fn base_value<'s>(
     };
     // Each citation mark in the text, in order: its popover's number (`key`),
     // its source (as in `citations`) and the passage or locator it names.
-    let marks = r.cited.iter().enumerate().filter_map(|(k, cited)| {
+    let marks = own.cited.iter().enumerate().filter_map(|(k, cited)| {
         let (source, value) = citations.get(cited.number.checked_sub(1)?)?;
         Some(alike.mark((k + 1, cited.number, *source), cited, || {
             let mut c = Map::new();
@@ -369,16 +384,16 @@ fn citation_value(site: &Site, source: usize, number: usize) -> Value {
 /// it first makes no difference; the doc steps that take one record their
 /// reads of its source as before.
 #[derive(Default)]
-pub struct Alike<'s> {
+pub struct Alike {
     citations: std::sync::Mutex<crate::engine::Map<(usize, usize), Value>>,
-    marks: std::sync::Mutex<crate::engine::Map<MarkKey<'s>, Value>>,
+    marks: std::sync::Mutex<crate::engine::Map<MarkKey, Value>>,
 }
 
 /// A citation mark's key: its place on the page, its number and its
 /// source doc, then its passage and locator.
-type MarkKey<'s> = ((usize, usize, usize), Option<&'s str>, Option<&'s str>);
+type MarkKey = ((usize, usize, usize), Option<String>, Option<String>);
 
-impl<'s> Alike<'s> {
+impl Alike {
     fn citation(&self, source: usize, number: usize, make: impl FnOnce() -> Value) -> Value {
         let mut made = self.citations.lock().unwrap_or_else(|e| e.into_inner());
         made.entry((source, number)).or_insert_with(make).clone()
@@ -386,10 +401,10 @@ impl<'s> Alike<'s> {
     fn mark(
         &self,
         place: (usize, usize, usize),
-        cited: &'s crate::markdown::Cited,
+        cited: &crate::markdown::Cited,
         make: impl FnOnce() -> Value,
     ) -> Value {
-        let k = (place, cited.passage.as_deref(), cited.locator.as_deref());
+        let k = (place, cited.passage.clone(), cited.locator.clone());
         let mut made = self.marks.lock().unwrap_or_else(|e| e.into_inner());
         made.entry(k).or_insert_with(make).clone()
     }
@@ -434,13 +449,16 @@ impl<'f> Kept<'f> {
 /// `section` for sections) with what depends on other docs: neighbours,
 /// parent, and for sections their pages and two levels of subsections, all
 /// as listings show them. Every value it takes is read through `reads`.
-/// `body`: its body, when its value holds none ([`Values::spilled_body`]).
-pub fn doc_context<'s>(
-    site: &'s Site,
+/// `body` and `own`: its body and own page's parts, when the model holds
+/// none ([`Values::spilled_body`], [`Values::spilled_own`]).
+#[allow(clippy::too_many_arguments)]
+pub fn doc_context(
+    site: &Site,
     values: &Values,
     i: usize,
     body: Option<Value>,
-    alike: &Alike<'s>,
+    own: Option<&Own>,
+    alike: &Alike,
     reads: &mut Reads,
 ) -> tera::Context {
     let doc = &site.docs[i];
@@ -451,7 +469,7 @@ pub fn doc_context<'s>(
         full.insert(BODY_FIELD.into(), body);
     }
     // Room for the five fields added below.
-    let mut m = with_own_fields(site, values, i, alike, full, 5, reads);
+    let mut m = with_own_fields(site, values, i, own, alike, full, 5, reads);
     let mut link = |j: Option<usize>| match j {
         Some(j) => listed(site, values, j, reads),
         None => Value::none(),
@@ -580,16 +598,17 @@ pub fn site_file_context(
 /// The context of a redirect to doc `i` ([`super::ALIAS`]): `site`, and the
 /// doc as listings show it, with its own fields ([`Part::Own`]: templates
 /// read them as `page.NAME`), as `page`.
-pub fn alias_context<'s>(
-    site: &'s Site,
+pub fn alias_context(
+    site: &Site,
     values: &Values,
     i: usize,
-    alike: &Alike<'s>,
+    own: Option<&Own>,
+    alike: &Alike,
     reads: &mut Reads,
 ) -> tera::Context {
     reads.read(Key::Site);
     let listed = values.docs[i].listed.as_map().cloned().unwrap_or_default();
-    let m = with_own_fields(site, values, i, alike, listed, 0, reads);
+    let m = with_own_fields(site, values, i, own, alike, listed, 0, reads);
     let mut ctx = tera::Context::new();
     ctx.insert_value("site", values.site.clone());
     ctx.insert_value("page", map_value(m));
@@ -600,17 +619,27 @@ pub fn alias_context<'s>(
 /// whole value) with the fields templates read of the rendered doc alone
 /// ([`Part::Own`]), made now, and room for `more` fields. Its value's
 /// fingerprint, which counts the own fields, is read through `reads`.
-fn with_own_fields<'s>(
-    site: &'s Site,
+/// `own`: its own page's parts, when the model holds none.
+#[allow(clippy::too_many_arguments)]
+fn with_own_fields(
+    site: &Site,
     values: &Values,
     i: usize,
-    alike: &Alike<'s>,
+    own: Option<&Own>,
+    alike: &Alike,
     base: Map,
     more: usize,
     reads: &mut Reads,
 ) -> Map {
     reads.read(Key::Value(site.docs[i].name.clone()));
-    let own = base_value(site, i, &values.fields, alike, Part::Own);
+    let own = base_value(
+        site,
+        i,
+        &values.fields,
+        alike,
+        Part::Own,
+        own.map(Own::as_ref),
+    );
     let own = own.into_map().unwrap_or_default();
     let mut m = base;
     m.reserve(own.len() + more);
