@@ -158,6 +158,23 @@ pub fn keep_freed_memory() {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
 }
 
+/// Gives the memory freed so far back to the system now, on every thread
+/// of the build's pool and this one, rather than a second later (mimalloc's
+/// purge delay): a clean build calls it once its Markdown stage has freed
+/// every page's source, and after each batch of pages is on disk, so that
+/// what comes next starts from the memory in use. 10,000 pages: peak
+/// 107–112 → 93–95 MiB; wall +3 % (five runs each, interleaved). Each
+/// thread's freed memory is its own to give back (`mi_collect`).
+pub fn release_freed_memory() {
+    let collect = || {
+        // SAFETY: mi_collect takes a plain flag and frees or returns memory
+        // that no live allocation uses.
+        unsafe { libmimalloc_sys::mi_collect(true) }
+    };
+    rayon::broadcast(|_| collect());
+    collect();
+}
+
 /// Print diagnostics to stderr; true when any is an error.
 pub fn report(diagnostics: Vec<Diagnostic>) -> bool {
     let sorted = diagnostic::sorted(diagnostics);

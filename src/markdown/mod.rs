@@ -170,6 +170,15 @@ pub struct Rendered {
 }
 
 impl Rendered {
+    /// Drop what only the checks of the whole site read (the ids it defines
+    /// and the links to anchors, checked by [`crate::site::attach`], and its
+    /// diagnostics, collected there): a build that nothing builds on keeps
+    /// the rest for its templates.
+    pub fn drop_checked(&mut self) {
+        self.ids = Vec::new();
+        self.anchor_refs = Vec::new();
+        self.diagnostics = Vec::new();
+    }
     /// Its own page's parts ([`Own`]), taken out: what it keeps reads none.
     pub fn take_own(&mut self) -> Own {
         Own {

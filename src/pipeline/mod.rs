@@ -291,6 +291,10 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             }
             return Err(io_error(e));
         }
+        // The batch is on disk: the memory it took goes back to the system
+        // before the next batch renders, rather than a second later.
+        drop(out.files);
+        crate::cli::release_freed_memory();
     }
     timer.lap("render and stage");
     let mut external = Vec::new();

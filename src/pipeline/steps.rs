@@ -536,18 +536,30 @@ pub(super) fn prepare(
         }
     }
     changes_followed(&mut changes, &[Kind::Markdown, Kind::CitedBy]);
-    let markdown = by_doc(&site, stepped);
+    let mut markdown = by_doc(&site, stepped);
     // Without templates (they failed), no anchor is the theme's.
     let theme_has = |anchor: &str| compiled.as_ref().is_some_and(|c| c.anchors.has(anchor));
     site::attach(&mut site, rendered, &theme_has, &mut diagnostics);
-    let structure = match lean {
-        // Every body went with its Markdown step; the structure goes too.
-        true => {
-            drop(structure);
-            None
+    // Every body went with its Markdown step; in a build nothing builds on,
+    // the structure goes too.
+    let structure = (!lean).then_some(structure);
+    if lean {
+        // The model keeps each doc's rendered Markdown alone, without what
+        // only the checks just made read, and the memory all this held goes
+        // back to the system before the stages that follow.
+        let none = Arc::new(Rendered::default());
+        for entry in &mut markdown.entries {
+            if let Some(m) = Arc::get_mut(entry.value_mut()) {
+                m.rendered = none.clone();
+            }
         }
-        false => Some(structure),
-    };
+        for doc in &mut site.docs {
+            if let Some(r) = Arc::get_mut(&mut doc.rendered) {
+                r.drop_checked();
+            }
+        }
+        crate::cli::release_freed_memory();
+    }
     timer.lap("markdown");
 
     // Each doc's template value.
