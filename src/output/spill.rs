@@ -15,32 +15,49 @@ use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Where one text was put: its offset and length.
-pub type Place = (u64, usize);
+/// Where one text was put: its file, offset and length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    file: u32,
+    at: u64,
+    len: usize,
+}
 
-pub struct Spill {
+/// One scratch file and the end of what was put in it so far.
+struct Part {
     file: std::fs::File,
-    /// The end of what was put so far.
     end: AtomicU64,
 }
 
+/// One file per thread of the build's pool (and one for any other thread):
+/// two threads writing one file would wait for each other, a file taking
+/// one write at a time.
+pub struct Spill {
+    parts: Vec<Part>,
+}
+
 impl Spill {
-    /// A nameless scratch file beside `output`; `Unsupported` where the
+    /// Nameless scratch files beside `output`; `Unsupported` where the
     /// system cannot keep one.
     #[cfg(unix)]
     pub fn create(output: &Path) -> io::Result<Spill> {
         let path = super::beside(output, "html");
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(&path)?;
-        std::fs::remove_file(&path)?;
-        Ok(Spill {
-            file,
-            end: AtomicU64::new(0),
-        })
+        let parts = (0..rayon::current_num_threads() + 1)
+            .map(|_| {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(&path)?;
+                std::fs::remove_file(&path)?;
+                Ok(Part {
+                    file,
+                    end: AtomicU64::new(0),
+                })
+            })
+            .collect::<io::Result<_>>()?;
+        Ok(Spill { parts })
     }
 
     #[cfg(not(unix))]
@@ -48,18 +65,26 @@ impl Spill {
         Err(io::ErrorKind::Unsupported.into())
     }
 
-    /// Put `text`, from any thread: each put has its own part of the file.
+    /// Put `text`, from any thread: each put has its own part of a file.
     pub fn put(&self, text: &str) -> io::Result<Place> {
+        let last = self.parts.len() - 1;
+        let file = rayon::current_thread_index().map_or(last, |i| i.min(last));
+        let part = &self.parts[file];
         let len = text.len();
-        let at = self.end.fetch_add(len as u64, Ordering::Relaxed);
-        write_at(&self.file, text.as_bytes(), at)?;
-        Ok((at, len))
+        let at = part.end.fetch_add(len as u64, Ordering::Relaxed);
+        write_at(&part.file, text.as_bytes(), at)?;
+        Ok(Place {
+            file: file as u32,
+            at,
+            len,
+        })
     }
 
     /// The text put at `place`.
-    pub fn get(&self, (at, len): Place) -> io::Result<String> {
-        let mut bytes = vec![0; len];
-        read_at(&self.file, &mut bytes, at)?;
+    pub fn get(&self, place: Place) -> io::Result<String> {
+        let part = (self.parts.get(place.file as usize)).ok_or(io::ErrorKind::NotFound)?;
+        let mut bytes = vec![0; place.len];
+        read_at(&part.file, &mut bytes, place.at)?;
         String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
     }
 }
@@ -101,15 +126,25 @@ mod tests {
         for (text, place) in texts.iter().zip(&places) {
             assert_eq!(&spill.get(*place).unwrap(), text);
         }
-        assert_eq!(spill.get((0, 0)).unwrap(), "");
+        let empty = spill.put("").unwrap();
+        assert_eq!(spill.get(empty).unwrap(), "");
         // Nothing beside the output, nor an output, while it is in use.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
         // Reading past what was put is an error, not a short text.
-        let end = places
-            .iter()
-            .map(|(at, len)| at + *len as u64)
-            .max()
-            .unwrap();
-        assert!(spill.get((end, 1)).is_err());
+        let last = places.iter().max_by_key(|p| p.at + p.len as u64).unwrap();
+        let past = Place {
+            at: last.at + last.len as u64,
+            len: 1,
+            ..*last
+        };
+        assert!(spill.get(past).is_err());
+        // Each thread of the pool writes a file of its own, and so does
+        // a thread outside it.
+        let each = rayon::broadcast(|_| spill.put("one thread's").unwrap());
+        let outside = std::thread::scope(|s| s.spawn(|| spill.put("outside").unwrap()).join());
+        let files: std::collections::BTreeSet<u32> = (each.iter().chain([&outside.unwrap()]))
+            .map(|p| p.file)
+            .collect();
+        assert_eq!(files.len(), rayon::current_num_threads() + 1);
     }
 }
