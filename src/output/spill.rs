@@ -1,15 +1,15 @@
-//! A clean build's scratch file: each page's Markdown HTML, written as its
-//! Markdown step makes it and read back when the page renders, so that a
-//! large site's pages do not all wait in memory between the two (on
-//! 100,000 pages, half a gigabyte).
+//! A clean build's scratch files: each page's Markdown HTML (and the parts
+//! only its own template reads), written as its Markdown step makes them
+//! and read back when the page renders, so that a large site's pages do not
+//! all wait in memory between the two (on 100,000 pages, half a gigabyte).
 //!
-//! The file is made beside the output (`.NAME.dossier-html`) and unlinked at
-//! once: it has no name while the build uses it, and goes with the process
-//! whatever ends it. Where a file cannot be used without a name (not Unix),
-//! there is no scratch file and the HTML stays in memory.
+//! Each file is made beside the output (`.NAME.dossier-html`) and unlinked
+//! at once: it has no name while the build uses it, and goes with the
+//! process whatever ends it. Where a file cannot be used without a name
+//! (not Unix), there are no scratch files and the HTML stays in memory.
 //!
-//! Not for deciding which HTML waits here: the build does
-//! ([`crate::pipeline`]), for pages whose body only their own render reads.
+//! Not for deciding what waits here: the build does ([`crate::pipeline`]),
+//! for pages whose body only their own render reads.
 
 use std::io;
 use std::path::Path;

@@ -707,3 +707,42 @@ pub fn section_answer(site: &Site, values: &Values, i: usize, reads: &mut Reads)
     }
     (map_value(m), h.finish128())
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use crate::output::spill::Spill;
+
+    /// What waits in the scratch file comes back for the doc it belongs to;
+    /// own parts that cannot be read back are an error, not empty parts.
+    #[test]
+    fn a_doc_s_spilled_parts_come_back_and_a_bad_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Arc::new(Spill::create(&dir.path().join("output")).unwrap());
+        let body = spill.put("<p>Body</p>").unwrap();
+        let own = r#"{"toc":[{"level":2,"id":"one","title":"One","children":[]}],"cited":[]}"#;
+        let own = spill.put(own).unwrap();
+        let bad = spill.put("{\"toc\": [").unwrap();
+        let doc = |own| Some(SpilledDoc { body, own });
+        let values = Values {
+            site: Value::none(),
+            site_fp: crate::engine::absent(),
+            docs: Vec::new(),
+            sections: Vec::new(),
+            data: Default::default(),
+            fields: Fields::All,
+            spilled: Some(Spilled {
+                spill,
+                places: vec![doc(Some(own)), doc(None), doc(Some(bad)), None],
+            }),
+        };
+        let body = values.spilled_body(0).unwrap().unwrap();
+        assert_eq!(body.as_str(), Some("<p>Body</p>"));
+        let own = values.spilled_own(0).unwrap().unwrap();
+        assert_eq!(own.toc[0].title, "One");
+        assert!(values.spilled_own(1).is_none());
+        assert!(values.spilled_own(2).unwrap().is_err());
+        assert!(values.spilled_body(3).is_none() && values.spilled_own(3).is_none());
+        assert!(values.spilled_body(4).is_none());
+    }
+}
