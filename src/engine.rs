@@ -398,17 +398,22 @@ pub fn prefetch_arc<T>(data: *const T) {
 /// `Arc` the tables hold), without waiting for it. Only a hint: a wrong
 /// address costs nothing and never faults.
 pub fn prefetch_count(data: Option<*const u8>) {
-    #[cfg(target_arch = "x86_64")]
     if let Some(data) = data {
-        let count = data.wrapping_sub(16).cast::<i8>();
-        // SAFETY: a prefetch reads nothing the program sees and never
-        // faults, whatever the address; SSE is part of every x86_64 target.
-        unsafe {
-            std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(count);
-        }
+        prefetch(data.wrapping_sub(16));
+    }
+}
+
+/// Ask the processor to fetch the memory at `at`, without waiting for it.
+/// Only a hint: a wrong address costs nothing and never faults.
+pub fn prefetch(at: *const u8) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: a prefetch reads nothing the program sees and never faults,
+    // whatever the address; SSE is part of every x86_64 target.
+    unsafe {
+        std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(at.cast::<i8>());
     }
     #[cfg(not(target_arch = "x86_64"))]
-    let _ = data;
+    let _ = at;
 }
 
 /// Records a step's reads. One per step, never shared between steps, so

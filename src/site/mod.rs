@@ -588,28 +588,36 @@ pub fn attach(
     theme_has: &dyn Fn(&str) -> bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    use crate::engine::{prefetch, prefetch_arc};
     let docs = &mut site.docs;
-    // On a large site each doc's rendered Markdown is memory gone cold:
-    // fetched a few docs ahead of the one read.
-    let ahead: Vec<*const Rendered> = rendered.iter().map(Arc::as_ptr).collect();
-    for (i, (doc, r)) in docs.iter_mut().zip(rendered).enumerate() {
-        if let Some(&next) = ahead.get(i + 8) {
-            crate::engine::prefetch_arc(next);
+    let sources = &site.sources;
+    // What each doc's rendered Markdown holds for the site: its problems,
+    // and the sources it cites (by doc: who cites each source). On a large
+    // site that is memory gone cold: each doc's is fetched a few docs
+    // ahead, its citations' list nearer, their ids nearer still.
+    let mut cites = Vec::new();
+    for (i, r) in rendered.iter().enumerate() {
+        if let Some(next) = rendered.get(i + 24) {
+            prefetch_arc(Arc::as_ptr(next));
+        }
+        if let Some(near) = rendered.get(i + 16) {
+            prefetch(near.citations.as_ptr().cast());
+        }
+        for id in rendered.get(i + 8).iter().flat_map(|r| &r.citations) {
+            prefetch(id.as_ptr());
         }
         diagnostics.extend(r.diagnostics.iter().cloned());
+        let cited = r.citations.iter().filter_map(|id| sources.get(id));
+        cites.extend(cited.map(|&s| (s, i)));
+    }
+    for (doc, r) in docs.iter_mut().zip(rendered) {
         doc.rendered = r;
         doc.cited_by.clear();
     }
-    check_anchors(docs, &site.by_path, theme_has, diagnostics);
-    let sources = &site.sources;
-    // Who cites each source; a source nothing cites is worth a warning.
-    for i in 0..docs.len() {
-        for c in 0..docs[i].rendered.citations.len() {
-            if let Some(&s) = sources.get(&docs[i].rendered.citations[c]) {
-                docs[s].cited_by.push(i);
-            }
-        }
+    for (s, i) in cites {
+        docs[s].cited_by.push(i);
     }
+    check_anchors(docs, &site.by_path, theme_has, diagnostics);
     for &s in sources.values() {
         if docs[s].cited_by.is_empty() {
             diagnostics.push(Diagnostic::warning(
