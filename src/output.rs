@@ -11,8 +11,9 @@ pub mod links;
 pub mod spill;
 
 use crate::diagnostic::Diagnostic;
+use crate::engine::Name;
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -95,8 +96,101 @@ fn remove_any(path: &Path) -> io::Result<()> {
     }
 }
 
-/// Every file the output folder should hold, by `/`-separated relative path.
-pub type Plan = BTreeMap<crate::engine::Name, Source>;
+/// Every file the output folder should hold, by `/`-separated relative
+/// path, in the paths' order: a sorted list rather than a tree, so that a
+/// rebuild in watch mode makes it from runs already in order without
+/// sorting ([`Plan::with_run`]).
+#[derive(Debug, Clone, Default)]
+pub struct Plan(Vec<(Name, Source)>);
+
+impl Plan {
+    pub fn new() -> Plan {
+        Plan::default()
+    }
+    fn find(&self, rel: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| (**k).cmp(rel))
+    }
+    pub fn get(&self, rel: &str) -> Option<&Source> {
+        self.find(rel).ok().map(|i| &self.0[i].1)
+    }
+    pub fn contains_key(&self, rel: &str) -> bool {
+        self.find(rel).is_ok()
+    }
+    /// Put `source` at `rel`, instead of what was there.
+    pub fn insert(&mut self, rel: Name, source: Source) {
+        match self.find(&rel) {
+            Ok(i) => self.0[i].1 = source,
+            Err(i) => self.0.insert(i, (rel, source)),
+        }
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&Name, &Source)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn keys(&self) -> impl Iterator<Item = &Name> {
+        self.0.iter().map(|(k, _)| k)
+    }
+    pub fn par_iter(&self) -> impl IndexedParallelIterator<Item = (&Name, &Source)> {
+        self.0.par_iter().map(|(k, v)| (k, v))
+    }
+    /// This plan and `run`'s files (sorted by path, each path once) in one:
+    /// at a path both have, `run`'s file. Each file of the shorter of the
+    /// two is placed by a binary search in the longer, so a few pages
+    /// added to a large site's cost a few comparisons each, not one per
+    /// page.
+    pub fn with_run(self, run: Vec<(Name, Source)>) -> Plan {
+        let (mut small, mut big, small_wins) = match self.0.len() <= run.len() {
+            true => (self.0.into_iter(), run.into_iter(), false),
+            false => (run.into_iter(), self.0.into_iter(), true),
+        };
+        let mut out = Vec::with_capacity(small.len() + big.len());
+        for (rel, source) in small.by_ref() {
+            let before = big.as_slice().partition_point(|(k, _)| **k < *rel);
+            out.extend(big.by_ref().take(before));
+            match big.as_slice().first() {
+                Some((k, _)) if *k == rel => {
+                    let theirs = big.next();
+                    out.push(match (small_wins, theirs) {
+                        (false, Some(theirs)) => theirs,
+                        _ => (rel, source),
+                    });
+                }
+                _ => out.push((rel, source)),
+            }
+        }
+        out.extend(big);
+        Plan(out)
+    }
+}
+
+impl IntoIterator for Plan {
+    type Item = (Name, Source);
+    type IntoIter = std::vec::IntoIter<(Name, Source)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+/// Files in any order; at a path given twice, the later file.
+impl FromIterator<(Name, Source)> for Plan {
+    fn from_iter<I: IntoIterator<Item = (Name, Source)>>(files: I) -> Plan {
+        let mut files: Vec<(Name, Source)> = files.into_iter().collect();
+        files.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut plan: Vec<(Name, Source)> = Vec::with_capacity(files.len());
+        for (rel, source) in files {
+            match plan.last_mut() {
+                Some(last) if last.0 == rel => last.1 = source,
+                _ => plan.push((rel, source)),
+            }
+        }
+        Plan(plan)
+    }
+}
 
 /// A build's output, prepared in a folder beside the output folder
 /// (`.NAME.dossier-next`) and swapped in with one atomic step when the whole
@@ -626,6 +720,7 @@ fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
 
     /// Every file under `dir` with its text, the marker aside.
     fn contents(dir: &Path) -> BTreeMap<String, String> {
@@ -636,6 +731,65 @@ mod tests {
                 (rel, text)
             })
             .collect()
+    }
+
+    /// A plan made of runs is the plan of all their files given in order,
+    /// whichever of the two is longer: at a path given twice, the later.
+    #[test]
+    fn a_plan_with_a_run_holds_every_file_once_in_order_the_run_winning() {
+        let file = |rel: &str, text: &str| -> (Name, Source) {
+            (rel.into(), Source::Bytes(text.as_bytes().into()))
+        };
+        let text = |plan: &Plan| -> Vec<(String, String)> {
+            (plan.iter())
+                .map(|(k, v)| match v {
+                    Source::Bytes(b) => (k.to_string(), String::from_utf8_lossy(b).into_owned()),
+                    Source::Copy(p) => (k.to_string(), p.display().to_string()),
+                })
+                .collect()
+        };
+        let long: Vec<(Name, Source)> = (0..40)
+            .map(|n| file(&format!("p{n:02}/index.html"), "page"))
+            .collect();
+        let short = vec![
+            file("a.css", "run"),
+            file("p05/index.html", "run"),
+            file("p050.html", "run"),
+            file("z.xml", "run"),
+        ];
+        for (plan, run) in [(long.clone(), short.clone()), (short.clone(), long.clone())] {
+            let expected: Plan = plan.iter().chain(&run).cloned().collect();
+            let made = Plan::from_iter(plan).with_run(run.clone());
+            assert_eq!(text(&made), text(&expected));
+            assert_eq!(made.len(), 43, "one file at p05/index.html");
+            assert!(made.keys().zip(made.keys().skip(1)).all(|(a, b)| a < b));
+            let run_s = |rel: &str| {
+                run.iter()
+                    .find(|(k, _)| &**k == rel)
+                    .map(|f| text(&Plan(vec![f.clone()])))
+            };
+            let made_s = |rel: &str| {
+                made.get(rel)
+                    .map(|s| text(&Plan(vec![(rel.into(), s.clone())])))
+            };
+            assert_eq!(
+                made_s("p05/index.html"),
+                run_s("p05/index.html"),
+                "the run's file"
+            );
+        }
+        let twice: Plan = [file("a", "1"), file("b", "2"), file("a", "3")]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            text(&twice),
+            [("a".into(), "3".into()), ("b".into(), "2".into())]
+        );
+        assert_eq!(
+            text(&Plan::new().with_run(short.clone())),
+            text(&short.into_iter().collect())
+        );
+        assert!(Plan::new().with_run(Vec::new()).is_empty());
     }
 
     #[test]
@@ -671,7 +825,7 @@ mod tests {
                 let changed: Vec<String> = now.keys().map(|k| k.to_string()).collect();
                 let removed: Vec<String> = last
                     .keys()
-                    .filter(|k| !now.contains_key(*k))
+                    .filter(|k| !now.contains_key(k))
                     .map(|k| k.to_string())
                     .collect();
                 write_some(&output, &now, &changed, &removed, &mut spare).unwrap();

@@ -137,19 +137,22 @@ pub fn rebuild(options: &Options, previous: Option<Previous>) -> Result<Built, V
     };
     let docs = &prepared.site.docs;
     // The pages by output path (the model keeps that order), then the rest:
-    // the plan is built from them in one pass.
-    let rendered: Vec<Shared> = if complete {
+    // the plan is made from the two without sorting the pages.
+    let (pages, others): (Vec<Shared>, Vec<Shared>) = if complete {
         let (pages, others) = out.files.split_at(docs.len());
         let sorted = prepared.site.by_out_path.iter().map(|&i| &pages[i]);
-        sorted.chain(others).map(shared).collect()
+        (
+            sorted.map(shared).collect(),
+            others.iter().map(shared).collect(),
+        )
     } else {
-        out.files.iter().map(shared).collect()
+        (Vec::new(), out.files.iter().map(shared).collect())
     };
     let plan = plan(
         &options.root,
         &prepared.site,
         &prepared.statics,
-        rendered,
+        (pages, others),
         &mut diagnostics,
     );
     prepared.timer.lap("plan");
@@ -226,7 +229,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         ..
     } = &prepared;
     let mut diagnostics = prepared.diagnostics.clone();
-    let copies = plan(root, site, statics, Vec::new(), &mut diagnostics);
+    let copies = plan(root, site, statics, Default::default(), &mut diagnostics);
     // The pages here; the site-wide files (site files, redirects, the search
     // index) as they are rendered, below.
     let generated = site.docs.iter().map(|d| &*d.out_path);
@@ -498,39 +501,41 @@ fn minified_stylesheet(root: &Path, abs: &Path, diagnostics: &mut Vec<Diagnostic
 /// A file's output path and its bytes, as the plan holds them.
 type Shared = (engine::Name, render::Bytes);
 
-/// Every file of the output: static files (theme, then site), content assets, pages.
+/// Every file of the output: static files (theme, then site), content
+/// assets, and the generated files: `pages` sorted by output path (as the
+/// model keeps them), `others` in any order; at a path given twice, the
+/// later of these.
 pub fn plan(
     root: &Path,
     site: &Site,
     statics: &[(String, PathBuf)],
-    rendered: Vec<Shared>,
+    (pages, others): (Vec<Shared>, Vec<Shared>),
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Plan {
-    let mut plan = Plan::new();
+    let mut copies = Vec::new();
     for (rel, abs) in statics {
         let source = match site.config.minify && rel.ends_with(".css") {
             true => minified_stylesheet(root, abs, diagnostics),
             false => Source::Copy(abs.clone()),
         };
-        plan.insert(rel.as_str().into(), source);
+        copies.push((rel.as_str().into(), source));
     }
     for asset in &site.assets {
-        plan.insert(
+        copies.push((
             asset.out_path.as_str().into(),
             Source::Copy(asset.file.source.clone()),
-        );
+        ));
     }
-    diagnostics.extend(overwrites(
-        root,
-        &plan,
-        rendered.iter().map(|(rel, _)| &**rel),
-    ));
-    // From runs already in order (the copies, the pages), sorting is one
-    // pass; a generated file wins over a copy at its path (reported above).
-    let generated = rendered
-        .into_iter()
-        .map(|(rel, bytes)| (rel, Source::Bytes(bytes)));
-    plan.into_iter().chain(generated).collect()
+    // At a path given twice, the later file: a content asset over a static.
+    let copies: Plan = copies.into_iter().collect();
+    let generated = pages.iter().chain(&others).map(|(rel, _)| &**rel);
+    diagnostics.extend(overwrites(root, &copies, generated));
+    // A generated file wins over a copy at its path (reported above).
+    let bytes = |(rel, bytes): Shared| (rel, Source::Bytes(bytes));
+    let others: Plan = others.into_iter().map(bytes).collect();
+    copies
+        .with_run(pages.into_iter().map(bytes).collect())
+        .with_run(others.into_iter().collect())
 }
 
 /// A copied file (static or content asset) at the path of a generated one.

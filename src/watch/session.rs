@@ -353,14 +353,16 @@ mod tests {
             ("c.html".into(), bytes("old text")),
             ("e.css".into(), Source::Copy("/site/static/e.css".into())),
         ]
-        .into();
+        .into_iter()
+        .collect();
         let new: Plan = [
             ("b.html".into(), Source::Bytes(same)),
             ("c.html".into(), bytes("new text")),
             ("d.html".into(), bytes("added")),
             ("e.css".into(), Source::Copy("/site/static/e.css".into())),
         ]
-        .into();
+        .into_iter()
+        .collect();
         let (changed, removed) = diff(&old, &new, &Changes::default(), Path::new("/site"));
         assert_eq!(changed, ["c.html", "d.html"]);
         assert_eq!(removed, ["a.html"]);
