@@ -467,12 +467,10 @@ pub(super) fn prepare(
         &[Kind::Place, Kind::PageUrl, Kind::Source, Kind::Asset],
     );
     // Checked on every build, outside any step, like the theme.
-    diagnostics.extend(site.check_images(&|path| statics.iter().any(|(rel, _)| rel == path)));
-    diagnostics.extend(site.check_updates());
-    if let Some(compiled) = &compiled {
-        let theme_writes = |path: &str| compiled.files.files.contains_key(path);
-        diagnostics.extend(site.check_site_files(&theme_writes));
-    }
+    let published = |path: &str| statics.iter().any(|(rel, _)| rel == path);
+    let writes = (compiled.as_ref()).map(|c| move |path: &str| c.files.files.contains_key(path));
+    let theme_writes = writes.as_ref().map(|w| w as &dyn Fn(&str) -> bool);
+    diagnostics.extend(site.check_docs(&published, theme_writes));
     let before = old.map(|m| &m.inputs);
     site.texts = source_texts(
         root,

@@ -249,48 +249,23 @@ impl Site {
         })
     }
 
-    /// Every share image that names no file: in front matter at its line,
-    /// in site.yaml. `published` says whether the site publishes a path.
-    /// No page takes the place of a site file the theme writes
-    /// (`content/changes.md` and the theme's `changes/index.html`, say):
-    /// `theme_writes` answers whether the theme has a file's template.
-    pub fn check_site_files(&self, theme_writes: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
-        let mut found = Vec::new();
-        for doc in &self.docs {
-            let path = &*doc.out_path;
-            if path != NOT_FOUND && SITE_FILES.contains(&path) && theme_writes(path) {
-                found.push(Diagnostic::error(
-                    doc.file.root_path(),
-                    0,
-                    0,
-                    format!("this page would be written to {path}, where the theme writes its own `{path}`: give the page another file name or `slug`"),
-                ));
-            }
-        }
-        found
-    }
-
-    /// Each update log entry names existing sources only.
-    pub fn check_updates(&self) -> Vec<Diagnostic> {
-        let mut found = Vec::new();
-        for doc in &self.docs {
-            for id in doc.file.front.updates.iter().flat_map(|u| &u.sources) {
-                if !self.sources.contains_key(&id.value) {
-                    found.push(Diagnostic::error(
-                        doc.file.root_path(),
-                        id.line,
-                        id.column,
-                        format!("unknown source `{}` in updates: no page with that id in content/sources/", id.value),
-                    ));
-                }
-            }
-        }
-        found
-    }
-
-    pub fn check_images(&self, published: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
-        let mut found = Vec::new();
-        let mut check = |named: Option<Image>, written: &str, at: (PathBuf, usize, usize)| {
+    /// The checks of the model's docs that need the whole model, in this
+    /// order: every share image that names no file (in front matter at its
+    /// line, in site.yaml; `published` says whether the site publishes a
+    /// path); each update log entry names existing sources only; and, when
+    /// `theme_writes` answers whether the theme has a file's template, no
+    /// page takes the place of a site file the theme writes
+    /// (`content/changes.md` and the theme's `changes/index.html`, say).
+    /// One pass over the docs, each doc's parts read fetched a few docs
+    /// ahead: on a large site, memory gone cold.
+    pub fn check_docs(
+        &self,
+        published: &dyn Fn(&str) -> bool,
+        theme_writes: Option<&dyn Fn(&str) -> bool>,
+    ) -> Vec<Diagnostic> {
+        use crate::engine::prefetch;
+        let (mut images, mut updates, mut site_files) = (Vec::new(), Vec::new(), Vec::new());
+        let mut image = |named: Option<Image>, written: &str, at: (PathBuf, usize, usize)| {
             let problem = match named {
                 None => "leaves content/ or is relative in site.yaml (start it with `/` for a static file)".to_string(),
                 Some(Image::Content(path)) if self.asset_url(&path).is_none() => {
@@ -304,28 +279,57 @@ impl Site {
                 _ => return,
             };
             let (path, line, column) = at;
-            found.push(Diagnostic::error(
+            images.push(Diagnostic::error(
                 path,
                 line,
                 column,
                 format!("share image `{written}`: {problem}"),
             ));
         };
-        if let Some(image) = &self.config.image {
+        if let Some(written) = &self.config.image {
             let at = (PathBuf::from(crate::config::CONFIG_FILE), 0, 0);
-            check(Image::named(None, image), image, at);
+            image(Image::named(None, written), written, at);
         }
-        for doc in &self.docs {
-            if let Some(image) = &doc.file.front.image {
-                let at = (doc.file.root_path(), image.line, image.column);
-                check(
-                    Image::named(Some(&doc.file.path), &image.value),
-                    &image.value,
-                    at,
-                );
+        for (i, doc) in self.docs.iter().enumerate() {
+            if let Some(ahead) = self.docs.get(i + 8) {
+                let front = &ahead.file.front;
+                prefetch(std::ptr::from_ref(&front.image).cast());
+                prefetch(std::ptr::from_ref(&front.updates).cast());
+                prefetch(ahead.out_path.as_ptr());
+            }
+            let front = &doc.file.front;
+            if let Some(written) = &front.image {
+                let at = (doc.file.root_path(), written.line, written.column);
+                let named = Image::named(Some(&doc.file.path), &written.value);
+                image(named, &written.value, at);
+            }
+            for id in front.updates.iter().flat_map(|u| &u.sources) {
+                if !self.sources.contains_key(&id.value) {
+                    updates.push(Diagnostic::error(
+                        doc.file.root_path(),
+                        id.line,
+                        id.column,
+                        format!("unknown source `{}` in updates: no page with that id in content/sources/", id.value),
+                    ));
+                }
+            }
+            let path = &*doc.out_path;
+            if let Some(theme_writes) = theme_writes
+                && path != NOT_FOUND
+                && SITE_FILES.contains(&path)
+                && theme_writes(path)
+            {
+                site_files.push(Diagnostic::error(
+                    doc.file.root_path(),
+                    0,
+                    0,
+                    format!("this page would be written to {path}, where the theme writes its own `{path}`: give the page another file name or `slug`"),
+                ));
             }
         }
-        found
+        images.extend(updates);
+        images.extend(site_files);
+        images
     }
 
     pub fn doc(&self, content_path: &str) -> Option<&Doc> {
