@@ -116,13 +116,6 @@ impl Plan {
     pub fn contains_key(&self, rel: &str) -> bool {
         self.find(rel).is_ok()
     }
-    /// Put `source` at `rel`, instead of what was there.
-    pub fn insert(&mut self, rel: Name, source: Source) {
-        match self.find(&rel) {
-            Ok(i) => self.0[i].1 = source,
-            Err(i) => self.0.insert(i, (rel, source)),
-        }
-    }
     pub fn len(&self) -> usize {
         self.0.len()
     }
