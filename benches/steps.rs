@@ -289,7 +289,7 @@ fn markdown_page(c: &mut Criterion, site: &Fixture) {
     let doc = &model.docs[site.index(PAGE)];
     let file = doc.file.root_path();
     // As the pipeline's Markdown step sets it up (`render_markdown`).
-    let origin = Origin::of(&doc.file, &file);
+    let origin = Origin::of(&doc.file, &doc.file.text, &file);
     let body = doc.file.body();
     let r = markdown::render(body, &origin, model);
     assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);

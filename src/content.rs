@@ -224,6 +224,26 @@ impl SourceFile {
             body_line: self.body_line,
         }
     }
+    /// The same file without its body, in place ([`SourceFile::without_body`]).
+    pub fn drop_body(&mut self) {
+        self.text.truncate(self.body_start);
+        self.text.shrink_to_fit();
+    }
+    /// This file's text read again ([`text_of`]), if what precedes its
+    /// body (its front matter) is still what this holds: its body may
+    /// have been dropped ([`SourceFile::drop_body`]).
+    pub fn read_again(&self, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+        let text = text_of(&self.path, bytes)?;
+        match text.get(..self.body_start) == Some(&self.text[..self.body_start]) {
+            true => Ok(text),
+            false => Err(Diagnostic::error(
+                self.root_path(),
+                1,
+                1,
+                "the file's front matter changed while the site was being built: build again",
+            )),
+        }
+    }
     /// Path relative to the site root, for diagnostics.
     pub fn root_path(&self) -> PathBuf {
         Path::new(CONTENT_DIR).join(&self.path)
@@ -247,34 +267,44 @@ pub struct Content {
 
 /// Parse a file's bytes, as read from `content/REL`, into a [`SourceFile`].
 pub fn parse_bytes(rel: &str, bytes: Vec<u8>) -> Result<SourceFile, Vec<Diagnostic>> {
-    let root_path = Path::new(CONTENT_DIR).join(rel);
-    let text = match String::from_utf8(bytes) {
-        Ok(t) => t,
+    parse_file(rel, text_of(rel, bytes).map_err(|d| vec![d])?)
+}
+
+/// A content file's bytes, as read from `content/REL`, as the text a
+/// [`SourceFile`] holds: UTF-8, BOM removed, line endings `\n`.
+pub fn text_of(rel: &str, bytes: Vec<u8>) -> Result<String, Diagnostic> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(normalised(text)),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
             let valid = std::str::from_utf8(&e.as_bytes()[..offset]).unwrap_or_default();
             let (line, column) = crate::diagnostic::line_col(valid, offset);
-            return Err(vec![Diagnostic::error(
-                &root_path,
+            let path = Path::new(CONTENT_DIR).join(rel);
+            Err(Diagnostic::error(
+                path,
                 line,
                 column,
                 "file is not valid UTF-8",
-            )]);
+            ))
         }
-    };
-    parse_file(rel, text)
+    }
 }
 
-/// Parse a file's text (already read) into a [`SourceFile`].
-pub fn parse_file(rel: &str, text: String) -> Result<SourceFile, Vec<Diagnostic>> {
-    let root_path = Path::new(CONTENT_DIR).join(rel);
-    let mut text = text;
+/// `text` with its BOM removed and its line endings `\n`.
+fn normalised(mut text: String) -> String {
     if text.starts_with('\u{feff}') {
         text.drain(..3);
     }
     if text.contains('\r') {
         text = text.replace("\r\n", "\n");
     }
+    text
+}
+
+/// Parse a file's text (already read) into a [`SourceFile`].
+pub fn parse_file(rel: &str, text: String) -> Result<SourceFile, Vec<Diagnostic>> {
+    let root_path = Path::new(CONTENT_DIR).join(rel);
+    let text = normalised(text);
     let Some(split) = split_front_matter(&text) else {
         return Err(vec![Diagnostic::error(
             &root_path,
@@ -579,6 +609,34 @@ mod tests {
         assert_eq!(f.front.title, "A");
         assert_eq!(f.body(), "Hi\n");
         assert_eq!(f.body_line, 4);
+    }
+
+    #[test]
+    fn a_dropped_body_is_read_again_only_under_the_same_front_matter() {
+        let whole = "\u{feff}---\r\ntitle: A\r\n---\r\nHi\r\n";
+        let mut f = parse_bytes("a.md", whole.as_bytes().to_vec()).unwrap();
+        f.drop_body();
+        assert_eq!(f.body(), "");
+        // The body may change: the build reads the one there is.
+        let again = f
+            .read_again(b"---\ntitle: A\n---\nHello\n".to_vec())
+            .unwrap();
+        assert_eq!(&again[f.body_start..], "Hello\n");
+        // As read the first time (BOM and line endings as parse_bytes has them).
+        let again = f.read_again(whole.as_bytes().to_vec()).unwrap();
+        assert_eq!(&again[f.body_start..], "Hi\n");
+        // Its front matter may not: what was built from it would be stale.
+        for changed in ["---\ntitle: B\n---\nHi\n", "---\ntitle: A\n"] {
+            let error = f.read_again(changed.as_bytes().to_vec()).unwrap_err();
+            assert_eq!(error.path, Path::new("content/a.md"));
+            assert!(
+                error.message.contains("front matter changed"),
+                "{}",
+                error.message
+            );
+        }
+        let error = f.read_again(vec![b'-', 0xff]).unwrap_err();
+        assert!(error.message.contains("UTF-8"), "{}", error.message);
     }
 
     #[test]

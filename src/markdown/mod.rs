@@ -226,14 +226,15 @@ pub struct Origin<'a> {
 }
 
 impl<'a> Origin<'a> {
-    /// Where a content file's body comes from; `shown` is its path from the
-    /// site root ([`crate::content::SourceFile::root_path`]).
-    pub fn of(file: &'a crate::content::SourceFile, shown: &'a Path) -> Origin<'a> {
+    /// Where a content file's body comes from: `text` is the whole file
+    /// (its own, or read again if its body was dropped); `shown` is its
+    /// path from the site root ([`crate::content::SourceFile::root_path`]).
+    pub fn of(file: &'a crate::content::SourceFile, text: &'a str, shown: &'a Path) -> Origin<'a> {
         Origin {
             file: shown,
             content_path: &file.path,
             first_line: file.body_line,
-            file_text: &file.text,
+            file_text: text,
         }
     }
 }

@@ -306,7 +306,7 @@ pub(super) fn prepare(
         .enumerate()
         .map(|(i, found)| {
             let previous = old.and_then(|m| m.parsed.previous(&index, i, &names[i]));
-            engine::step(previous, &current, |reads| parse(found, reads))
+            engine::step(previous, &current, |reads| parse(found, !lean, reads))
         })
         .collect();
     // A reused step read what the inputs already hold.
@@ -320,31 +320,9 @@ pub(super) fn prepare(
         _ => (absent, absent),
     };
     note_files(&mut inputs, &templates.reads);
-    let mut parsed = Table {
+    let parsed = Table {
         index,
         entries: stepped.into_iter().map(|s| s.0).collect(),
-    };
-    // A build nothing builds on keeps each file's body only until its
-    // Markdown is made: the parse entries (and the model made from them)
-    // take a front-matter-only copy now, and each whole file waits in its
-    // slot for its Markdown step, which takes it: each body goes as its
-    // page's HTML comes, not once the last page's Markdown is made.
-    let bodies: Vec<std::sync::Mutex<Option<Arc<SourceFile>>>> = match lean {
-        false => Vec::new(),
-        true => (parsed.entries.par_iter_mut())
-            .map(|entry| {
-                let Ok(p) = entry.value_mut() else {
-                    return std::sync::Mutex::new(None);
-                };
-                let whole = p.file.clone();
-                *p = Arc::new(Parsed {
-                    file: Arc::new(whole.without_body()),
-                    front_fp: p.front_fp,
-                    body_fp: p.body_fp,
-                });
-                std::sync::Mutex::new(Some(whole))
-            })
-            .collect(),
     };
     let templates_fp = fp_of(Some(&templates));
     if let (Some(old), Some(changes)) = (old, &mut changes) {
@@ -502,12 +480,20 @@ pub(super) fn prepare(
         .enumerate()
         .map(|(i, doc)| {
             let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
-            // The whole file, if its body waits in a slot (a lean build).
-            let slot = structure.value.files[i].and_then(|f| bodies.get(f));
-            let whole = slot.and_then(|s| s.lock().unwrap_or_else(|e| e.into_inner()).take());
-            let file = whole.as_ref().unwrap_or(&doc.file);
             let (mut entry, ran) = engine::step(previous, &current, |reads| {
-                render_markdown(&site, doc, file, &shortcode_tera, reads)
+                // A lean build's parse dropped the body: it is read again.
+                let again = match lean {
+                    true => Some(read_again(
+                        &doc.file,
+                        structure.value.files[i].map(|f| markdown_files[f]),
+                    )),
+                    false => None,
+                };
+                let text = match &again {
+                    Some(again) => again.as_deref(),
+                    None => Ok(doc.file.text.as_str()),
+                };
+                render_markdown(&site, doc, text, &shortcode_tera, reads)
             });
             let place = spill
                 .as_ref()
@@ -703,8 +689,15 @@ fn by_doc<V>(site: &Site, stepped: Vec<(Entry<V>, bool)>) -> Table<V> {
     }
 }
 
-/// The parse step of one content file: its bytes, read and split.
-fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnostic>>, Fp) {
+/// The parse step of one content file: its bytes, read and split; without
+/// `keep_body`, its body is dropped, to be read again by its Markdown step
+/// ([`read_again`]): a build nothing builds on holds no page's source
+/// longer than its page's Markdown takes, and none from the parse to then.
+fn parse(
+    found: &Found,
+    keep_body: bool,
+    reads: &mut Reads,
+) -> (Result<Arc<Parsed>, Vec<Diagnostic>>, Fp) {
     let path: Name = format!("{CONTENT_DIR}/{}", found.rel).into();
     let bytes = match std::fs::read(&found.abs) {
         Ok(b) => b,
@@ -721,7 +714,7 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
         false => engine::absent(),
     };
     reads.got(Key::File(path), fp);
-    let parsed = content::parse_bytes(&found.rel, bytes).map(|file| {
+    let parsed = content::parse_bytes(&found.rel, bytes).map(|mut file| {
         let (front_fp, body_fp) = match recording {
             true => (
                 engine::fingerprint(&(
@@ -733,6 +726,9 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
             ),
             false => (engine::absent(), engine::absent()),
         };
+        if !keep_body {
+            file.drop_body();
+        }
         Arc::new(Parsed {
             front_fp,
             body_fp,
@@ -742,25 +738,58 @@ fn parse(found: &Found, reads: &mut Reads) -> (Result<Arc<Parsed>, Vec<Diagnosti
     (parsed, fp)
 }
 
-/// The Markdown step of one doc: its body, with every question it asks the
-/// model about URLs, sources and files read through `reads`.
+/// A doc's whole text, read again from its file (`found`, where the
+/// parse steps read it) for its Markdown step, if what precedes its body
+/// is what the parse step read.
+fn read_again(file: &SourceFile, found: Option<&Found>) -> Result<String, Diagnostic> {
+    let path = file.root_path();
+    let found = found.ok_or_else(|| {
+        Diagnostic::error(
+            &path,
+            0,
+            0,
+            "the file went while the site was being built: build again",
+        )
+    })?;
+    let bytes = std::fs::read(&found.abs).map_err(|e| Diagnostic::cannot_read(&path, &e))?;
+    file.read_again(bytes)
+}
+
+/// The Markdown step of one doc: the body of its file's `text` (the
+/// whole file), with every question it asks the model about URLs, sources
+/// and files read through `reads`.
 fn render_markdown(
     site: &Site,
     doc: &Doc,
-    whole: &SourceFile,
+    text: Result<&str, &Diagnostic>,
     tera: &ShortcodeTemplates,
     reads: &mut Reads,
 ) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(doc.name.clone()));
+    let whole = &doc.file;
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => {
+            let rendered = Rendered {
+                diagnostics: vec![error.clone()],
+                ..Rendered::default()
+            };
+            let markdown = Markdown {
+                rendered: Arc::new(rendered),
+                content: tera::Value::safe_string(""),
+            };
+            return (Arc::new(markdown), engine::absent());
+        }
+    };
     let file = whole.root_path();
-    let origin = Origin::of(whole, &file);
+    let origin = Origin::of(whole, text, &file);
     let asking = Asking {
         site,
         tera,
         reads: RefCell::new(reads),
     };
     let recording = asking.reads.borrow().recording();
-    let mut rendered = markdown::render(whole.body(), &origin, &asking);
+    let mut rendered = markdown::render(&text[whole.body_start..], &origin, &asking);
     let fp = match recording {
         true => rendered.fingerprint(),
         false => engine::absent(),
@@ -1010,20 +1039,21 @@ impl Resolver for Asking<'_, '_> {
 mod tests {
     use super::*;
 
+    struct Nothing;
+    impl engine::Answers for Nothing {
+        fn fingerprint(&self, _: &Key) -> Fp {
+            engine::absent()
+        }
+    }
+
     #[test]
     fn a_file_that_vanished_after_the_walk_is_an_error_naming_it() {
-        struct Nothing;
-        impl engine::Answers for Nothing {
-            fn fingerprint(&self, _: &Key) -> Fp {
-                engine::absent()
-            }
-        }
         let found = Found {
             rel: "gone.md".into(),
             abs: std::env::temp_dir().join("dossier-no-such-file/gone.md"),
         };
         let mut reads = Reads::new(&Nothing);
-        let (parsed, fp) = parse(&found, &mut reads);
+        let (parsed, fp) = parse(&found, true, &mut reads);
         assert_eq!(fp, engine::absent());
         let errors = parsed.map(|_| ()).expect_err("an error");
         let shown = errors[0].to_string();
@@ -1035,6 +1065,35 @@ mod tests {
         assert_eq!(
             &reads.finish()[..],
             &[(Key::File("content/gone.md".into()), engine::absent())]
+        );
+    }
+
+    #[test]
+    fn a_lean_parse_drops_the_body_that_its_markdown_step_reads_again() {
+        let dir = std::env::temp_dir().join(format!("dossier-read-again-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let found = Found {
+            rel: "a.md".into(),
+            abs: dir.join("a.md"),
+        };
+        std::fs::write(&found.abs, "---\ntitle: A\n---\nFirst\n").unwrap();
+        let mut reads = Reads::new(&Nothing);
+        let parsed = parse(&found, false, &mut reads).0.expect("parsed");
+        let file = &parsed.file;
+        assert_eq!((file.front.title.as_str(), file.body()), ("A", ""));
+        let body = |text: String| text[file.body_start..].to_string();
+        let again = read_again(file, Some(&found)).map(body);
+        assert_eq!(again.as_deref(), Ok("First\n"));
+        std::fs::write(&found.abs, "---\ntitle: A\n---\nSecond\n").unwrap();
+        let again = read_again(file, Some(&found)).map(body);
+        assert_eq!(again.as_deref(), Ok("Second\n"));
+        std::fs::remove_dir_all(&dir).unwrap();
+        let error = read_again(file, Some(&found)).unwrap_err().to_string();
+        assert!(error.starts_with("content/a.md: cannot read:"), "{error}");
+        let error = read_again(file, None).unwrap_err().to_string();
+        assert!(
+            error.contains("went while the site was being built"),
+            "{error}"
         );
     }
 }

@@ -420,11 +420,9 @@ struct Kept<'f> {
 
 impl<'f> Kept<'f> {
     fn new(fields: &'f Fields, part: Part) -> Self {
-        // Room for every field a part may have (most go in listings).
-        let room = match part {
-            Part::Listed => 32,
-            Part::Own => 8,
-        };
+        // Room for every field of the part templates can read: a map
+        // per listed doc, so no more than that.
+        let room = fields.count(part);
         Kept {
             map: Map::with_capacity(room),
             fields,
