@@ -207,6 +207,7 @@ impl Fixture {
             render::SiteWide::Skip,
             &answers,
             None,
+            None,
         );
         assert!(out.errors.is_empty(), "{:?}", out.errors);
         out.files[0].1.value.clone()

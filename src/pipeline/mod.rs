@@ -136,6 +136,7 @@ fn rebuild_in_pool(
         site_wide,
         &prepared.answers(),
         old.map(|m| &m.pages),
+        None,
     );
     prepared.timer.lap("render");
     let mut diagnostics = std::mem::take(&mut prepared.diagnostics);
@@ -262,6 +263,10 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .map(|b| (b, render::SiteWide::Skip))
         .chain([(&indices[..0], render::SiteWide::Render)]);
     for (batch, site_wide) in batches {
+        // Each file goes to the staging folder as soon as it is made (none
+        // once the build has an error: then none would be moved into place).
+        let no_error = !diagnostics.iter().any(Diagnostic::is_error);
+        let put = |rel: &str, bytes: &[u8]| staging.as_ref().map_or(Ok(()), |s| s.put(rel, bytes));
         let out = render::render_docs(
             site,
             &compiled.tera,
@@ -271,16 +276,23 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             site_wide,
             &answers,
             None,
+            (staging.is_some() && no_error).then_some(&put),
         );
         diagnostics.extend(out.errors);
         if site_wide != render::SiteWide::Skip {
-            let made = out.files.iter().map(|(rel, _)| &**rel);
-            diagnostics.extend(overwrites(root, &copies, made));
+            let made = (out.files.iter().map(|(rel, _)| rel)).chain(&out.put);
+            diagnostics.extend(overwrites(root, &copies, made.map(|rel| &**rel)));
         }
-        files += out.files.len();
+        files += out.files.len() + out.put.len();
         rendered += batch.len();
         timer.pages(rendered, site.docs.len());
-        let Some(staging_ref) = &staging else {
+        if let Some(e) = out.put_error {
+            if let Some(staging) = staging.take() {
+                staging.abort();
+            }
+            return Err(io_error(e));
+        }
+        if staging.is_none() {
             written.extend(out.files.iter().map(|(rel, _)| rel.to_string()));
             scanned.extend(
                 out.files
@@ -290,19 +302,6 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
                     .collect::<Vec<_>>(),
             );
             continue;
-        };
-        if diagnostics.iter().any(Diagnostic::is_error) {
-            continue; // keep rendering to report every error, but stage nothing more
-        }
-        let staged: std::io::Result<()> = out
-            .files
-            .par_iter()
-            .try_for_each(|(rel, entry)| staging_ref.put(rel, &entry.value));
-        if let Err(e) = staged {
-            if let Some(staging) = staging.take() {
-                staging.abort();
-            }
-            return Err(io_error(e));
         }
         // The batch is on disk: the memory it took goes back to the system
         // before the next batch renders, rather than a second later.

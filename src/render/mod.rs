@@ -64,12 +64,28 @@ pub struct RenderedDocs {
     /// By output path, with what each render step read: the docs asked for,
     /// in their order, then the site files.
     pub files: Vec<(Name, Entry<Bytes>)>,
+    /// The files given to `put` ([`Put`]) instead, by output path, in the
+    /// same order.
+    pub put: Vec<Name>,
+    /// The first error `put` gave.
+    pub put_error: Option<std::io::Error>,
     /// How many of them were rendered rather than taken from `previous`.
     pub ran: usize,
     pub errors: Vec<Diagnostic>,
     /// The search index is the previous build's, out of date
     /// ([`SiteWide::SearchLater`]).
     pub search_stale: bool,
+}
+
+/// Where [`render_docs`] puts each file as soon as it is made, by output
+/// path, rather than returning it: a build that keeps no file holds no
+/// batch of pages at once, nor the whole site's files (a feed of every page).
+pub type Put<'a> = &'a (dyn Fn(&str, &[u8]) -> std::io::Result<()> + Sync);
+
+/// A file [`render_docs`] made: returned, or given to its [`Put`].
+enum Made {
+    Kept((Name, Entry<Bytes>)),
+    Put(Name),
 }
 
 /// Whether [`render_docs`] renders the files of the whole site too (the
@@ -96,8 +112,22 @@ pub fn render_docs(
     site_wide: SiteWide,
     answers: &dyn Answers,
     previous: Option<&Pages>,
+    put: Option<Put>,
 ) -> RenderedDocs {
-    type Outcome = Result<((Name, Entry<Bytes>), bool), (Diagnostic, usize)>;
+    type Outcome = Result<(Made, bool), (Diagnostic, usize)>;
+    let put_error = std::sync::Mutex::new(None);
+    let made = |out_path: Name, entry: Entry<Bytes>| match put {
+        None => Made::Kept((out_path, entry)),
+        Some(put) => {
+            if let Err(e) = put(&out_path, &entry.value) {
+                put_error
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .get_or_insert(e);
+            }
+            Made::Put(out_path)
+        }
+    };
     // What the templates' functions answer from, as each file renders.
     let model = Model::of(site, values);
     // Citations alike on the pages rendered here, made once ([`Alike`]).
@@ -113,7 +143,7 @@ pub fn render_docs(
             };
             Ok((Bytes::from(bytes), fp))
         })?;
-        Ok(((out_path, entry), ran))
+        Ok((made(out_path, entry), ran))
     };
     let results: Vec<Outcome> = indices
         .par_iter()
@@ -126,7 +156,12 @@ pub fn render_docs(
             .map_err(|d| (d, i))
         })
         .collect();
-    let mut out = Vec::with_capacity(results.len() + 1);
+    let mut out = Vec::new();
+    let mut put_names = Vec::new();
+    let mut keep = |made: Made| match made {
+        Made::Kept(file) => out.push(file),
+        Made::Put(name) => put_names.push(name),
+    };
     let mut ran = 0;
     // One broken template fails every page that uses it: report each place once,
     // naming the first page and how many more.
@@ -135,7 +170,7 @@ pub fn render_docs(
         match r {
             Ok((file, rendered)) => {
                 ran += rendered as usize;
-                out.push(file);
+                keep(file);
             }
             Err((d, i)) => match errors.iter_mut().find(|(e, _, _)| *e == d) {
                 Some((_, _, more)) => *more += 1,
@@ -242,18 +277,22 @@ pub fn render_docs(
         search,
     );
     // Not a page: not counted among those rendered.
-    out.extend(index);
+    for (name, entry) in index {
+        keep(made(name, entry));
+    }
     for rendered in whole_site {
         match rendered {
             Ok((file, rendered)) => {
                 ran += rendered as usize;
-                out.push(file);
+                keep(file);
             }
             Err(d) => errors.push(d),
         }
     }
     RenderedDocs {
         files: out,
+        put: put_names,
+        put_error: put_error.into_inner().unwrap_or_else(|e| e.into_inner()),
         ran,
         errors,
         search_stale,
