@@ -79,18 +79,6 @@ impl Fields {
         }
     }
 
-    /// How many fields of `part` templates can read, at most (all a part
-    /// may have, with [`Fields::All`]).
-    pub fn count(&self, part: super::values::Part) -> usize {
-        use super::values::Part;
-        match (self, part) {
-            (Fields::All, Part::Listed) => 32,
-            (Fields::All, Part::Own) => 8,
-            (Fields::Named { listed, .. }, Part::Listed) => listed.len(),
-            (Fields::Named { own, .. }, Part::Own) => own.len(),
-        }
-    }
-
     /// Whether templates read `field`, and of the rendered doc alone.
     pub fn own(&self, field: &str) -> bool {
         match self {

@@ -116,15 +116,16 @@ pub fn render_docs(
 ) -> RenderedDocs {
     type Outcome = Result<(Made, bool), (Diagnostic, usize)>;
     let put_error = std::sync::Mutex::new(None);
+    let give = |put: Put, out_path: &str, bytes: &[u8]| {
+        if let Err(e) = put(out_path, bytes) {
+            let mut first = put_error.lock().unwrap_or_else(|e| e.into_inner());
+            first.get_or_insert(e);
+        }
+    };
     let made = |out_path: Name, entry: Entry<Bytes>| match put {
         None => Made::Kept((out_path, entry)),
         Some(put) => {
-            if let Err(e) = put(&out_path, &entry.value) {
-                put_error
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .get_or_insert(e);
-            }
+            give(put, &out_path, &entry.value);
             Made::Put(out_path)
         }
     };
@@ -141,9 +142,20 @@ pub fn render_docs(
                 true => engine::fingerprint_bytes(&bytes),
                 false => engine::absent(),
             };
-            Ok((Bytes::from(bytes), fp))
+            match put {
+                // Given to `put` as it is: its entry keeps no copy.
+                Some(put) => {
+                    give(put, &out_path, &bytes);
+                    Ok((Bytes::default(), fp))
+                }
+                None => Ok((Bytes::from(bytes), fp)),
+            }
         })?;
-        Ok((made(out_path, entry), ran))
+        let made = match (put, ran) {
+            (Some(_), true) => Made::Put(out_path),
+            _ => made(out_path, entry),
+        };
+        Ok((made, ran))
     };
     let results: Vec<Outcome> = indices
         .par_iter()

@@ -99,6 +99,8 @@ impl DocValue {
     }
 }
 
+/// A map as a value: tera copies it into a map of its own (its
+/// `From<IndexMap>`), with room for what it holds and no more.
 fn map_value(map: Map) -> Value {
     Value::from(map)
 }
@@ -420,9 +422,12 @@ struct Kept<'f> {
 
 impl<'f> Kept<'f> {
     fn new(fields: &'f Fields, part: Part) -> Self {
-        // Room for every field of the part templates can read: a map
-        // per listed doc, so no more than that.
-        let room = fields.count(part);
+        // Room for every field a part may have (most go in listings): tera
+        // copies the map into one its size ([`map_value`]).
+        let room = match part {
+            Part::Listed => 32,
+            Part::Own => 8,
+        };
         Kept {
             map: Map::with_capacity(room),
             fields,
