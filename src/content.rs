@@ -200,7 +200,8 @@ pub struct SourceFile {
     pub path: String,
     pub kind: Kind,
     pub front: FrontMatter,
-    /// The whole file, BOM removed and line endings normalised to `\n`.
+    /// The whole file, BOM removed and line endings normalised to `\n`
+    /// (up to its body once [`SourceFile::drop_body`] dropped that).
     pub text: String,
     /// Byte offset of the body in `text`.
     pub body_start: usize,
@@ -212,19 +213,8 @@ impl SourceFile {
     pub fn body(&self) -> &str {
         &self.text[self.body_start..]
     }
-    /// The same file without its body: its front matter and the text up to
-    /// the body (for error snippets).
-    pub fn without_body(&self) -> SourceFile {
-        SourceFile {
-            path: self.path.clone(),
-            kind: self.kind,
-            front: self.front.clone(),
-            text: self.text[..self.body_start].to_string(),
-            body_start: self.body_start,
-            body_line: self.body_line,
-        }
-    }
-    /// The same file without its body, in place ([`SourceFile::without_body`]).
+    /// Drop the body, keeping the front matter and the text up to the
+    /// body (for error snippets).
     pub fn drop_body(&mut self) {
         self.text.truncate(self.body_start);
         self.text.shrink_to_fit();

@@ -1070,11 +1070,10 @@ mod tests {
 
     #[test]
     fn a_lean_parse_drops_the_body_that_its_markdown_step_reads_again() {
-        let dir = std::env::temp_dir().join(format!("dossier-read-again-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let found = Found {
             rel: "a.md".into(),
-            abs: dir.join("a.md"),
+            abs: dir.path().join("a.md"),
         };
         std::fs::write(&found.abs, "---\ntitle: A\n---\nFirst\n").unwrap();
         let mut reads = Reads::new(&Nothing);
@@ -1087,7 +1086,7 @@ mod tests {
         std::fs::write(&found.abs, "---\ntitle: A\n---\nSecond\n").unwrap();
         let again = read_again(file, Some(&found)).map(body);
         assert_eq!(again.as_deref(), Ok("Second\n"));
-        std::fs::remove_dir_all(&dir).unwrap();
+        std::fs::remove_file(&found.abs).unwrap();
         let error = read_again(file, Some(&found)).unwrap_err().to_string();
         assert!(error.starts_with("content/a.md: cannot read:"), "{error}");
         let error = read_again(file, None).unwrap_err().to_string();
