@@ -747,3 +747,33 @@ fn a_clean_build_keeps_each_page_s_toc_and_marks_on_disk_until_it_renders_unless
     );
     assert!(f.read("output/index.html").contains("21"));
 }
+
+/// Where no scratch file can be made beside the output (here a folder
+/// stands at its name), each page's HTML waits in memory instead, and
+/// the build writes the same pages.
+#[cfg(unix)]
+#[test]
+fn a_clean_build_without_its_scratch_file_keeps_the_html_in_memory_and_writes_the_same() {
+    let f = Fixture::new();
+    f.page("memo/_index.md", "title: The memo", "About the memo.\n");
+    f.page("memo/a.md", "title: A", "Alpha's *body*.\n");
+    let spilled_out = f.path("spilled");
+    let spilled = dossier::pipeline::build_into(&f.options(), Some(&spilled_out)).unwrap();
+    assert_eq!(spilled.spilled, spilled.pages + spilled.sections);
+    let out = f.path("output");
+    let blocker = f.path(".output.dossier-html");
+    std::fs::create_dir_all(blocker.join("in-the-way")).unwrap();
+    let built = dossier::pipeline::build_into(&f.options(), Some(&out)).unwrap();
+    assert_eq!(built.spilled, 0);
+    for page in ["memo/a/index.html", "memo/index.html", "index.html"] {
+        assert_eq!(
+            f.read(&format!("output/{page}")),
+            f.read(&format!("spilled/{page}")),
+            "{page}"
+        );
+    }
+    assert!(
+        f.read("output/memo/a/index.html")
+            .contains("Alpha’s <em>body</em>")
+    );
+}
