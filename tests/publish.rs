@@ -486,6 +486,29 @@ fn two_claims_on_one_url_are_errors_at_the_alias() {
     ] {
         assert!(err.contains(expected), "missing: {expected}\n{err}");
     }
+    // Nor may an alias need a page's file, or another alias's, as a folder
+    // (before, the build stopped on writing it: "File exists").
+    f.page(
+        "news/c.md",
+        "title: C\naliases: [news/a/index.html/, later/, later/index.html/x/]",
+        "Story C.\n",
+    );
+    let err = f.build_fails();
+    for expected in [
+        "content/news/c.md:3:11: alias `news/a/index.html/` claims /news/a/index.html/index.html, but content/news/a.md is published at /news/a/index.html, where this needs a folder",
+        "alias `later/index.html/x/` claims /later/index.html/x/index.html, but the alias `later/` in content/news/c.md claims /later/index.html, and one of them needs the other's path as a folder",
+    ] {
+        assert!(err.contains(expected), "missing: {expected}\n{err}");
+    }
+    // In either order.
+    f.page(
+        "news/c.md",
+        "title: C\naliases: [later/index.html/x/, later/]",
+        "Story C.\n",
+    );
+    let err = f.build_fails();
+    let expected = "alias `later/` claims /later/index.html, but the alias `later/index.html/x/` in content/news/c.md claims /later/index.html/x/index.html, and one of them needs the other's path as a folder";
+    assert!(err.contains(expected), "missing: {expected}\n{err}");
 }
 
 #[test]

@@ -534,8 +534,8 @@ fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> 
         .enumerate()
         .map(|(i, d)| (&*d.out_path, i))
         .collect();
-    // Alias file → who claimed it.
-    let mut taken: Map<String, String> = Map::default();
+    // Alias file → the alias and the file that claimed it.
+    let mut taken: Map<String, (&str, std::path::PathBuf)> = Map::default();
     let mut aliases = Vec::new();
     for (i, doc) in docs.iter().enumerate() {
         for alias in &doc.file.front.aliases {
@@ -546,18 +546,45 @@ fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> 
             let site_file = SITE_FILES
                 .iter()
                 .find(|f| out_path == **f || out_path.starts_with(&format!("{f}/")));
+            // A file where the alias needs a folder, or a redirect inside
+            // the alias's own file.
+            let folders = || out_path.match_indices('/').map(|(at, _)| &out_path[..at]);
+            let page_in_the_way = folders().find_map(|f| Some((f, *pages.get(f)?)));
+            let inside = format!("{out_path}/");
+            let alias_in_the_way = (folders().find(|f| taken.contains_key(*f))).or_else(|| {
+                taken
+                    .keys()
+                    .map(String::as_str)
+                    .find(|t| t.starts_with(&inside))
+            });
+            let claimed = |(value, file): &(&str, std::path::PathBuf)| {
+                format!("the alias `{value}` in {} claims it too", file.display())
+            };
             let other = match (
                 pages.get(out_path.as_str()),
                 taken.get(&out_path),
                 site_file,
+                page_in_the_way,
+                alias_in_the_way,
             ) {
-                (_, _, Some(file)) => Some(format!("the site writes its own /{file}")),
-                (Some(&j), _, _) => Some(format!(
+                (_, _, Some(file), _, _) => Some(format!("the site writes its own /{file}")),
+                (Some(&j), _, _, _, _) => Some(format!(
                     "{} is published there",
                     docs[j].file.root_path().display()
                 )),
-                (None, Some(claim), _) => Some(claim.clone()),
-                (None, None, None) => None,
+                (None, Some(claim), _, _, _) => Some(claimed(claim)),
+                (None, None, None, Some((file, j)), _) => Some(format!(
+                    "{} is published at /{file}, where this needs a folder",
+                    docs[j].file.root_path().display()
+                )),
+                (None, None, None, None, Some(file)) => {
+                    let (value, by) = &taken[file];
+                    Some(format!(
+                        "the alias `{value}` in {} claims /{file}, and one of them needs the other's path as a folder",
+                        by.display()
+                    ))
+                }
+                (None, None, None, None, None) => None,
             };
             if let Some(other) = other {
                 diagnostics.push(
@@ -571,12 +598,7 @@ fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> 
                 );
                 continue;
             }
-            let claim = format!(
-                "the alias `{}` in {} claims it too",
-                alias.value,
-                doc.file.root_path().display()
-            );
-            taken.insert(out_path.clone(), claim);
+            taken.insert(out_path.clone(), (&alias.value, doc.file.root_path()));
             aliases.push(Alias { out_path, doc: i });
         }
     }
