@@ -369,8 +369,13 @@ impl Staging {
     }
 
     /// Put one file: a link to the output's own copy when it holds exactly
-    /// these bytes, else the bytes.
+    /// these bytes, else the bytes. An error names the file.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.put_here(rel, bytes)
+            .map_err(|e| io::Error::new(e.kind(), format!("{rel}: {e}")))
+    }
+
+    fn put_here(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         self.put
             .lock()
             .unwrap_or_else(|e| e.into_inner())

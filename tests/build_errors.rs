@@ -566,3 +566,23 @@ fn a_template_that_is_not_text_is_an_error_at_its_file() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_the_output_cannot_take_is_named_and_the_output_stays_as_it_was() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "first");
+    f.build();
+    let before = snapshot(&f.path("output"));
+    // A static file where the page needs its folder (a/index.html).
+    f.write("static/a", "in the way");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write: a: "), "{}", run.stderr);
+    assert_eq!(before, snapshot(&f.path("output")));
+    let beside: Vec<String> = std::fs::read_dir(f.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("dossier-"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}
