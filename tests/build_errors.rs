@@ -586,3 +586,29 @@ fn a_file_the_output_cannot_take_is_named_and_the_output_stays_as_it_was() {
         .collect();
     assert!(beside.is_empty(), "{beside:?}");
 }
+
+#[test]
+fn a_file_that_cannot_be_staged_as_it_is_rendered_fails_the_build_and_names_it() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "first");
+    f.write("templates/sitemap.xml", "map");
+    f.build();
+    let before = snapshot(&f.path("output"));
+    // A page whose folder is where the site writes its sitemap: the site
+    // file, staged as soon as it is rendered, finds the page's folder there.
+    f.page("sitemap.xml.md", "title: S", "x");
+    let run = f.run(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("cannot write: sitemap.xml: "),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(before, snapshot(&f.path("output")));
+    let beside: Vec<String> = std::fs::read_dir(f.path("."))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("dossier-"))
+        .collect();
+    assert!(beside.is_empty(), "{beside:?}");
+}
