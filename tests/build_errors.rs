@@ -591,16 +591,15 @@ fn a_file_the_output_cannot_take_is_named_and_the_output_stays_as_it_was() {
 fn a_file_that_cannot_be_staged_as_it_is_rendered_fails_the_build_and_names_it() {
     let f = Fixture::new();
     f.page("a.md", "title: A", "first");
-    f.write("templates/sitemap.xml", "map");
     f.build();
     let before = snapshot(&f.path("output"));
-    // A page whose folder is where the site writes its sitemap: the site
-    // file, staged as soon as it is rendered, finds the page's folder there.
-    f.page("sitemap.xml.md", "title: S", "x");
+    // Two pages where one's file (a/index.html) is the other's folder: the
+    // second of the two to be staged, as soon as it is rendered, fails.
+    f.page("a/index.html/b.md", "title: B", "x");
     let run = f.run(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        run.stderr.contains("cannot write: sitemap.xml: "),
+        run.stderr.contains("cannot write: a/index.html"),
         "{}",
         run.stderr
     );

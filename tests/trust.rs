@@ -361,4 +361,11 @@ fn a_page_where_the_theme_writes_the_changes_page_is_an_error() {
     std::fs::remove_file(f.path("themes/explainer/templates/changes/index.html")).unwrap();
     f.build();
     assert!(f.read("output/changes/index.html").contains("Mine"));
+    // Nor may a page need a site file's path as its folder.
+    f.page("sitemap.xml.md", "title: Map", "Mine.\n");
+    let err = f.build_fails();
+    assert!(
+        err.contains("content/sitemap.xml.md: this page would be written to sitemap.xml/index.html, but the theme writes its own file `sitemap.xml` where the page needs a folder"),
+        "{err}"
+    );
 }

@@ -314,16 +314,25 @@ impl Site {
                 }
             }
             let path = &*doc.out_path;
-            if let Some(theme_writes) = theme_writes
-                && path != NOT_FOUND
-                && SITE_FILES.contains(&path)
-                && theme_writes(path)
+            // Its file, or its first folder (`sitemap.xml/index.html`).
+            let first = path.split_once('/').map_or(path, |(first, _)| first);
+            let taken = [path, first]
+                .into_iter()
+                .find(|&p| p != NOT_FOUND && SITE_FILES.contains(&p));
+            if let (Some(theme_writes), Some(taken)) = (theme_writes, taken)
+                && theme_writes(taken)
             {
+                let clash = match taken == path {
+                    true => format!("where the theme writes its own `{taken}`"),
+                    false => format!(
+                        "but the theme writes its own file `{taken}` where the page needs a folder"
+                    ),
+                };
                 site_files.push(Diagnostic::error(
                     doc.file.root_path(),
                     0,
                     0,
-                    format!("this page would be written to {path}, where the theme writes its own `{path}`: give the page another file name or `slug`"),
+                    format!("this page would be written to {path}, {clash}: give the page another file name or `slug`"),
                 ));
             }
         }
