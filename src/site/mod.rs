@@ -314,11 +314,16 @@ impl Site {
                 }
             }
             let path = &*doc.out_path;
-            // Its file, or its first folder (`sitemap.xml/index.html`).
+            // Its file, or its first folder (`sitemap.xml/index.html`: the
+            // site files that could be one have a `.` in their name).
             let first = path.split_once('/').map_or(path, |(first, _)| first);
-            let taken = [path, first]
-                .into_iter()
-                .find(|&p| p != NOT_FOUND && SITE_FILES.contains(&p));
+            let taken = match (path != NOT_FOUND && SITE_FILES.contains(&path), first) {
+                (true, _) => Some(path),
+                (false, first) if first != path && first.contains('.') => {
+                    SITE_FILES.contains(&first).then_some(first)
+                }
+                _ => None,
+            };
             if let (Some(theme_writes), Some(taken)) = (theme_writes, taken)
                 && theme_writes(taken)
             {
