@@ -266,7 +266,8 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         // Each file goes to the staging folder as soon as it is made (none
         // once the build has an error: then none would be moved into place).
         let no_error = !diagnostics.iter().any(Diagnostic::is_error);
-        let put = |rel: &str, bytes: &[u8]| staging.as_ref().map_or(Ok(()), |s| s.put(rel, bytes));
+        let to_staging = staging.as_ref().filter(|_| no_error);
+        let put = to_staging.map(|s| move |rel: &str, bytes: &[u8]| s.put(rel, bytes));
         let out = render::render_docs(
             site,
             &compiled.tera,
@@ -276,7 +277,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             site_wide,
             &answers,
             None,
-            (staging.is_some() && no_error).then_some(&put),
+            put.as_ref().map(|put| put as render::Put),
         );
         diagnostics.extend(out.errors);
         if site_wide != render::SiteWide::Skip {

@@ -537,6 +537,13 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
     }
 }
 
+/// Whether output path `path` lies inside `file`'s path, which it would
+/// need as a folder (`sitemap.xml/index.html` inside `sitemap.xml`).
+fn inside(path: &str, file: &str) -> bool {
+    path.strip_prefix(file)
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
 /// Each alias in front matter, as a redirect file to write; two claims on
 /// one file (an alias and a page, or two aliases) are errors at the alias.
 fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> {
@@ -559,17 +566,16 @@ fn place_aliases(docs: &[Doc], diagnostics: &mut Vec<Diagnostic>) -> Vec<Alias> 
             // A site file's path, or a folder where a site file is written.
             let site_file = SITE_FILES
                 .iter()
-                .find(|f| out_path == **f || out_path.starts_with(&format!("{f}/")));
+                .find(|f| out_path == **f || inside(&out_path, f));
             // A file where the alias needs a folder, or a redirect inside
             // the alias's own file.
             let folders = || out_path.match_indices('/').map(|(at, _)| &out_path[..at]);
             let page_in_the_way = folders().find_map(|f| Some((f, *pages.get(f)?)));
-            let inside = format!("{out_path}/");
             let alias_in_the_way = (folders().find(|f| taken.contains_key(*f))).or_else(|| {
                 taken
                     .keys()
                     .map(String::as_str)
-                    .find(|t| t.starts_with(&inside))
+                    .find(|t| inside(t, &out_path))
             });
             let claimed = |(value, file): &(&str, std::path::PathBuf)| {
                 format!("the alias `{value}` in {} claims it too", file.display())
