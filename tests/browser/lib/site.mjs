@@ -157,6 +157,23 @@ export function serve(dir, basePath) {
 }
 
 /**
+ * A full-page screenshot. Headless Chromium now and then answers one with
+ * "Protocol error (Page.captureScreenshot): Unable to capture screenshot"
+ * (once in a CI run's 60 shots of /players/apple/, whose next run passed):
+ * that shot is taken again, up to twice; any other error stands.
+ */
+async function shot(page) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await page.screenshot({ fullPage: true });
+    } catch (e) {
+      if (attempt >= 2 || !String(e.message).includes("Unable to capture screenshot")) throw e;
+      await page.waitForTimeout(100);
+    }
+  }
+}
+
+/**
  * A full-page screenshot of `page` once its paint has settled: shots 100 ms
  * apart until two in a row are the same (as Playwright's own
  * `toHaveScreenshot` waits). Just after `load`, Chromium may still repaint
@@ -164,10 +181,10 @@ export function serve(dir, basePath) {
  * third of the shots); a page that never settles fails.
  */
 export async function settledScreenshot(page) {
-  let last = await page.screenshot({ fullPage: true });
+  let last = await shot(page);
   for (let i = 0; i < 20; i++) {
     await page.waitForTimeout(100);
-    const next = await page.screenshot({ fullPage: true });
+    const next = await shot(page);
     if (next.equals(last)) return next;
     last = next;
   }
