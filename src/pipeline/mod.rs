@@ -263,6 +263,9 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         .map(|b| (b, render::SiteWide::Skip))
         .chain([(&indices[..0], render::SiteWide::Render)]);
     for (batch, site_wide) in batches {
+        if site_wide != render::SiteWide::Skip {
+            timer.lap("render and stage pages");
+        }
         // Each file goes to the staging folder as soon as it is made (none
         // once the build has an error: then none would be moved into place).
         let no_error = !diagnostics.iter().any(Diagnostic::is_error);
@@ -309,7 +312,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         drop(out.files);
         crate::cli::release_freed_memory();
     }
-    timer.lap("render and stage");
+    timer.lap("render and stage the site's files");
     let mut external = Vec::new();
     if out_dir.is_none() && !diagnostics.iter().any(Diagnostic::is_error) {
         let stylesheets: Vec<(String, String)> = copies
@@ -566,11 +569,27 @@ fn overwrites<'a>(
         .collect()
 }
 
+/// The CPU time the process has used so far, all threads, user and system.
+fn cpu_time() -> std::time::Duration {
+    // SAFETY: getrusage fills the struct it is given and reads nothing else.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+        usage
+    };
+    let time = |t: libc::timeval| {
+        std::time::Duration::from_secs(t.tv_sec as u64) + std::time::Duration::from_micros(t.tv_usec as u64)
+    };
+    time(usage.ru_utime) + time(usage.ru_stime)
+}
+
 /// Stage timings on stderr when `DOSSIER_TIMINGS` is set, for profiling;
 /// with `progress`, the build's progress on a terminal ([`progress`]).
 struct Timer {
     on: bool,
     last: std::cell::Cell<std::time::Instant>,
+    /// The process's CPU time (user and system) at the last lap.
+    last_cpu: std::cell::Cell<std::time::Duration>,
     progress: Option<progress::Progress>,
 }
 
@@ -579,6 +598,7 @@ impl Timer {
         Timer {
             on: std::env::var_os("DOSSIER_TIMINGS").is_some(),
             last: std::cell::Cell::new(std::time::Instant::now()),
+            last_cpu: std::cell::Cell::new(cpu_time()),
             progress: progress.then(progress::Progress::start),
         }
     }
@@ -602,11 +622,17 @@ impl Timer {
                         .map(|l| l[6..].trim().to_string())
                 })
                 .unwrap_or_default();
+            let cpu = cpu_time();
+            let wall = now - self.last.get();
+            let used = cpu.saturating_sub(self.last_cpu.get());
             eprintln!(
-                "timing: {stage}: {:.1} ms, rss {rss}",
-                (now - self.last.get()).as_secs_f64() * 1e3
+                "timing: {stage}: {:.1} ms, CPU {:.1} ms ({:.2} cores), rss {rss}",
+                wall.as_secs_f64() * 1e3,
+                used.as_secs_f64() * 1e3,
+                used.as_secs_f64() / wall.as_secs_f64().max(1e-9),
             );
             self.last.set(now);
+            self.last_cpu.set(cpu);
         }
     }
 }
