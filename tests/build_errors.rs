@@ -386,8 +386,8 @@ fn failed_first_build_leaves_an_empty_output_folder() {
     let f = Fixture::new();
     std::fs::create_dir_all(f.path("output")).unwrap();
     // More pages than one rendering batch, the broken one last.
-    for i in 0..600 {
-        f.page(&format!("p{i:03}.md"), "title: P", "");
+    for i in 0..dossier::pipeline::BATCH + 88 {
+        f.page(&format!("p{i:04}.md"), "title: P", "");
     }
     f.page("zz.md", "title: Z\ntemplate: broken.html", "");
     f.write("templates/broken.html", "{{ page.nope }}");

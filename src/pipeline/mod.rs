@@ -214,8 +214,12 @@ pub struct Summary {
 }
 
 /// Pages rendered at once by [`build_into`]: enough to keep both cores busy,
-/// few enough that a large site's pages are never all in memory.
-const BATCH: usize = 512;
+/// few enough that a large site's pages are never all in memory. Each batch
+/// ends when its last page is on disk, one core idle until then: 100,000
+/// pages kept 1.90–1.91 cores busy while rendering with batches of 512,
+/// 1.92–1.94 with 2,048 (three runs each, interleaved), at the same peak
+/// memory; 10,000 pages showed no difference.
+pub const BATCH: usize = 2048;
 
 /// Build straight into `out_dir` (already checked with
 /// [`output::check_folder`]): pages are rendered in batches and staged on
@@ -578,7 +582,8 @@ fn cpu_time() -> std::time::Duration {
         usage
     };
     let time = |t: libc::timeval| {
-        std::time::Duration::from_secs(t.tv_sec as u64) + std::time::Duration::from_micros(t.tv_usec as u64)
+        std::time::Duration::from_secs(t.tv_sec as u64)
+            + std::time::Duration::from_micros(t.tv_usec as u64)
     };
     time(usage.ru_utime) + time(usage.ru_stime)
 }
