@@ -400,6 +400,54 @@ impl Staging {
         Ok(())
     }
 
+    /// Put one file as `write` makes it ([`crate::render::Sink::put_with`]),
+    /// through a buffer: compared with the output's own copy once written,
+    /// and a link to that copy when they are the same. An error names the file.
+    pub fn put_with(
+        &self,
+        rel: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.put_with_here(rel, write)
+            .map_err(|e| io::Error::new(e.kind(), format!("{rel}: {e}")))
+    }
+
+    fn put_with_here(
+        &self,
+        rel: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.put
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+        let target = self.dir.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut file = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&target)?);
+        write(&mut file)?;
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let current = self.output.join(rel);
+        // The link replaces the file written in one rename; where it cannot
+        // be made, the file written (the same bytes) stays.
+        let link = beside(&target, "link");
+        if self.compare
+            && same_files(&current, &target)
+            && std::fs::hard_link(&current, &link).is_ok()
+            && std::fs::rename(&link, &target).is_ok()
+        {
+            self.unchanged.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let _ = std::fs::remove_file(&link);
+        self.written
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(rel.to_string());
+        Ok(())
+    }
+
     fn put_source(&self, rel: &str, source: &Source) -> io::Result<()> {
         self.put(rel, &source.bytes()?)
     }
@@ -706,6 +754,44 @@ fn replace(target: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, target)
 }
 
+impl crate::render::Sink for Staging {
+    fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        Staging::put(self, rel, bytes)
+    }
+    fn put_with(
+        &self,
+        rel: &str,
+        write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
+    ) -> io::Result<()> {
+        Staging::put_with(self, rel, write)
+    }
+}
+
+/// Whether two files hold the same bytes, read a block at a time.
+fn same_files(a: &Path, b: &Path) -> bool {
+    use io::Read;
+    let (Ok(ma), Ok(mb)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+        return false;
+    };
+    if !ma.is_file() || !mb.is_file() || ma.len() != mb.len() {
+        return false;
+    }
+    let (Ok(mut fa), Ok(mut fb)) = (std::fs::File::open(a), std::fs::File::open(b)) else {
+        return false;
+    };
+    let (mut ba, mut bb) = (vec![0; 1 << 16], vec![0; 1 << 16]);
+    loop {
+        let n = match fa.read(&mut ba) {
+            Ok(0) => return fb.read(&mut bb[..1]).is_ok_and(|m| m == 0),
+            Ok(n) => n,
+            Err(_) => return false,
+        };
+        if fb.read_exact(&mut bb[..n]).is_err() || ba[..n] != bb[..n] {
+            return false;
+        }
+    }
+}
+
 fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
     match std::fs::metadata(path) {
         Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
@@ -729,6 +815,57 @@ mod tests {
                 (rel, text)
             })
             .collect()
+    }
+
+    /// A file put as it is written ([`Staging::put_with`]) is a link to the
+    /// output's copy when it holds the same bytes, else the bytes; what goes
+    /// wrong is returned and names the file.
+    #[test]
+    fn a_file_put_as_it_is_written_is_linked_when_the_same_and_errors_name_it() {
+        use std::os::unix::fs::MetadataExt;
+        let top = tempfile::tempdir().unwrap();
+        let output = top.path().join("output");
+        std::fs::create_dir_all(&output).unwrap();
+        std::fs::write(output.join("same.xml"), "same bytes").unwrap();
+        std::fs::write(output.join("edited.xml"), "old bytes").unwrap();
+        let staging = Staging::begin(&output).unwrap();
+        let text = |t: &'static str| move |w: &mut dyn io::Write| w.write_all(t.as_bytes());
+        staging
+            .put_with("same.xml", &mut text("same bytes"))
+            .unwrap();
+        staging
+            .put_with("edited.xml", &mut text("new bytes"))
+            .unwrap();
+        staging.put_with("a/new.xml", &mut text("first")).unwrap();
+        let inode = |p: PathBuf| std::fs::metadata(p).unwrap().ino();
+        assert_eq!(
+            inode(staging.dir.join("same.xml")),
+            inode(output.join("same.xml"))
+        );
+        assert_ne!(
+            inode(staging.dir.join("edited.xml")),
+            inode(output.join("edited.xml"))
+        );
+        assert_eq!(contents(&staging.dir)["edited.xml"], "new bytes");
+        assert_eq!(contents(&staging.dir)["a/new.xml"], "first");
+        assert_eq!(staging.unchanged.load(Ordering::Relaxed), 1);
+        assert_eq!(
+            *staging.written.lock().unwrap(),
+            ["edited.xml", "a/new.xml"]
+        );
+        let stopped = staging.put_with("half.xml", &mut |w| {
+            w.write_all(b"half")?;
+            Err(io::Error::other("stopped"))
+        });
+        assert_eq!(stopped.unwrap_err().to_string(), "half.xml: stopped");
+        std::fs::create_dir_all(staging.dir.join("taken.xml")).unwrap();
+        let taken = staging.put_with("taken.xml", &mut text("x")).unwrap_err();
+        assert!(taken.to_string().starts_with("taken.xml: "), "{taken}");
+        // Nothing but the files put (and the one a writer stopped).
+        let mut names: Vec<String> = contents(&staging.dir).into_keys().collect();
+        names.sort();
+        assert_eq!(names, ["a/new.xml", "edited.xml", "half.xml", "same.xml"]);
+        staging.abort();
     }
 
     /// A plan made of runs is the plan of all their files given in order,

@@ -102,12 +102,32 @@ fn hex(s: &str) -> String {
     s.bytes().map(|b| format!("{b:02x}")).collect()
 }
 
-/// A term's pages, with its weight in each, in page order.
-type Postings = Vec<(u32, u32)>;
+/// A term's pages, with its weight in each, in page order, kept as the
+/// index writes them: `page - previous page,weight`, comma-separated (a
+/// posting takes the few bytes it is written in, not eight).
+#[derive(Default)]
+struct Postings {
+    text: String,
+    last: u32,
+}
+
+impl Postings {
+    fn push(&mut self, page: u32, weight: u32) {
+        let mut number = itoa::Buffer::new();
+        if !self.text.is_empty() {
+            self.text.push(',');
+        }
+        self.text.push_str(number.format(page - self.last));
+        self.text.push(',');
+        self.text.push_str(number.format(weight.min(MAX_WEIGHT)));
+        self.last = page;
+    }
+}
 
 /// The index files for `pages` (page numbers are their places), by path
-/// under [`DIR`]: each page's [`Terms`] merged, its title's words added.
-pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
+/// under [`DIR`], each given to `emit` as soon as it is made: each page's
+/// [`Terms`] merged, its title's words added. `meta.json` comes last.
+pub fn index(pages: &[Page], emit: &mut dyn FnMut(String, Vec<u8>)) {
     // term → (page, weight), in page order.
     let mut terms: FxHashMap<Cow<str>, Postings> = FxHashMap::default();
     let mut title: FxHashMap<String, u32> = FxHashMap::default();
@@ -120,16 +140,19 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
         });
         for (term, weight) in page.terms.iter() {
             let weight = weight + title.remove(term).unwrap_or(0);
-            let postings = terms.entry(Cow::Borrowed(term)).or_default();
-            postings.push((n, weight.min(MAX_WEIGHT)));
+            terms
+                .entry(Cow::Borrowed(term))
+                .or_default()
+                .push(n, weight);
         }
         // The title's words its text does not have.
         for (term, weight) in title.drain() {
-            let weight = weight.min(MAX_WEIGHT);
             match terms.get_mut(term.as_str()) {
-                Some(postings) => postings.push((n, weight)),
+                Some(postings) => postings.push(n, weight),
                 None => {
-                    terms.insert(Cow::Owned(term), vec![(n, weight)]);
+                    let mut postings = Postings::default();
+                    postings.push(n, weight);
+                    terms.insert(Cow::Owned(term), postings);
                 }
             }
         }
@@ -137,59 +160,46 @@ pub fn index(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
     let mut terms: Vec<(Cow<str>, Postings)> = terms.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`,
-    // written as they come (sorted, a prefix's terms are together).
-    let mut chunks: Vec<(String, String)> = Vec::new();
+    // written as they come (sorted, a prefix's terms are together), each
+    // prefix's file given away once its last term is in.
+    let mut keys: Vec<String> = Vec::new();
+    let mut chunk: Option<(String, String)> = None;
+    let mut done = |chunk: Option<(String, String)>, keys: &mut Vec<String>| {
+        if let Some((p, mut text)) = chunk {
+            text.push('}');
+            let key = hex(&p);
+            emit(format!("t/{key}.json"), text.into_bytes());
+            keys.push(key);
+        }
+    };
     for (term, postings) in terms {
         let p = prefix(&term);
-        let chunk = match chunks.last_mut() {
-            Some((last, chunk)) if *last == p => {
-                chunk.push(',');
-                chunk
-            }
-            _ => {
-                chunks.push((p, "{".into()));
-                &mut chunks.last_mut().expect("just pushed").1
-            }
-        };
-        let key = serde_json::to_string(&*term).expect("a string serialises");
-        chunk.push_str(&key);
-        chunk.push_str(":[");
-        let mut last = 0;
-        let mut number = itoa::Buffer::new();
-        for (k, (page, weight)) in postings.into_iter().enumerate() {
-            if k > 0 {
-                chunk.push(',');
-            }
-            chunk.push_str(number.format(page - last));
-            chunk.push(',');
-            chunk.push_str(number.format(weight));
-            last = page;
+        match &mut chunk {
+            Some((last, text)) if *last == p => text.push(','),
+            _ => done(chunk.replace((p, "{".into())), &mut keys),
         }
-        chunk.push(']');
+        let (_, text) = chunk.as_mut().expect("just made");
+        text.push_str(&serde_json::to_string(&*term).expect("a string serialises"));
+        text.push_str(":[");
+        text.push_str(&postings.text);
+        text.push(']');
     }
-    let shards: Vec<&[Page]> = pages.chunks(SHARD).collect();
-    let mut files = Vec::with_capacity(chunks.len() + shards.len() + 1);
-    let keys: Vec<String> = chunks.iter().map(|(p, _)| hex(p)).collect();
+    done(chunk, &mut keys);
+    for (k, shard) in pages.chunks(SHARD).enumerate() {
+        let rows: Vec<[&str; 3]> = shard
+            .iter()
+            .map(|p| [p.url, p.title, p.description])
+            .collect();
+        let text = serde_json::to_string(&rows).unwrap_or_default();
+        emit(format!("d/{k}.json"), text.into_bytes());
+    }
     let meta = serde_json::json!({
         "version": 1,
         "pages": pages.len(),
         "shard": SHARD,
         "terms": keys,
     });
-    files.push(("meta.json".to_string(), meta.to_string().into_bytes()));
-    for (p, mut chunk) in chunks {
-        chunk.push('}');
-        files.push((format!("t/{}.json", hex(&p)), chunk.into_bytes()));
-    }
-    for (k, shard) in shards.into_iter().enumerate() {
-        let rows: Vec<[&str; 3]> = shard
-            .iter()
-            .map(|p| [p.url, p.title, p.description])
-            .collect();
-        let text = serde_json::to_string(&rows).unwrap_or_default();
-        files.push((format!("d/{k}.json"), text.into_bytes()));
-    }
-    files
+    emit("meta.json".to_string(), meta.to_string().into_bytes());
 }
 
 /// Each of [`words`] of `text`: a run of ASCII letters and digits (most
@@ -349,6 +359,13 @@ fn decode(text: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The index's files, as [`index`] gives them.
+    fn index_files(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
+        let mut files = Vec::new();
+        index(pages, &mut |path, bytes| files.push((path, bytes)));
+        files
+    }
     use super::*;
 
     fn file(files: &[(String, Vec<u8>)], path: &str) -> serde_json::Value {
@@ -378,7 +395,7 @@ mod tests {
                 ),
             },
         ];
-        let files = index(&pages);
+        let files = index_files(&pages);
         let meta = file(&files, "meta.json");
         assert_eq!(meta["pages"], 2);
         assert!(meta["terms"].as_array().unwrap().contains(&"6d65".into())); // "me"
@@ -418,7 +435,7 @@ mod tests {
             terms,
         };
         let pages = [page("Alpha memo", &texts[0]), page("Beta", &texts[1])];
-        let files = index(&pages);
+        let files = index_files(&pages);
         // Only in page 0's title, then in page 1's text.
         assert_eq!(
             file(&files, "t/616c.json")["alpha"],

@@ -594,6 +594,20 @@ fn a_file_the_output_cannot_take_is_named_and_the_output_stays_as_it_was() {
 }
 
 #[test]
+fn a_site_file_that_fails_as_it_is_written_fails_the_build() {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "first");
+    f.build();
+    // Not HTML: written to its file as it renders. The template fails
+    // half-way, after some of the file is written.
+    f.write(
+        "templates/sitemap.xml",
+        "<urlset>\n{% for p in pages %}{{ p.url }}\n{% endfor %}{{ nope }}",
+    );
+    fails_while_staging(&f, "templates/sitemap.xml:3:");
+}
+
+#[test]
 fn a_file_that_cannot_be_staged_as_it_is_rendered_fails_the_build_and_names_it() {
     let f = Fixture::new();
     f.page("a.md", "title: A", "first");

@@ -48,6 +48,40 @@ fn unchanged_files_are_linked_and_nothing_is_left_beside_or_inside() {
 }
 
 #[test]
+fn a_site_file_written_as_it_renders_is_linked_when_unchanged() {
+    let f = Fixture::new();
+    pages(&f, 20, "one");
+    // Not HTML: written to its file as it renders, never whole in memory.
+    f.write(
+        "templates/sitemap.xml",
+        "{% for p in pages %}{{ p.url }} {{ p.title }}\n{% endfor %}",
+    );
+    f.build();
+    let inode = |rel: &str| std::fs::metadata(f.path(rel)).unwrap().ino();
+    let sitemap = inode("output/sitemap.xml");
+    let before = f.read("output/sitemap.xml");
+    assert!(before.contains("/s1/p0001/ Page 1\n"), "{before}");
+    // A body changes, not what the sitemap lists: the same file, linked.
+    f.page("s1/p0001.md", "title: Page 1", "Edited.\n");
+    let run = f.build();
+    assert!(run.stdout.contains("1 files written"), "{}", run.stdout);
+    assert_eq!(inode("output/sitemap.xml"), sitemap);
+    assert_eq!(f.read("output/sitemap.xml"), before);
+    // A title changes: written anew.
+    f.page("s1/p0001.md", "title: Renamed", "Edited.\n");
+    f.build();
+    assert_ne!(inode("output/sitemap.xml"), sitemap);
+    let after = f.read("output/sitemap.xml");
+    assert_eq!(after, before.replace("Page 1\n", "Renamed\n"));
+    assert_eq!(f.leftovers(), Vec::<String>::new());
+    let inside: Vec<String> = snapshot(&f.path("output"))
+        .into_keys()
+        .filter(|k| k.contains("dossier-") && k != ".dossier-output")
+        .collect();
+    assert_eq!(inside, Vec::<String>::new());
+}
+
+#[test]
 fn a_failed_build_leaves_the_output_as_it_was() {
     let f = Fixture::new();
     pages(&f, 10, "one");

@@ -274,7 +274,6 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         // once the build has an error: then none would be moved into place).
         let no_error = !diagnostics.iter().any(Diagnostic::is_error);
         let to_staging = staging.as_ref().filter(|_| no_error);
-        let put = to_staging.map(|s| move |rel: &str, bytes: &[u8]| s.put(rel, bytes));
         let out = render::render_docs(
             site,
             &compiled.tera,
@@ -284,7 +283,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
             site_wide,
             &answers,
             None,
-            put.as_ref().map(|put| put as render::Put),
+            to_staging.map(|s| s as render::Put),
         );
         diagnostics.extend(out.errors);
         if site_wide != render::SiteWide::Skip {
@@ -619,19 +618,18 @@ impl Timer {
         }
         if self.on {
             let now = std::time::Instant::now();
-            let rss = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("VmRSS:"))
-                        .map(|l| l[6..].trim().to_string())
-                })
-                .unwrap_or_default();
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            // The memory in use now, and the most it has been so far.
+            let field = |name: &str| {
+                let line = status.lines().find(|l| l.starts_with(name));
+                line.map_or("", |l| l[name.len()..].trim()).to_string()
+            };
+            let (rss, peak) = (field("VmRSS:"), field("VmHWM:"));
             let cpu = cpu_time();
             let wall = now - self.last.get();
             let used = cpu.saturating_sub(self.last_cpu.get());
             eprintln!(
-                "timing: {stage}: {:.1} ms, CPU {:.1} ms ({:.2} cores), rss {rss}",
+                "timing: {stage}: {:.1} ms, CPU {:.1} ms ({:.2} cores), rss {rss}, peak {peak}",
                 wall.as_secs_f64() * 1e3,
                 used.as_secs_f64() * 1e3,
                 used.as_secs_f64() / wall.as_secs_f64().max(1e-9),

@@ -79,8 +79,21 @@ pub struct RenderedDocs {
 
 /// Where [`render_docs`] puts each file as soon as it is made, by output
 /// path, rather than returning it: a build that keeps no file holds no
-/// batch of pages at once, nor the whole site's files (a feed of every page).
-pub type Put<'a> = &'a (dyn Fn(&str, &[u8]) -> std::io::Result<()> + Sync);
+/// batch of pages at once, nor the whole site's files.
+pub type Put<'a> = &'a dyn Sink;
+
+/// A place for files by output path ([`Put`]): the staging folder.
+pub trait Sink: Sync {
+    /// A file, made.
+    fn put(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()>;
+    /// A file written by `write` as it is made, never whole in memory (a
+    /// feed or sitemap of every page). An error from `write` is returned.
+    fn put_with(
+        &self,
+        rel: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
 
 /// A file [`render_docs`] made: returned, or given to its [`Put`].
 enum Made {
@@ -116,10 +129,13 @@ pub fn render_docs(
 ) -> RenderedDocs {
     type Outcome = Result<(Made, bool), (Diagnostic, usize)>;
     let put_error = std::sync::Mutex::new(None);
+    let failed = |e: std::io::Error| {
+        let mut first = put_error.lock().unwrap_or_else(|e| e.into_inner());
+        first.get_or_insert(e);
+    };
     let give = |put: Put, out_path: &str, bytes: &[u8]| {
-        if let Err(e) = put(out_path, bytes) {
-            let mut first = put_error.lock().unwrap_or_else(|e| e.into_inner());
-            first.get_or_insert(e);
+        if let Err(e) = put.put(out_path, bytes) {
+            failed(e);
         }
     };
     let made = |out_path: Name, entry: Entry<Bytes>| match put {
@@ -133,37 +149,38 @@ pub fn render_docs(
     let model = Model::of(site, values);
     // Citations alike on the pages rendered here, made once ([`Alike`]).
     let alike = Alike::default();
-    let step = |out_path: Name,
-                old: Option<&Entry<Bytes>>,
-                render: &dyn Fn(&mut Reads) -> Result<Vec<u8>, Diagnostic>| {
-        let (entry, ran) = engine::try_step(old, answers, |reads| {
-            let bytes = with_model(&model, || render(reads))?;
-            let fp = match reads.recording() {
-                true => engine::fingerprint_bytes(&bytes),
-                false => engine::absent(),
-            };
-            match put {
-                // Given to `put` as it is: its entry keeps no copy.
-                Some(put) => {
-                    give(put, &out_path, &bytes);
-                    Ok((Bytes::default(), fp))
+    let step =
+        |out_path: Name, old: Option<&Entry<Bytes>>, render: &dyn Fn(&mut Reads) -> Rendering| {
+            let (entry, ran) = engine::try_step(old, answers, |reads| {
+                let Some(bytes) = with_model(&model, || render(reads))? else {
+                    return Ok((Bytes::default(), engine::absent()));
+                };
+                let fp = match reads.recording() {
+                    true => engine::fingerprint_bytes(&bytes),
+                    false => engine::absent(),
+                };
+                match put {
+                    // Given to `put` as it is: its entry keeps no copy.
+                    Some(put) => {
+                        give(put, &out_path, &bytes);
+                        Ok((Bytes::default(), fp))
+                    }
+                    None => Ok((Bytes::from(bytes), fp)),
                 }
-                None => Ok((Bytes::from(bytes), fp)),
-            }
-        })?;
-        let made = match (put, ran) {
-            (Some(_), true) => Made::Put(out_path),
-            _ => made(out_path, entry),
+            })?;
+            let made = match (put, ran) {
+                (Some(_), true) => Made::Put(out_path),
+                _ => made(out_path, entry),
+            };
+            Ok((made, ran))
         };
-        Ok((made, ran))
-    };
     let results: Vec<Outcome> = indices
         .par_iter()
         .map(|&i| {
             let doc = &site.docs[i];
             let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
             step(doc.out_path.clone(), old, &|reads| {
-                render_doc(site, tera, files, values, i, &alike, reads)
+                render_doc(site, tera, files, values, i, &alike, reads).map(Some)
             })
             .map_err(|d| (d, i))
         })
@@ -237,12 +254,34 @@ pub fn render_docs(
                 }
                 ctx
             };
+            let html = name.ends_with(".html");
+            // Written as it renders where no build reads it back: it may
+            // list every page.
+            if let Some(put) = put.filter(|_| !html && !reads.recording()) {
+                let mut template_error = None;
+                let written = put.put_with(name, &mut |out| {
+                    let mut out = Written { out, error: None };
+                    match recording(reads, || tera.render_to(name, ctx, &mut out)) {
+                        Ok(()) => Ok(()),
+                        Err(e) => Err(out.error.take().unwrap_or_else(|| {
+                            template_error = Some(e);
+                            std::io::Error::other("the template failed")
+                        })),
+                    }
+                });
+                if let Some(e) = template_error {
+                    return Err(tera_diagnostic(&e, files, name));
+                }
+                if let Err(e) = written {
+                    failed(e);
+                }
+                return Ok(None);
+            }
             let text = recording(reads, || tera.render(name, ctx))
                 .map_err(|e| tera_diagnostic(&e, files, name))?;
-            if name.ends_with(".html") {
-                finish(site, text, name, reads)
-            } else {
-                Ok(text.into_bytes())
+            match html {
+                true => finish(site, text, name, reads).map(Some),
+                false => Ok(Some(text.into_bytes())),
             }
         })
     };
@@ -269,7 +308,7 @@ pub fn render_docs(
             let ctx = alias_context(site, values, alias.doc, own.as_ref(), &alike, reads);
             let html = recording(reads, || tera.render(ALIAS, &ctx))
                 .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
-            finish(site, html, &alias.out_path, reads)
+            finish(site, html, &alias.out_path, reads).map(Some)
         })
     };
     let search = || {
@@ -278,7 +317,9 @@ pub fn render_docs(
         }
         let later = site_wide == SiteWide::SearchLater;
         let stale_before = previous.is_some_and(|p| p.search_stale);
-        search_index(site, answers, others, later, stale_before)
+        let give = put.map(|put| move |name: &str, bytes: &[u8]| give(put, name, bytes));
+        let give = give.as_ref().map(|g| g as Give);
+        search_index(site, answers, others, later, stale_before, give)
     };
     let (whole_site, (index, search_stale)) = rayon::join(
         || {
@@ -289,8 +330,8 @@ pub fn render_docs(
         search,
     );
     // Not a page: not counted among those rendered.
-    for (name, entry) in index {
-        keep(made(name, entry));
+    for file in index {
+        keep(file);
     }
     for rendered in whole_site {
         match rendered {
@@ -311,18 +352,50 @@ pub fn render_docs(
     }
 }
 
+/// A file's bytes as a render step makes them, or none when it gave the
+/// file to its [`Put`] itself ([`Sink::put_with`]).
+type Rendering = Result<Option<Vec<u8>>, Diagnostic>;
+
+/// A writer that keeps the first error its own writer gave: a template
+/// rendered into it ([`tera::Tera::render_to`]) fails either way, and this
+/// tells a write that failed from a template that did.
+struct Written<'a> {
+    out: &'a mut dyn std::io::Write,
+    error: Option<std::io::Error>,
+}
+
+impl std::io::Write for Written<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.out.write(bytes).map_err(|e| {
+            let copy = std::io::Error::new(e.kind(), e.to_string());
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                self.error.get_or_insert(e);
+            }
+            copy
+        })
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A file handed to a [`Put`], its error kept ([`RenderedDocs::put_error`]).
+type Give<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
+
 /// The search index's files, one step: each doc's front matter, place and
 /// Markdown read, the files sharing that record; taken whole from
 /// `previous` when nothing it read changed (and it was up to date), or with
 /// `later` when there is one at all. The flag tells whether they are out of
-/// date.
+/// date. With `give` (and no record kept), each file goes to it as soon as
+/// it is made.
 fn search_index(
     site: &Site,
     answers: &dyn Answers,
     previous: Option<&Map<Name, Entry<Bytes>>>,
     later: bool,
     stale_before: bool,
-) -> (Vec<(Name, Entry<Bytes>)>, bool) {
+    give: Option<Give>,
+) -> (Vec<Made>, bool) {
     let within = |name: &str| {
         name.strip_prefix(crate::search::DIR)
             .is_some_and(|rest| rest.starts_with('/'))
@@ -334,7 +407,7 @@ fn search_index(
         let files = previous
             .iter()
             .filter(|(name, _)| within(name))
-            .map(|(name, entry)| (name.clone(), entry.clone()))
+            .map(|(name, entry)| Made::Kept((name.clone(), entry.clone())))
             .collect();
         return (files, !current);
     }
@@ -356,21 +429,24 @@ fn search_index(
             terms: &doc.rendered.terms,
         })
         .collect::<Vec<_>>();
-    let made = crate::search::index(&pages);
     let recording = reads.recording();
     let record = reads.finish();
-    let files = made
-        .into_iter()
-        .map(|(path, bytes)| {
-            let name: Name = format!("{}/{path}", crate::search::DIR).into();
-            let fp = match recording {
-                true => engine::fingerprint_bytes(&bytes),
-                false => engine::absent(),
-            };
-            let entry = Entry::new(Bytes::from(bytes), fp, record.clone());
-            (name, entry)
-        })
-        .collect();
+    let give = give.filter(|_| !recording);
+    let mut files = Vec::new();
+    crate::search::index(&pages, &mut |path, bytes| {
+        let name: Name = format!("{}/{path}", crate::search::DIR).into();
+        if let Some(give) = give {
+            give(&name, &bytes);
+            files.push(Made::Put(name));
+            return;
+        }
+        let fp = match recording {
+            true => engine::fingerprint_bytes(&bytes),
+            false => engine::absent(),
+        };
+        let entry = Entry::new(Bytes::from(bytes), fp, record.clone());
+        files.push(Made::Kept((name, entry)));
+    });
     (files, false)
 }
 
@@ -473,4 +549,51 @@ fn finish(
     // Tera grows its buffer by doubling; on a large site the slack adds up.
     html.shrink_to_fit();
     Ok(html.into_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Written;
+    use std::io::{self, Write};
+
+    /// A template rendered into [`Written`] fails both when the writer
+    /// fails and when the template does; only the first keeps an error.
+    #[test]
+    fn a_template_written_out_tells_a_failed_write_from_a_failed_template() {
+        let mut tera = tera::Tera::new();
+        tera.add_raw_template("list", "{% for i in [1, 2, 3] %}{{ i }} {% endfor %}")
+            .unwrap();
+        tera.add_raw_template("broken", "a {{ nope }}").unwrap();
+        let ctx = tera::Context::new();
+        struct Full;
+        impl Write for Full {
+            fn write(&mut self, _: &[u8]) -> io::Result<usize> {
+                Err(io::Error::other("no room"))
+            }
+            fn flush(&mut self) -> io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut full = Full;
+        let mut out = Written {
+            out: &mut full,
+            error: None,
+        };
+        assert!(tera.render_to("list", &ctx, &mut out).is_err());
+        assert_eq!(out.error.map(|e| e.to_string()).as_deref(), Some("no room"));
+        let mut bytes = Vec::new();
+        let mut out = Written {
+            out: &mut bytes,
+            error: None,
+        };
+        assert!(tera.render_to("broken", &ctx, &mut out).is_err());
+        assert!(out.error.is_none());
+        let mut out = Written {
+            out: &mut bytes,
+            error: None,
+        };
+        tera.render_to("list", &ctx, &mut out).unwrap();
+        assert!(out.error.is_none());
+        assert!(String::from_utf8_lossy(&bytes).ends_with("1 2 3 "));
+    }
 }
