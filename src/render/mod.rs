@@ -138,6 +138,10 @@ pub fn render_docs(
             failed(e);
         }
     };
+    let to = &Out {
+        put,
+        failed: &failed,
+    };
     let made = |out_path: Name, entry: Entry<Bytes>| match put {
         None => Made::Kept((out_path, entry)),
         Some(put) => {
@@ -180,7 +184,7 @@ pub fn render_docs(
             let doc = &site.docs[i];
             let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
             step(doc.out_path.clone(), old, &|reads| {
-                render_doc(site, tera, files, values, i, &alike, reads).map(Some)
+                render_doc(site, tera, files, values, i, &alike, reads, to)
             })
             .map_err(|d| (d, i))
         })
@@ -254,35 +258,12 @@ pub fn render_docs(
                 }
                 ctx
             };
-            let html = name.ends_with(".html");
-            // Written as it renders where no build reads it back: it may
-            // list every page.
-            if let Some(put) = put.filter(|_| !html && !reads.recording()) {
-                let mut template_error = None;
-                let written = put.put_with(name, &mut |out| {
-                    let mut out = Written { out, error: None };
-                    match recording(reads, || tera.render_to(name, ctx, &mut out)) {
-                        Ok(()) => Ok(()),
-                        Err(e) => Err(out.error.take().unwrap_or_else(|| {
-                            template_error = Some(e);
-                            std::io::Error::other("the template failed")
-                        })),
-                    }
-                });
-                if let Some(e) = template_error {
-                    return Err(tera_diagnostic(&e, files, name));
-                }
-                if let Err(e) = written {
-                    failed(e);
-                }
-                return Ok(None);
-            }
-            let text = recording(reads, || tera.render(name, ctx))
-                .map_err(|e| tera_diagnostic(&e, files, name))?;
-            match html {
-                true => finish(site, text, name, reads).map(Some),
-                false => Ok(Some(text.into_bytes())),
-            }
+            let file = File {
+                template: name,
+                out_path: name,
+                html: name.ends_with(".html"),
+            };
+            render_file(site, tera, files, &file, ctx, reads, to)
         })
     };
     let aliases: Vec<_> = match site_wide {
@@ -306,9 +287,12 @@ pub fn render_docs(
             }
             let own = read_back(values.spilled_own(alias.doc), &alias.out_path)?;
             let ctx = alias_context(site, values, alias.doc, own.as_ref(), &alike, reads);
-            let html = recording(reads, || tera.render(ALIAS, &ctx))
-                .map_err(|e| tera_diagnostic(&e, files, ALIAS))?;
-            finish(site, html, &alias.out_path, reads).map(Some)
+            let file = File {
+                template: ALIAS,
+                out_path: &alias.out_path,
+                html: true,
+            };
+            render_file(site, tera, files, &file, &ctx, reads, to)
         })
     };
     let search = || {
@@ -473,6 +457,7 @@ pub fn template_for(site: &Site, i: usize) -> (&str, Option<(usize, usize)>) {
 }
 
 /// The render step of doc `i`: its template over its context.
+#[allow(clippy::too_many_arguments)]
 fn render_doc(
     site: &Site,
     tera: &Tera,
@@ -481,7 +466,8 @@ fn render_doc(
     i: usize,
     alike: &Alike,
     reads: &mut Reads,
-) -> Result<Vec<u8>, Diagnostic> {
+    out: &Out,
+) -> Rendering {
     let doc = &site.docs[i];
     reads.read(Key::Templates);
     let (template, written_at) = template_for(site, i);
@@ -504,10 +490,80 @@ fn render_doc(
     let body = read_back(values.spilled_body(i), &doc.out_path)?;
     let own = read_back(values.spilled_own(i), &doc.out_path)?;
     let ctx = doc_context(site, values, i, body, own.as_ref(), alike, reads);
-    match recording(reads, || tera.render(template, &ctx)) {
-        Ok(html) => finish(site, html, &doc.out_path, reads),
-        Err(e) => Err(tera_diagnostic(&e, files, template)),
+    let file = File {
+        template,
+        out_path: &doc.out_path,
+        html: true,
+    };
+    render_file(site, tera, files, &file, &ctx, reads, out)
+}
+
+/// Where [`render_file`] puts what it renders.
+struct Out<'a> {
+    put: Option<Put<'a>>,
+    /// Keeps the first error `put` gives.
+    failed: &'a (dyn Fn(std::io::Error) + Sync),
+}
+
+/// A file to render: with which template, where, and whether it is a page
+/// ([`finish`] makes its last touch).
+struct File<'a> {
+    template: &'a str,
+    out_path: &'a str,
+    html: bool,
+}
+
+/// `file` rendered with `ctx`: given to the [`Out`]'s `put` as it renders
+/// when nothing is done to it after and no build reads it back (a page
+/// listing ten thousand others is never whole in memory), else made whole.
+fn render_file(
+    site: &Site,
+    tera: &Tera,
+    files: &TemplateFiles,
+    file: &File,
+    ctx: &tera::Context,
+    reads: &mut Reads,
+    out: &Out,
+) -> Rendering {
+    let name = file.template;
+    let error = |e: &tera::Error| tera_diagnostic(e, files, name);
+    if file.html {
+        reads.read(Key::Config);
     }
+    let finished = file.html && finishes(site, file.out_path);
+    if let Some(put) = out.put.filter(|_| !finished && !reads.recording()) {
+        let mut template_error = None;
+        let written = put.put_with(file.out_path, &mut |w| {
+            let mut w = Written {
+                out: w,
+                error: None,
+            };
+            match recording(reads, || tera.render_to(name, ctx, &mut w)) {
+                Ok(()) => Ok(()),
+                Err(e) => Err(w.error.take().unwrap_or_else(|| {
+                    template_error = Some(e);
+                    std::io::Error::other("the template failed")
+                })),
+            }
+        });
+        if let Some(e) = template_error {
+            return Err(error(&e));
+        }
+        if let Err(e) = written {
+            (out.failed)(e);
+        }
+        return Ok(None);
+    }
+    let text = recording(reads, || tera.render(name, ctx)).map_err(|e| error(&e))?;
+    match finished {
+        true => finish(site, text, file.out_path).map(Some),
+        false => Ok(Some(text.into_bytes())),
+    }
+}
+
+/// Whether [`finish`] changes a page at `out_path`.
+fn finishes(site: &Site, out_path: &str) -> bool {
+    site.config.portable || (site.config.minify && out_path.ends_with(".html"))
 }
 
 /// A doc's part read back from the build's scratch file for the file at
@@ -525,13 +581,7 @@ fn read_back<T>(part: Option<std::io::Result<T>>, out_path: &str) -> Result<Opti
 
 /// A rendered file's last touch: in portable output, its links made
 /// relative ([`portable`]); under `minify: true`, a page minified ([`minify`]).
-fn finish(
-    site: &Site,
-    mut html: String,
-    out_path: &str,
-    reads: &mut Reads,
-) -> Result<Vec<u8>, Diagnostic> {
-    reads.read(Key::Config);
+fn finish(site: &Site, mut html: String, out_path: &str) -> Result<Vec<u8>, Diagnostic> {
     if site.config.portable {
         html = portable::relativize(&html, out_path, &site.base_path).map_err(|e| {
             Diagnostic::error(
@@ -546,8 +596,6 @@ fn finish(
         html = minify::page(&html)
             .map_err(|e| Diagnostic::error(out_path, 0, 0, format!("cannot minify: {e}")))?;
     }
-    // Tera grows its buffer by doubling; on a large site the slack adds up.
-    html.shrink_to_fit();
     Ok(html.into_bytes())
 }
 
