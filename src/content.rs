@@ -94,7 +94,8 @@ pub fn alias_out_path(alias: &str) -> Option<String> {
     })
 }
 
-/// Validated front matter.
+/// Validated front matter: what every page has, and what few have
+/// ([`More`], read through this as if it were here: `front.url`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FrontMatter {
     pub title: String,
@@ -103,6 +104,15 @@ pub struct FrontMatter {
     pub updated: Option<Date>,
     pub draft: bool,
     pub weight: Option<i64>,
+    pub sort_by: SortBy,
+    /// None when every field of it is empty: a site of many pages holds
+    /// one pointer each for these (about 400 bytes) rather than the fields.
+    more: Option<Box<More>>,
+}
+
+/// The fields of front matter most pages leave out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct More {
     pub slug: Option<String>,
     pub template: Option<Located<String>>,
     pub page_template: Option<Located<String>>,
@@ -112,7 +122,6 @@ pub struct FrontMatter {
     pub image: Option<Located<String>>,
     /// Old URLs (`old/path/`, `old.html`) that redirect here, as written.
     pub aliases: Vec<Located<String>>,
-    pub sort_by: SortBy,
     /// A source page's text: a file beside it, or in site.yaml's
     /// `source_texts` folder; passages cited from the source must occur in it.
     pub text: Option<Located<String>>,
@@ -125,6 +134,22 @@ pub struct FrontMatter {
     /// How solid the page's account is ([`crate::markdown::STATUSES`]).
     pub status: Option<String>,
     pub extra: Extra,
+}
+
+impl FrontMatter {
+    /// The fields `more` holds kept apart, or not at all when all are empty.
+    pub fn with(mut self, more: More) -> FrontMatter {
+        self.more = (more != More::default()).then(|| Box::new(more));
+        self
+    }
+}
+
+impl std::ops::Deref for FrontMatter {
+    type Target = More;
+    fn deref(&self) -> &More {
+        static EMPTY: std::sync::LazyLock<More> = std::sync::LazyLock::new(More::default);
+        self.more.as_deref().unwrap_or(&EMPTY)
+    }
 }
 
 /// One entry of a page's log (`updates:` in front matter).
@@ -539,20 +564,23 @@ fn validate(
         updated,
         draft: raw.draft,
         weight: raw.weight,
+        sort_by,
+        ..Default::default()
+    }
+    .with(More {
         slug: raw.slug.map(|s| s.value),
         template: raw.template.map(located),
         page_template: raw.page_template.map(located),
         tags: raw.tags,
         image: raw.image.map(located),
         aliases: raw.aliases.into_iter().map(located).collect(),
-        sort_by,
         text: raw.text.map(located),
         url: raw.url.map(|u| u.value.trim().to_string()),
         archived_url: raw.archived_url.map(|u| u.value.trim().to_string()),
         updates,
         status: raw.status.map(|s| s.value),
         extra: raw.extra,
-    };
+    });
     (front, errors)
 }
 
@@ -570,6 +598,26 @@ pub fn is_safe_slug(slug: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A page holds the fields few pages have ([`More`]) only when it has
+    /// one, and reads them the same either way.
+    #[test]
+    fn rare_fields_are_kept_apart_only_where_a_page_has_one() {
+        let front = |text: &str| parse_file("a.md", text.into()).unwrap().front;
+        let plain = front("---\ntitle: A\nweight: 2\n---\nx\n");
+        assert!(plain.more.is_none());
+        assert_eq!((plain.url.as_deref(), plain.tags.len()), (None, 0));
+        assert_eq!(plain.weight, Some(2));
+        let source = front("---\ntitle: B\nurl: ' https://e.org/r '\n---\n");
+        assert!(source.more.is_some());
+        assert_eq!(source.url.as_deref(), Some("https://e.org/r"));
+        assert_eq!(source.status, None);
+        assert_eq!(plain, front("---\ntitle: A\nweight: 2\n---\ny\n"));
+        assert_ne!(
+            plain,
+            front("---\ntitle: A\nweight: 2\nstatus: confirmed\n---\n")
+        );
+    }
 
     #[test]
     fn front_matter_split_finds_yaml_and_body() {

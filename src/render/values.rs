@@ -118,6 +118,12 @@ fn yaml_value(v: &YamlValue) -> Value {
 }
 
 fn extra_value(extra: &Extra) -> Value {
+    // Most docs have no `extra`: they share one empty map (a count, not an
+    // allocation each, in every doc's listed value).
+    static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    if extra.is_empty() {
+        return EMPTY.get_or_init(|| map_value(Map::new())).clone();
+    }
     let mut map = Map::with_capacity(extra.len());
     for (k, v) in extra {
         map.insert(k.clone().into(), yaml_value(v));

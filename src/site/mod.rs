@@ -424,13 +424,12 @@ pub fn structure(config: Config, content: Content, diagnostics: &mut Vec<Diagnos
                 0,
                 "missing home page: create content/_index.md with front matter and at least a `title`",
             ));
+            let mut front = crate::content::FrontMatter::default();
+            front.title = config.title.clone();
             let file = SourceFile {
                 path: "_index.md".into(),
                 kind: Kind::Section,
-                front: crate::content::FrontMatter {
-                    title: config.title.clone(),
-                    ..Default::default()
-                },
+                front,
                 text: String::new(),
                 body_start: 0,
                 body_line: 1,
