@@ -400,9 +400,11 @@ impl Staging {
         Ok(())
     }
 
-    /// Put one file as `write` makes it ([`crate::render::Sink::put_with`]),
-    /// through a buffer: compared with the output's own copy once written,
-    /// and a link to that copy when they are the same. An error names the file.
+    /// Put one file as `write` makes it ([`crate::render::Sink::put_with`]):
+    /// up to [`SPOOL`] bytes held and then put as any file ([`Staging::put`]);
+    /// past that, written out as it comes, then compared with the output's
+    /// own copy and made a link to it when they are the same. An error names
+    /// the file.
     pub fn put_with(
         &self,
         rel: &str,
@@ -417,17 +419,21 @@ impl Staging {
         rel: &str,
         write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
+        let target = self.dir.join(rel);
+        let mut spool = Spool {
+            held: Vec::new(),
+            file: None,
+            target: &target,
+        };
+        write(&mut spool)?;
+        let Some(file) = spool.file else {
+            return self.put_here(rel, &spool.held);
+        };
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
         self.put
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .push(rel.to_string());
-        let target = self.dir.join(rel);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        let mut file = io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&target)?);
-        write(&mut file)?;
-        file.into_inner().map_err(io::IntoInnerError::into_error)?;
         let current = self.output.join(rel);
         // The link replaces the file written in one rename; where it cannot
         // be made, the file written (the same bytes) stays.
@@ -754,6 +760,45 @@ fn replace(target: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::rename(&tmp, target)
 }
 
+/// How much of a file [`Staging::put_with`] holds before it writes it out:
+/// a page is held whole and compared with the output's copy before it is
+/// written, as any file; a feed of every page is not held.
+const SPOOL: usize = 1 << 18;
+
+/// A file being made: held up to [`SPOOL`] bytes, then written to `target`.
+struct Spool<'a> {
+    held: Vec<u8>,
+    file: Option<io::BufWriter<std::fs::File>>,
+    target: &'a Path,
+}
+
+impl io::Write for Spool<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        if self.file.is_none() && self.held.len() + bytes.len() > SPOOL {
+            if let Some(parent) = self.target.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let file = std::fs::File::create(self.target)?;
+            let mut file = io::BufWriter::with_capacity(1 << 16, file);
+            file.write_all(&std::mem::take(&mut self.held))?;
+            self.file = Some(file);
+        }
+        match &mut self.file {
+            Some(file) => file.write(bytes),
+            None => {
+                self.held.extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match &mut self.file {
+            Some(file) => file.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
 impl crate::render::Sink for Staging {
     fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         Staging::put(self, rel, bytes)
@@ -818,53 +863,108 @@ mod tests {
     }
 
     /// A file put as it is written ([`Staging::put_with`]) is a link to the
-    /// output's copy when it holds the same bytes, else the bytes; what goes
-    /// wrong is returned and names the file.
+    /// output's copy when it holds the same bytes, else the bytes, whether
+    /// it was held whole or written out as it came (past [`SPOOL`]); what
+    /// goes wrong is returned and names the file.
     #[test]
     fn a_file_put_as_it_is_written_is_linked_when_the_same_and_errors_name_it() {
         use std::os::unix::fs::MetadataExt;
         let top = tempfile::tempdir().unwrap();
         let output = top.path().join("output");
-        std::fs::create_dir_all(&output).unwrap();
-        std::fs::write(output.join("same.xml"), "same bytes").unwrap();
-        std::fs::write(output.join("edited.xml"), "old bytes").unwrap();
+        std::fs::create_dir_all(output.join("big")).unwrap();
+        // Written a line at a time, as a template writes.
+        let big = |last: &str| format!("{}{last}", "<url>a line</url>\n".repeat(SPOOL / 10));
+        for (rel, text) in [
+            ("same.xml", "same bytes".to_string()),
+            ("edited.xml", "old bytes".to_string()),
+            ("big/same.xml", big("end")),
+            ("big/edited.xml", big("old end")),
+        ] {
+            std::fs::write(output.join(rel), text).unwrap();
+        }
         let staging = Staging::begin(&output).unwrap();
-        let text = |t: &'static str| move |w: &mut dyn io::Write| w.write_all(t.as_bytes());
-        staging
-            .put_with("same.xml", &mut text("same bytes"))
-            .unwrap();
-        staging
-            .put_with("edited.xml", &mut text("new bytes"))
-            .unwrap();
-        staging.put_with("a/new.xml", &mut text("first")).unwrap();
+        let lines = |text: String| {
+            move |w: &mut dyn io::Write| {
+                text.split_inclusive('\n')
+                    .try_for_each(|line| w.write_all(line.as_bytes()))
+            }
+        };
+        for (rel, text) in [
+            ("same.xml", "same bytes".to_string()),
+            ("edited.xml", "new bytes".to_string()),
+            ("a/new.xml", "first".to_string()),
+            ("big/same.xml", big("end")),
+            ("big/edited.xml", big("new end")),
+            ("big/new/feed.xml", big("")),
+        ] {
+            staging.put_with(rel, &mut lines(text)).unwrap();
+        }
         let inode = |p: PathBuf| std::fs::metadata(p).unwrap().ino();
+        for rel in ["same.xml", "big/same.xml"] {
+            assert_eq!(
+                inode(staging.dir.join(rel)),
+                inode(output.join(rel)),
+                "{rel}"
+            );
+        }
+        for rel in ["edited.xml", "big/edited.xml"] {
+            assert_ne!(
+                inode(staging.dir.join(rel)),
+                inode(output.join(rel)),
+                "{rel}"
+            );
+        }
+        let staged = contents(&staging.dir);
+        assert_eq!(staged["edited.xml"], "new bytes");
+        assert_eq!(staged["a/new.xml"], "first");
+        assert_eq!(staged["big/edited.xml"], big("new end"));
+        assert_eq!(staged["big/new/feed.xml"], big(""));
+        assert_eq!(staging.unchanged.load(Ordering::Relaxed), 2);
+        let mut written = staging.written.lock().unwrap().clone();
+        written.sort();
         assert_eq!(
-            inode(staging.dir.join("same.xml")),
-            inode(output.join("same.xml"))
+            written,
+            [
+                "a/new.xml",
+                "big/edited.xml",
+                "big/new/feed.xml",
+                "edited.xml"
+            ]
         );
-        assert_ne!(
-            inode(staging.dir.join("edited.xml")),
-            inode(output.join("edited.xml"))
-        );
-        assert_eq!(contents(&staging.dir)["edited.xml"], "new bytes");
-        assert_eq!(contents(&staging.dir)["a/new.xml"], "first");
-        assert_eq!(staging.unchanged.load(Ordering::Relaxed), 1);
-        assert_eq!(
-            *staging.written.lock().unwrap(),
-            ["edited.xml", "a/new.xml"]
-        );
-        let stopped = staging.put_with("half.xml", &mut |w| {
-            w.write_all(b"half")?;
-            Err(io::Error::other("stopped"))
-        });
-        assert_eq!(stopped.unwrap_err().to_string(), "half.xml: stopped");
+        // A writer's error, before or after the file is written out.
+        for (rel, text) in [("half.xml", "half".to_string()), ("big/half.xml", big(""))] {
+            let stopped = staging.put_with(rel, &mut |w| {
+                w.write_all(text.as_bytes())?;
+                Err(io::Error::other("stopped"))
+            });
+            assert_eq!(stopped.unwrap_err().to_string(), format!("{rel}: stopped"));
+        }
         std::fs::create_dir_all(staging.dir.join("taken.xml")).unwrap();
-        let taken = staging.put_with("taken.xml", &mut text("x")).unwrap_err();
+        let taken = staging
+            .put_with("taken.xml", &mut lines("x".into()))
+            .unwrap_err();
         assert!(taken.to_string().starts_with("taken.xml: "), "{taken}");
-        // Nothing but the files put (and the one a writer stopped).
+        std::fs::create_dir_all(staging.dir.join("big/taken.xml")).unwrap();
+        let taken = staging
+            .put_with("big/taken.xml", &mut lines(big("")))
+            .unwrap_err();
+        assert!(taken.to_string().starts_with("big/taken.xml: "), "{taken}");
+        // Nothing but the files put (and the one a writer stopped once it
+        // was written out): no link left half-made.
         let mut names: Vec<String> = contents(&staging.dir).into_keys().collect();
         names.sort();
-        assert_eq!(names, ["a/new.xml", "edited.xml", "half.xml", "same.xml"]);
+        assert_eq!(
+            names,
+            [
+                "a/new.xml",
+                "big/edited.xml",
+                "big/half.xml",
+                "big/new/feed.xml",
+                "big/same.xml",
+                "edited.xml",
+                "same.xml"
+            ]
+        );
         staging.abort();
     }
 
