@@ -23,6 +23,16 @@ fn pages(f: &Fixture, count: usize, version: &str) {
     }
 }
 
+/// No scratch file or folder of a build is left beside the output or in it.
+fn nothing_left_beside_or_inside(f: &Fixture) {
+    assert_eq!(f.leftovers(), Vec::<String>::new());
+    let inside: Vec<String> = snapshot(&f.path("output"))
+        .into_keys()
+        .filter(|k| k.contains("dossier-") && k != ".dossier-output")
+        .collect();
+    assert_eq!(inside, Vec::<String>::new());
+}
+
 #[test]
 fn unchanged_files_are_linked_and_nothing_is_left_beside_or_inside() {
     let f = Fixture::new();
@@ -39,28 +49,25 @@ fn unchanged_files_are_linked_and_nothing_is_left_beside_or_inside() {
     assert_eq!(inode("output/steady/index.html"), steady);
     assert_ne!(inode("output/s1/p0001/index.html"), edited);
     assert!(f.read("output/s1/p0001/index.html").contains("Edited."));
-    assert_eq!(f.leftovers(), Vec::<String>::new());
-    let inside: Vec<String> = snapshot(&f.path("output"))
-        .into_keys()
-        .filter(|k| k.contains("dossier-") && k != ".dossier-output")
-        .collect();
-    assert_eq!(inside, Vec::<String>::new());
+    nothing_left_beside_or_inside(&f);
 }
 
 #[test]
 fn a_site_file_written_as_it_renders_is_linked_when_unchanged() {
     let f = Fixture::new();
     pages(&f, 20, "one");
-    // Not HTML: written to its file as it renders, never whole in memory.
+    // Large (each page listed a thousand times, over 300 KiB): written to
+    // its file as it renders, never whole in memory.
     f.write(
         "templates/sitemap.xml",
-        "{% for p in pages %}{{ p.url }} {{ p.title }}\n{% endfor %}",
+        "{% for i in range(end=1000) %}{% for p in pages %}{{ p.url }} {{ p.title }}\n{% endfor %}{% endfor %}",
     );
     f.build();
     let inode = |rel: &str| std::fs::metadata(f.path(rel)).unwrap().ino();
     let sitemap = inode("output/sitemap.xml");
     let before = f.read("output/sitemap.xml");
-    assert!(before.contains("/s1/p0001/ Page 1\n"), "{before}");
+    assert!(before.len() > 300 << 10, "{}", before.len());
+    assert!(before.contains("/s1/p0001/ Page 1\n"));
     // A body changes, not what the sitemap lists: the same file, linked.
     f.page("s1/p0001.md", "title: Page 1", "Edited.\n");
     let run = f.build();
@@ -73,12 +80,7 @@ fn a_site_file_written_as_it_renders_is_linked_when_unchanged() {
     assert_ne!(inode("output/sitemap.xml"), sitemap);
     let after = f.read("output/sitemap.xml");
     assert_eq!(after, before.replace("Page 1\n", "Renamed\n"));
-    assert_eq!(f.leftovers(), Vec::<String>::new());
-    let inside: Vec<String> = snapshot(&f.path("output"))
-        .into_keys()
-        .filter(|k| k.contains("dossier-") && k != ".dossier-output")
-        .collect();
-    assert_eq!(inside, Vec::<String>::new());
+    nothing_left_beside_or_inside(&f);
 }
 
 #[test]
