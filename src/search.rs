@@ -128,6 +128,84 @@ impl Postings {
 /// under [`DIR`], each given to `emit` as soon as it is made: each page's
 /// [`Terms`] merged, its title's words added. `meta.json` comes last.
 pub fn index(pages: &[Page], emit: &mut dyn FnMut(String, Vec<u8>)) {
+    let mut keys: Vec<String> = Vec::new();
+    let mut done = |chunk: Option<(String, String)>, keys: &mut Vec<String>| {
+        if let Some((p, mut text)) = chunk {
+            text.push('}');
+            let key = hex(&p);
+            emit(format!("t/{key}.json"), text.into_bytes());
+            keys.push(key);
+        }
+    };
+    // A run of first bytes at a time, in order: only its terms' postings
+    // are held at once, and a prefix's terms all fall in one run.
+    for run in first_byte_runs(pages) {
+        // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`,
+        // written as they come (sorted, a prefix's terms are together), each
+        // prefix's file given away once its last term is in.
+        let mut chunk: Option<(String, String)> = None;
+        for (term, postings) in postings(pages, |t| run.contains(&t.as_bytes()[0])) {
+            let p = prefix(&term);
+            match &mut chunk {
+                Some((last, text)) if *last == p => text.push(','),
+                _ => done(chunk.replace((p, "{".into())), &mut keys),
+            }
+            let (_, text) = chunk.as_mut().expect("just made");
+            text.push_str(&serde_json::to_string(&*term).expect("a string serialises"));
+            text.push_str(":[");
+            text.push_str(&postings.text);
+            text.push(']');
+        }
+        done(chunk, &mut keys);
+    }
+    for (k, shard) in pages.chunks(SHARD).enumerate() {
+        let rows: Vec<[&str; 3]> = shard
+            .iter()
+            .map(|p| [p.url, p.title, p.description])
+            .collect();
+        let text = serde_json::to_string(&rows).unwrap_or_default();
+        emit(format!("d/{k}.json"), text.into_bytes());
+    }
+    let meta = serde_json::json!({
+        "version": 1,
+        "pages": pages.len(),
+        "shard": SHARD,
+        "terms": keys,
+    });
+    emit("meta.json".to_string(), meta.to_string().into_bytes());
+}
+
+/// How many runs of first bytes [`index`] takes the terms in.
+const RUNS: usize = 4;
+
+/// Runs of terms' first bytes, in order, each holding about one
+/// [`RUNS`]-th of the pages' terms (a title's own words aside).
+fn first_byte_runs(pages: &[Page]) -> Vec<std::ops::RangeInclusive<u8>> {
+    let mut counts = [0usize; 256];
+    for page in pages {
+        for (term, _) in page.terms.iter() {
+            counts[usize::from(term.as_bytes()[0])] += 1;
+        }
+    }
+    let share = counts.iter().sum::<usize>().div_ceil(RUNS).max(1);
+    let mut runs = Vec::new();
+    let (mut start, mut held) = (0u8, 0);
+    for byte in 0..=255u8 {
+        held += counts[usize::from(byte)];
+        if held >= share || byte == 255 {
+            runs.push(start..=byte);
+            (start, held) = (byte.saturating_add(1), 0);
+        }
+    }
+    runs
+}
+
+/// The postings of the terms `within` takes, sorted by term: each page's
+/// [`Terms`] merged, its title's words added.
+fn postings<'a>(
+    pages: &[Page<'a>],
+    within: impl Fn(&str) -> bool,
+) -> Vec<(Cow<'a, str>, Postings)> {
     // term → (page, weight), in page order.
     let mut terms: FxHashMap<Cow<str>, Postings> = FxHashMap::default();
     let mut title: FxHashMap<String, u32> = FxHashMap::default();
@@ -136,9 +214,11 @@ pub fn index(pages: &[Page], emit: &mut dyn FnMut(String, Vec<u8>)) {
         let n = n as u32;
         title.clear();
         each_word(page.title, &mut buffer, &mut |w| {
-            *title.entry(w.to_string()).or_default() += IN_TITLE;
+            if within(w) {
+                *title.entry(w.to_string()).or_default() += IN_TITLE;
+            }
         });
-        for (term, weight) in page.terms.iter() {
+        for (term, weight) in page.terms.iter().filter(|(t, _)| within(t)) {
             let weight = weight + title.remove(term).unwrap_or(0);
             terms
                 .entry(Cow::Borrowed(term))
@@ -159,47 +239,7 @@ pub fn index(pages: &[Page], emit: &mut dyn FnMut(String, Vec<u8>)) {
     }
     let mut terms: Vec<(Cow<str>, Postings)> = terms.into_iter().collect();
     terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    // Each prefix's terms: `{"term": [page, weight, page - previous, weight, …]}`,
-    // written as they come (sorted, a prefix's terms are together), each
-    // prefix's file given away once its last term is in.
-    let mut keys: Vec<String> = Vec::new();
-    let mut chunk: Option<(String, String)> = None;
-    let mut done = |chunk: Option<(String, String)>, keys: &mut Vec<String>| {
-        if let Some((p, mut text)) = chunk {
-            text.push('}');
-            let key = hex(&p);
-            emit(format!("t/{key}.json"), text.into_bytes());
-            keys.push(key);
-        }
-    };
-    for (term, postings) in terms {
-        let p = prefix(&term);
-        match &mut chunk {
-            Some((last, text)) if *last == p => text.push(','),
-            _ => done(chunk.replace((p, "{".into())), &mut keys),
-        }
-        let (_, text) = chunk.as_mut().expect("just made");
-        text.push_str(&serde_json::to_string(&*term).expect("a string serialises"));
-        text.push_str(":[");
-        text.push_str(&postings.text);
-        text.push(']');
-    }
-    done(chunk, &mut keys);
-    for (k, shard) in pages.chunks(SHARD).enumerate() {
-        let rows: Vec<[&str; 3]> = shard
-            .iter()
-            .map(|p| [p.url, p.title, p.description])
-            .collect();
-        let text = serde_json::to_string(&rows).unwrap_or_default();
-        emit(format!("d/{k}.json"), text.into_bytes());
-    }
-    let meta = serde_json::json!({
-        "version": 1,
-        "pages": pages.len(),
-        "shard": SHARD,
-        "terms": keys,
-    });
-    emit("meta.json".to_string(), meta.to_string().into_bytes());
+    terms
 }
 
 /// Each of [`words`] of `text`: a run of ASCII letters and digits (most
@@ -359,6 +399,39 @@ fn decode(text: &str) -> std::borrow::Cow<'_, str> {
 
 #[cfg(test)]
 mod tests {
+
+    /// The runs cover every first byte once, in order, each (but the last)
+    /// with at least its share of the terms.
+    #[test]
+    fn first_byte_runs_cover_every_byte_in_order_by_share() {
+        let texts: Vec<Terms> = [
+            "alpha beta",
+            "gamma delta",
+            "epsilon zeta",
+            "eta theta",
+            "iota kappa",
+        ]
+        .iter()
+        .map(|t| Terms::of(&format!("<p>{t} ünïcode</p>")))
+        .collect();
+        let pages: Vec<Page> = texts
+            .iter()
+            .map(|terms| Page {
+                url: "",
+                title: "",
+                description: "",
+                terms,
+            })
+            .collect();
+        let runs = first_byte_runs(&pages);
+        assert!(runs.len() > 1 && runs.len() <= RUNS + 1, "{runs:?}");
+        assert_eq!(*runs[0].start(), 0);
+        assert_eq!(*runs.last().unwrap().end(), 255);
+        for pair in runs.windows(2) {
+            assert_eq!(*pair[0].end() + 1, *pair[1].start(), "{runs:?}");
+        }
+        assert_eq!(first_byte_runs(&[]), vec![0..=255]);
+    }
 
     /// The index's files, as [`index`] gives them.
     fn index_files(pages: &[Page]) -> Vec<(String, Vec<u8>)> {
