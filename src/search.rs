@@ -144,7 +144,8 @@ pub fn index(pages: &[Page], emit: &mut dyn FnMut(String, Vec<u8>)) {
         // written as they come (sorted, a prefix's terms are together), each
         // prefix's file given away once its last term is in.
         let mut chunk: Option<(String, String)> = None;
-        for (term, postings) in postings(pages, |t| run.contains(&t.as_bytes()[0])) {
+        let within = |t: &str| t.as_bytes().first().is_some_and(|b| run.contains(b));
+        for (term, postings) in postings(pages, within) {
             let p = prefix(&term);
             match &mut chunk {
                 Some((last, text)) if *last == p => text.push(','),
@@ -184,7 +185,9 @@ fn first_byte_runs(pages: &[Page]) -> Vec<std::ops::RangeInclusive<u8>> {
     let mut counts = [0usize; 256];
     for page in pages {
         for (term, _) in page.terms.iter() {
-            counts[usize::from(term.as_bytes()[0])] += 1;
+            if let Some(&first) = term.as_bytes().first() {
+                counts[usize::from(first)] += 1;
+            }
         }
     }
     let share = counts.iter().sum::<usize>().div_ceil(RUNS).max(1);
