@@ -573,7 +573,8 @@ fn overwrites<'a>(
 }
 
 /// The CPU time the process has used so far, all threads, user and system.
-fn cpu_time() -> std::time::Duration {
+#[cfg(target_os = "linux")]
+fn cpu_time() -> Option<std::time::Duration> {
     // SAFETY: getrusage fills the struct it is given and reads nothing else.
     let usage = unsafe {
         let mut usage: libc::rusage = std::mem::zeroed();
@@ -584,7 +585,13 @@ fn cpu_time() -> std::time::Duration {
         std::time::Duration::from_secs(t.tv_sec as u64)
             + std::time::Duration::from_micros(t.tv_usec as u64)
     };
-    time(usage.ru_utime) + time(usage.ru_stime)
+    Some(time(usage.ru_utime) + time(usage.ru_stime))
+}
+
+/// Elsewhere the timings go without it.
+#[cfg(not(target_os = "linux"))]
+fn cpu_time() -> Option<std::time::Duration> {
+    None
 }
 
 /// Stage timings on stderr when `DOSSIER_TIMINGS` is set, for profiling;
@@ -593,7 +600,7 @@ struct Timer {
     on: bool,
     last: std::cell::Cell<std::time::Instant>,
     /// The process's CPU time (user and system) at the last lap.
-    last_cpu: std::cell::Cell<std::time::Duration>,
+    last_cpu: std::cell::Cell<Option<std::time::Duration>>,
     progress: Option<progress::Progress>,
 }
 
@@ -627,12 +634,17 @@ impl Timer {
             let (rss, peak) = (field("VmRSS:"), field("VmHWM:"));
             let cpu = cpu_time();
             let wall = now - self.last.get();
-            let used = cpu.saturating_sub(self.last_cpu.get());
+            let used = match (cpu, self.last_cpu.get()) {
+                (Some(now), Some(then)) => {
+                    let used = now.saturating_sub(then).as_secs_f64();
+                    let cores = used / wall.as_secs_f64().max(1e-9);
+                    format!(", CPU {:.1} ms ({cores:.2} cores)", used * 1e3)
+                }
+                _ => String::new(),
+            };
             eprintln!(
-                "timing: {stage}: {:.1} ms, CPU {:.1} ms ({:.2} cores), rss {rss}, peak {peak}",
+                "timing: {stage}: {:.1} ms{used}, rss {rss}, peak {peak}",
                 wall.as_secs_f64() * 1e3,
-                used.as_secs_f64() * 1e3,
-                used.as_secs_f64() / wall.as_secs_f64().max(1e-9),
             );
             self.last.set(now);
             self.last_cpu.set(cpu);
