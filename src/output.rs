@@ -371,32 +371,23 @@ impl Staging {
     /// Put one file: a link to the output's own copy when it holds exactly
     /// these bytes, else the bytes. An error names the file.
     pub fn put(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        self.put_here(rel, bytes)
-            .map_err(|e| io::Error::new(e.kind(), format!("{rel}: {e}")))
+        named(rel, self.put_here(rel, bytes))
     }
 
     fn put_here(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
-        self.put
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(rel.to_string());
+        note(&self.put, rel);
         let target = self.dir.join(rel);
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent)?;
         }
         let current = self.output.join(rel);
-        if self.compare
+        let linked = self.compare
             && same_bytes(&current, bytes)
-            && std::fs::hard_link(&current, &target).is_ok()
-        {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            && std::fs::hard_link(&current, &target).is_ok();
+        if !linked {
+            std::fs::write(&target, bytes)?;
         }
-        std::fs::write(&target, bytes)?;
-        self.written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(rel.to_string());
+        self.settled(rel, linked);
         Ok(())
     }
 
@@ -410,8 +401,7 @@ impl Staging {
         rel: &str,
         write: &mut dyn FnMut(&mut dyn io::Write) -> io::Result<()>,
     ) -> io::Result<()> {
-        self.put_with_here(rel, write)
-            .map_err(|e| io::Error::new(e.kind(), format!("{rel}: {e}")))
+        named(rel, self.put_with_here(rel, write))
     }
 
     fn put_with_here(
@@ -430,28 +420,30 @@ impl Staging {
             return self.put_here(rel, &spool.held);
         };
         file.into_inner().map_err(io::IntoInnerError::into_error)?;
-        self.put
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(rel.to_string());
+        note(&self.put, rel);
         let current = self.output.join(rel);
         // The link replaces the file written in one rename; where it cannot
         // be made, the file written (the same bytes) stays.
         let link = beside(&target, "link");
-        if self.compare
+        let linked = self.compare
             && same_files(&current, &target)
             && std::fs::hard_link(&current, &link).is_ok()
-            && std::fs::rename(&link, &target).is_ok()
-        {
-            self.unchanged.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+            && std::fs::rename(&link, &target).is_ok();
+        if !linked {
+            let _ = std::fs::remove_file(&link);
         }
-        let _ = std::fs::remove_file(&link);
-        self.written
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(rel.to_string());
+        self.settled(rel, linked);
         Ok(())
+    }
+
+    /// A file put: unchanged when `linked` to the output's copy, else written.
+    fn settled(&self, rel: &str, linked: bool) {
+        match linked {
+            true => {
+                self.unchanged.fetch_add(1, Ordering::Relaxed);
+            }
+            false => note(&self.written, rel),
+        }
     }
 
     fn put_source(&self, rel: &str, source: &Source) -> io::Result<()> {
@@ -810,6 +802,18 @@ impl crate::render::Sink for Staging {
     ) -> io::Result<()> {
         Staging::put_with(self, rel, write)
     }
+}
+
+/// `rel` added to a list of files.
+fn note(list: &Mutex<Vec<String>>, rel: &str) {
+    list.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .push(rel.to_string());
+}
+
+/// What went wrong putting file `rel`, naming it.
+fn named<T>(rel: &str, result: io::Result<T>) -> io::Result<T> {
+    result.map_err(|e| io::Error::new(e.kind(), format!("{rel}: {e}")))
 }
 
 /// Whether two files hold the same bytes, read a block at a time.

@@ -567,6 +567,14 @@ fn a_template_that_is_not_text_is_an_error_at_its_file() {
     );
 }
 
+/// A site of one page, built once: there is an output to keep.
+fn built_once() -> Fixture {
+    let f = Fixture::new();
+    f.page("a.md", "title: A", "first");
+    f.build();
+    f
+}
+
 /// A build that fails while staging its output: exit code 1, `named` in
 /// its error, the output as it was and nothing left beside it.
 fn fails_while_staging(f: &Fixture, named: &str) {
@@ -575,19 +583,12 @@ fn fails_while_staging(f: &Fixture, named: &str) {
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains(named), "{named} in {}", run.stderr);
     assert_eq!(before, snapshot(&f.path("output")));
-    let beside: Vec<String> = std::fs::read_dir(f.path("."))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|name| name.contains("dossier-"))
-        .collect();
-    assert!(beside.is_empty(), "{beside:?}");
+    assert_eq!(f.leftovers(), Vec::<String>::new());
 }
 
 #[test]
 fn a_file_the_output_cannot_take_is_named_and_the_output_stays_as_it_was() {
-    let f = Fixture::new();
-    f.page("a.md", "title: A", "first");
-    f.build();
+    let f = built_once();
     // A static file where the page needs its folder (a/index.html).
     f.write("static/a", "in the way");
     fails_while_staging(&f, "cannot write: a: ");
@@ -595,9 +596,7 @@ fn a_file_the_output_cannot_take_is_named_and_the_output_stays_as_it_was() {
 
 #[test]
 fn a_site_file_that_fails_as_it_is_written_fails_the_build() {
-    let f = Fixture::new();
-    f.page("a.md", "title: A", "first");
-    f.build();
+    let f = built_once();
     // Not HTML: written to its file as it renders. The template fails
     // half-way, after some of the file is written.
     f.write(
@@ -609,11 +608,21 @@ fn a_site_file_that_fails_as_it_is_written_fails_the_build() {
 
 #[test]
 fn a_file_that_cannot_be_staged_as_it_is_rendered_fails_the_build_and_names_it() {
-    let f = Fixture::new();
-    f.page("a.md", "title: A", "first");
-    f.build();
+    let f = built_once();
     // Two pages where one's file (a/index.html) is the other's folder: the
     // second of the two to be staged, as soon as it is rendered, fails.
     f.page("a/index.html/b.md", "title: B", "x");
     fails_while_staging(&f, "cannot write: a/index.html");
+}
+
+#[test]
+fn a_search_index_file_that_cannot_be_staged_fails_the_build_and_names_it() {
+    let f = built_once();
+    f.write("templates/search/index.html", "Search");
+    f.build();
+    assert!(f.exists("output/search-index/meta.json"));
+    // A page whose folder is the index's file: the index, given to the
+    // staging folder as each of its files is made, fails on that one.
+    f.page("search-index/meta.json.md", "title: M", "x");
+    fails_while_staging(&f, "cannot write: search-index/meta.json: ");
 }

@@ -463,52 +463,46 @@ fn two_claims_on_one_url_are_errors_at_the_alias() {
         err.contains("alias `/gone/` claims /gone/index.html, but the alias `gone/` in content/news/a.md claims it too"),
         "{err}"
     );
-    f.page(
-        "news/c.md",
-        "title: C\naliases: [../../etc/passwd]",
-        "Story C.\n",
-    );
-    let err = f.build_fails();
-    assert!(
-        err.contains("content/news/c.md:3:11: invalid alias `../../etc/passwd`"),
-        "{err}"
+    // news/c.md with these aliases fails with each of these errors.
+    let fails = |aliases: &str, errors: &[&str]| {
+        f.page(
+            "news/c.md",
+            &format!("title: C\naliases: {aliases}"),
+            "Story C.\n",
+        );
+        let err = f.build_fails();
+        for expected in errors {
+            assert!(err.contains(expected), "missing: {expected}\n{err}");
+        }
+    };
+    fails(
+        "[../../etc/passwd]",
+        &["content/news/c.md:3:11: invalid alias `../../etc/passwd`"],
     );
     // The site's own files are taken, and so is a folder where one is written.
-    f.page(
-        "news/c.md",
-        "title: C\naliases: [404.html, atom.xml]",
-        "Story C.\n",
+    fails(
+        "[404.html, atom.xml]",
+        &[
+            "content/news/c.md:3:11: alias `404.html` claims /404.html, but the site writes its own /404.html",
+            "alias `atom.xml` claims /atom.xml/index.html, but the site writes its own /atom.xml",
+        ],
     );
-    let err = f.build_fails();
-    for expected in [
-        "content/news/c.md:3:11: alias `404.html` claims /404.html, but the site writes its own /404.html",
-        "alias `atom.xml` claims /atom.xml/index.html, but the site writes its own /atom.xml",
-    ] {
-        assert!(err.contains(expected), "missing: {expected}\n{err}");
-    }
     // Nor may an alias need a page's file, or another alias's, as a folder
     // (before, the build stopped on writing it: "File exists").
-    f.page(
-        "news/c.md",
-        "title: C\naliases: [news/a/index.html/, later/, later/index.html/x/]",
-        "Story C.\n",
+    fails(
+        "[news/a/index.html/, later/, later/index.html/x/]",
+        &[
+            "content/news/c.md:3:11: alias `news/a/index.html/` claims /news/a/index.html/index.html, but content/news/a.md is published at /news/a/index.html, where this needs a folder",
+            "alias `later/index.html/x/` claims /later/index.html/x/index.html, but the alias `later/` in content/news/c.md claims /later/index.html, and one of them needs the other's path as a folder",
+        ],
     );
-    let err = f.build_fails();
-    for expected in [
-        "content/news/c.md:3:11: alias `news/a/index.html/` claims /news/a/index.html/index.html, but content/news/a.md is published at /news/a/index.html, where this needs a folder",
-        "alias `later/index.html/x/` claims /later/index.html/x/index.html, but the alias `later/` in content/news/c.md claims /later/index.html, and one of them needs the other's path as a folder",
-    ] {
-        assert!(err.contains(expected), "missing: {expected}\n{err}");
-    }
     // In either order.
-    f.page(
-        "news/c.md",
-        "title: C\naliases: [later/index.html/x/, later/]",
-        "Story C.\n",
+    fails(
+        "[later/index.html/x/, later/]",
+        &[
+            "alias `later/` claims /later/index.html, but the alias `later/index.html/x/` in content/news/c.md claims /later/index.html/x/index.html, and one of them needs the other's path as a folder",
+        ],
     );
-    let err = f.build_fails();
-    let expected = "alias `later/` claims /later/index.html, but the alias `later/index.html/x/` in content/news/c.md claims /later/index.html/x/index.html, and one of them needs the other's path as a folder";
-    assert!(err.contains(expected), "missing: {expected}\n{err}");
 }
 
 #[test]

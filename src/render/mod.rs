@@ -128,24 +128,15 @@ pub fn render_docs(
     put: Option<Put>,
 ) -> RenderedDocs {
     type Outcome = Result<(Made, bool), (Diagnostic, usize)>;
-    let put_error = std::sync::Mutex::new(None);
-    let failed = |e: std::io::Error| {
-        let mut first = put_error.lock().unwrap_or_else(|e| e.into_inner());
-        first.get_or_insert(e);
-    };
-    let give = |put: Put, out_path: &str, bytes: &[u8]| {
-        if let Err(e) = put.put(out_path, bytes) {
-            failed(e);
-        }
-    };
-    let to = &Out {
+    let given = Out {
         put,
-        failed: &failed,
+        error: Default::default(),
     };
+    let to = &given;
     let made = |out_path: Name, entry: Entry<Bytes>| match put {
         None => Made::Kept((out_path, entry)),
-        Some(put) => {
-            give(put, &out_path, &entry.value);
+        Some(_) => {
+            to.give(&out_path, &entry.value);
             Made::Put(out_path)
         }
     };
@@ -165,8 +156,8 @@ pub fn render_docs(
                 };
                 match put {
                     // Given to `put` as it is: its entry keeps no copy.
-                    Some(put) => {
-                        give(put, &out_path, &bytes);
+                    Some(_) => {
+                        to.give(&out_path, &bytes);
                         Ok((Bytes::default(), fp))
                     }
                     None => Ok((Bytes::from(bytes), fp)),
@@ -301,9 +292,7 @@ pub fn render_docs(
         }
         let later = site_wide == SiteWide::SearchLater;
         let stale_before = previous.is_some_and(|p| p.search_stale);
-        let give = put.map(|put| move |name: &str, bytes: &[u8]| give(put, name, bytes));
-        let give = give.as_ref().map(|g| g as Give);
-        search_index(site, answers, others, later, stale_before, give)
+        search_index(site, answers, others, later, stale_before, to)
     };
     let (whole_site, (index, search_stale)) = rayon::join(
         || {
@@ -329,7 +318,7 @@ pub fn render_docs(
     RenderedDocs {
         files: out,
         put: put_names,
-        put_error: put_error.into_inner().unwrap_or_else(|e| e.into_inner()),
+        put_error: given.error.into_inner().unwrap_or_else(|e| e.into_inner()),
         ran,
         errors,
         search_stale,
@@ -363,22 +352,19 @@ impl std::io::Write for Written<'_> {
     }
 }
 
-/// A file handed to a [`Put`], its error kept ([`RenderedDocs::put_error`]).
-type Give<'a> = &'a (dyn Fn(&str, &[u8]) + Sync);
-
 /// The search index's files, one step: each doc's front matter, place and
 /// Markdown read, the files sharing that record; taken whole from
 /// `previous` when nothing it read changed (and it was up to date), or with
 /// `later` when there is one at all. The flag tells whether they are out of
-/// date. With `give` (and no record kept), each file goes to it as soon as
-/// it is made.
+/// date. Where `to` streams ([`Out::streaming`]), each file goes to it as
+/// soon as it is made.
 fn search_index(
     site: &Site,
     answers: &dyn Answers,
     previous: Option<&Map<Name, Entry<Bytes>>>,
     later: bool,
     stale_before: bool,
-    give: Option<Give>,
+    to: &Out,
 ) -> (Vec<Made>, bool) {
     let within = |name: &str| {
         name.strip_prefix(crate::search::DIR)
@@ -414,13 +400,13 @@ fn search_index(
         })
         .collect::<Vec<_>>();
     let recording = reads.recording();
+    let streaming = to.streaming(&reads).is_some();
     let record = reads.finish();
-    let give = give.filter(|_| !recording);
     let mut files = Vec::new();
     crate::search::index(&pages, &mut |path, bytes| {
         let name: Name = format!("{}/{path}", crate::search::DIR).into();
-        if let Some(give) = give {
-            give(&name, &bytes);
+        if streaming {
+            to.give(&name, &bytes);
             files.push(Made::Put(name));
             return;
         }
@@ -498,11 +484,31 @@ fn render_doc(
     render_file(site, tera, files, &file, &ctx, reads, out)
 }
 
-/// Where [`render_file`] puts what it renders.
+/// Where [`render_docs`] puts what it makes, if anywhere ([`Put`]), and
+/// the first error that gave ([`RenderedDocs::put_error`]).
 struct Out<'a> {
     put: Option<Put<'a>>,
-    /// Keeps the first error `put` gives.
-    failed: &'a (dyn Fn(std::io::Error) + Sync),
+    error: std::sync::Mutex<Option<std::io::Error>>,
+}
+
+impl<'a> Out<'a> {
+    /// Where to write a file as it is made: only where no record is kept
+    /// (a file never whole in memory has no fingerprint).
+    fn streaming(&self, reads: &Reads) -> Option<Put<'a>> {
+        self.put.filter(|_| !reads.recording())
+    }
+    /// A file made, given to `put`.
+    fn give(&self, rel: &str, bytes: &[u8]) {
+        if let Some(put) = self.put
+            && let Err(e) = put.put(rel, bytes)
+        {
+            self.failed(e);
+        }
+    }
+    fn failed(&self, e: std::io::Error) {
+        let mut first = self.error.lock().unwrap_or_else(|e| e.into_inner());
+        first.get_or_insert(e);
+    }
 }
 
 /// A file to render: with which template, where, and whether it is a page
@@ -530,8 +536,9 @@ fn render_file(
     if file.html {
         reads.read(Key::Config);
     }
-    let finished = file.html && finishes(site, file.out_path);
-    if let Some(put) = out.put.filter(|_| !finished && !reads.recording()) {
+    let (relative, minified) = finishing(site, file.out_path);
+    let finished = file.html && (relative || minified);
+    if let Some(put) = out.streaming(reads).filter(|_| !finished) {
         let mut template_error = None;
         let written = put.put_with(file.out_path, &mut |w| {
             let mut w = Written {
@@ -550,7 +557,7 @@ fn render_file(
             return Err(error(&e));
         }
         if let Err(e) = written {
-            (out.failed)(e);
+            out.failed(e);
         }
         return Ok(None);
     }
@@ -561,9 +568,11 @@ fn render_file(
     }
 }
 
-/// Whether [`finish`] changes a page at `out_path`.
-fn finishes(site: &Site, out_path: &str) -> bool {
-    site.config.portable || (site.config.minify && out_path.ends_with(".html"))
+/// What [`finish`] does to a page at `out_path`: make its links relative
+/// (portable output), minify it.
+fn finishing(site: &Site, out_path: &str) -> (bool, bool) {
+    let c = &site.config;
+    (c.portable, c.minify && out_path.ends_with(".html"))
 }
 
 /// A doc's part read back from the build's scratch file for the file at
@@ -582,7 +591,8 @@ fn read_back<T>(part: Option<std::io::Result<T>>, out_path: &str) -> Result<Opti
 /// A rendered file's last touch: in portable output, its links made
 /// relative ([`portable`]); under `minify: true`, a page minified ([`minify`]).
 fn finish(site: &Site, mut html: String, out_path: &str) -> Result<Vec<u8>, Diagnostic> {
-    if site.config.portable {
+    let (relative, minified) = finishing(site, out_path);
+    if relative {
         html = portable::relativize(&html, out_path, &site.base_path).map_err(|e| {
             Diagnostic::error(
                 out_path,
@@ -592,7 +602,7 @@ fn finish(site: &Site, mut html: String, out_path: &str) -> Result<Vec<u8>, Diag
             )
         })?;
     }
-    if site.config.minify && out_path.ends_with(".html") {
+    if minified {
         html = minify::page(&html)
             .map_err(|e| Diagnostic::error(out_path, 0, 0, format!("cannot minify: {e}")))?;
     }
