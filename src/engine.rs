@@ -61,6 +61,8 @@ pub enum Key {
     Templates,
     /// Which fields of a doc's value the templates can read.
     Fields,
+    /// Whether the templates make a search index ([`crate::render::makes_search_index`]).
+    Search,
     /// A content file's front matter.
     Front(Name),
     /// A content file's body text and the line it starts at.
@@ -97,6 +99,7 @@ pub enum Kind {
     Config,
     Templates,
     Fields,
+    Search,
     Front,
     Body,
     Place,
@@ -120,6 +123,7 @@ impl Key {
             Key::Config => Kind::Config,
             Key::Templates => Kind::Templates,
             Key::Fields => Kind::Fields,
+            Key::Search => Kind::Search,
             Key::Front(_) => Kind::Front,
             Key::Body(_) => Kind::Body,
             Key::Place(_) => Kind::Place,

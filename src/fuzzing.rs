@@ -53,6 +53,9 @@ impl Resolver for Site {
     fn raw_html(&self) -> bool {
         true
     }
+    fn search_terms(&self) -> bool {
+        true
+    }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         match id {
             "news-analysis" => Some((

@@ -62,3 +62,37 @@ fn a_theme_without_a_search_page_gets_no_index() {
     assert!(index(&built).is_empty());
     assert!(!built.search_stale);
 }
+
+/// Markdown makes a page's search terms only for a search index: a theme
+/// without a search page gets none, and one that gains a search page in
+/// `watch` gets every page's terms, as a clean build does.
+#[test]
+fn terms_are_made_only_for_an_index_and_a_search_page_added_in_watch_gets_them() {
+    let f = Fixture::new();
+    f.page("a.md", "title: Apples", "Apples grow on trees.\n");
+    f.page("b.md", "title: Pears", "Pears too.\n");
+    let first = pipeline::build(&f.options()).unwrap();
+    let terms = |b: &Built| -> usize {
+        b.site
+            .docs
+            .iter()
+            .map(|d| d.rendered.terms.iter().count())
+            .sum()
+    };
+    assert_eq!(terms(&first), 0);
+
+    let search_page = "themes/t/templates/search/index.html";
+    f.write(search_page, "<h1>Search</h1>");
+    let added = f.rebuild(&first, &[search_page], false);
+    assert!(terms(&added) > 0);
+    // The pages' bodies, not only their titles, are in the index.
+    assert!(holds(&added, "trees") && holds(&added, "too"));
+    let clean = pipeline::build(&f.options()).unwrap();
+    assert_eq!(terms(&added), terms(&clean));
+    assert_eq!(index(&added), index(&clean));
+
+    f.remove(search_page);
+    let removed = f.rebuild(&added, &[search_page], false);
+    assert!(index(&removed).is_empty());
+    assert_eq!(terms(&removed), 0);
+}

@@ -44,6 +44,9 @@ pub trait Resolver {
     /// Whether raw HTML in Markdown passes through as HTML (site.yaml's
     /// `unsafe_html`, on by default) or is escaped as text.
     fn raw_html(&self) -> bool;
+    /// Whether the page's search terms are wanted ([`Rendered::terms`]):
+    /// only a build that makes a search index reads them.
+    fn search_terms(&self) -> bool;
     /// The text of the source with this id, for checking cited passages:
     /// `None` when it names none, else its path from the site root and
     /// the text as [`normalise`] makes it, if the build has it.
@@ -164,7 +167,8 @@ pub struct Rendered {
     pub cited: Vec<Cited>,
     pub word_count: usize,
     /// The search index's terms of the HTML (made with it, so that the
-    /// index reads no page's HTML again).
+    /// index reads no page's HTML again); none where no index is made
+    /// ([`Resolver::search_terms`]).
     pub terms: crate::search::Terms,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -330,7 +334,9 @@ pub fn render(body: &str, origin: &Origin, resolver: &dyn Resolver) -> Rendered 
     }
     state.out.summary = SharedHtml::new(&summary_html);
     html.shrink_to_fit();
-    state.out.terms = crate::search::Terms::of(&html);
+    if resolver.search_terms() {
+        state.out.terms = crate::search::Terms::of(&html);
+    }
     state.out.html = html;
     state.out.toc = nest_toc(std::mem::take(&mut state.headings));
     state.out.ids.extend(state.used_ids);
@@ -704,6 +710,9 @@ mod tests {
         fn raw_html(&self) -> bool {
             true
         }
+        fn search_terms(&self) -> bool {
+            true
+        }
         fn page_url(&self, path: &str) -> Option<&str> {
             match path {
                 "memo.md" => Some("/memo/"),
@@ -785,6 +794,9 @@ mod tests {
         }
         fn raw_html(&self) -> bool {
             false
+        }
+        fn search_terms(&self) -> bool {
+            true
         }
         fn page_url(&self, path: &str) -> Option<&str> {
             Fixture.page_url(path)

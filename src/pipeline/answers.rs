@@ -19,6 +19,7 @@ pub(super) struct Current<'a> {
     pub(super) config: Fp,
     pub(super) templates: Fp,
     pub(super) fields: Fp,
+    pub(super) search: Fp,
     pub(super) parsed: &'a ParsedTable,
     pub(super) site: Option<&'a Site>,
     /// Fingerprints worked out from the site, kept once asked for.
@@ -38,7 +39,7 @@ impl<'a> Current<'a> {
         inputs: &'a Inputs,
         config: Fp,
         templates: Fp,
-        fields: Fp,
+        (fields, search): (Fp, Fp),
         parsed: &'a ParsedTable,
         record: bool,
     ) -> Current<'a> {
@@ -47,6 +48,7 @@ impl<'a> Current<'a> {
             config,
             templates,
             fields,
+            search,
             parsed,
             site: None,
             known: None,
@@ -105,6 +107,7 @@ impl Current<'_> {
             Key::Config => self.config,
             Key::Templates => self.templates,
             Key::Fields => self.fields,
+            Key::Search => self.search,
             Key::Front(path) => self.parsed.get(path)?.value.as_ref().ok()?.front_fp,
             Key::Body(path) => self.parsed.get(path)?.value.as_ref().ok()?.body_fp,
             Key::Place(path) => {

@@ -83,6 +83,7 @@ pub struct Memo {
     /// Answers no step makes, kept to tell whether they changed.
     pub(super) config_fp: Fp,
     pub(super) fields_fp: Fp,
+    pub(super) search_fp: Fp,
     pub(super) site_fp: Fp,
 }
 
@@ -118,7 +119,7 @@ impl Prepared {
                 &memo.inputs,
                 memo.config_fp,
                 templates,
-                memo.fields_fp,
+                (memo.fields_fp, memo.search_fp),
                 &memo.parsed,
                 !self.lean,
             )
@@ -239,7 +240,14 @@ pub(super) fn prepare(
     let absent = engine::absent();
     let current = Current {
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, absent, absent, &no_parsed, !lean)
+        ..Current::new(
+            &inputs,
+            config_fp,
+            absent,
+            (absent, absent),
+            &no_parsed,
+            !lean,
+        )
     };
 
     // Templates: the two folders' files, compiled.
@@ -372,13 +380,21 @@ pub(super) fn prepare(
         }
     }
     let fields_fp = engine::fingerprint(&fields);
+    // Each page's search terms are made only for a search index.
+    let search = compiled
+        .as_ref()
+        .is_some_and(|c| render::makes_search_index(&c.files));
+    let search_fp = engine::fingerprint(&search);
     if let (Some(old), Some(changes)) = (old, &mut changes) {
         changes.note_if(Key::Fields, old.fields_fp, fields_fp);
-        changes.track(&[Kind::Fields]);
+        changes.note_if(Key::Search, old.search_fp, search_fp);
+        changes.track(&[Kind::Fields, Kind::Search]);
     }
+    // What the templates ask of the model besides the templates themselves.
+    let asks = (fields_fp, search_fp);
     let current = Current {
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
+        ..Current::new(&inputs, config_fp, templates_fp, asks, &parsed, !lean)
     };
 
     // The model's structure, from every file's front matter.
@@ -466,7 +482,7 @@ pub(super) fn prepare(
         site: Some(&site),
         known: Some(&known),
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
+        ..Current::new(&inputs, config_fp, templates_fp, asks, &parsed, !lean)
     };
     // A page's HTML goes to the scratch file as soon as it is made when no
     // template reads a body but its own page's (`page.content`).
@@ -493,7 +509,7 @@ pub(super) fn prepare(
                     Some(again) => again.as_deref(),
                     None => Ok(doc.file.text.as_str()),
                 };
-                render_markdown(&site, doc, text, &shortcode_tera, reads)
+                render_markdown(&site, doc, text, (&shortcode_tera, search), reads)
             });
             let place = spill
                 .as_ref()
@@ -552,7 +568,7 @@ pub(super) fn prepare(
         known: Some(&known),
         markdown: Some(&markdown),
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
+        ..Current::new(&inputs, config_fp, templates_fp, asks, &parsed, !lean)
     };
     let (site_value, site_fp) = render::site_value(&site, &fields);
     let alike = render::Alike::default();
@@ -604,7 +620,7 @@ pub(super) fn prepare(
         markdown: Some(&markdown),
         values: Some(&values),
         changes: changes.as_ref(),
-        ..Current::new(&inputs, config_fp, templates_fp, fields_fp, &parsed, !lean)
+        ..Current::new(&inputs, config_fp, templates_fp, asks, &parsed, !lean)
     };
     let stepped: Vec<Option<(Entry<tera::Value>, bool)>> = (0..site.docs.len())
         .into_par_iter()
@@ -671,6 +687,7 @@ pub(super) fn prepare(
             pages: render::Pages::default(),
             config_fp,
             fields_fp,
+            search_fp,
             site_fp,
         },
         known,
@@ -762,7 +779,7 @@ fn render_markdown(
     site: &Site,
     doc: &Doc,
     text: Result<&str, &Diagnostic>,
-    tera: &ShortcodeTemplates,
+    (tera, search): (&ShortcodeTemplates, bool),
     reads: &mut Reads,
 ) -> (Arc<Markdown>, Fp) {
     reads.read(Key::Body(doc.name.clone()));
@@ -786,6 +803,7 @@ fn render_markdown(
     let asking = Asking {
         site,
         tera,
+        search,
         reads: RefCell::new(reads),
     };
     let recording = asking.reads.borrow().recording();
@@ -972,6 +990,8 @@ struct Asking<'a, 'r> {
     site: &'a Site,
     /// The templates, for shortcodes.
     tera: &'a ShortcodeTemplates<'a>,
+    /// Whether the templates make a search index.
+    search: bool,
     reads: RefCell<&'a mut Reads<'r>>,
 }
 
@@ -1000,6 +1020,10 @@ impl Resolver for Asking<'_, '_> {
     fn raw_html(&self) -> bool {
         self.reads.borrow_mut().read(Key::Config);
         self.site.config.unsafe_html
+    }
+    fn search_terms(&self) -> bool {
+        self.reads.borrow_mut().read(Key::Search);
+        self.search
     }
     fn render_template(
         &self,

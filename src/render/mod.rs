@@ -59,6 +59,13 @@ pub const ALIAS: &str = "alias.html";
 /// (every page and section as listings show them, in the site's order).
 pub use crate::site::{NOT_FOUND, SEARCH_PAGE, SITE_FILES};
 
+/// Whether the templates make a search index: the theme (or the site) has
+/// a search page. The one rule for the index and for the terms Markdown
+/// makes for it.
+pub fn makes_search_index(files: &TemplateFiles) -> bool {
+    files.files.contains_key(SEARCH_PAGE)
+}
+
 /// What rendering some docs gave.
 pub struct RenderedDocs {
     /// By output path, with what each render step read: the docs asked for,
@@ -287,7 +294,7 @@ pub fn render_docs(
         })
     };
     let search = || {
-        if site_wide == SiteWide::Skip || !files.files.contains_key(SEARCH_PAGE) {
+        if site_wide == SiteWide::Skip || !makes_search_index(files) {
             return (Vec::new(), false);
         }
         let later = site_wide == SiteWide::SearchLater;

@@ -65,6 +65,9 @@ impl Resolver for Answers<'_> {
     fn raw_html(&self) -> bool {
         self.raw_html
     }
+    fn search_terms(&self) -> bool {
+        true
+    }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         Answers::source_text(self, id)
     }
@@ -105,6 +108,9 @@ impl Resolver for Site {
     }
     fn raw_html(&self) -> bool {
         self.config.unsafe_html
+    }
+    fn search_terms(&self) -> bool {
+        true
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         self.answers().source_text(id)
