@@ -33,9 +33,11 @@ impl State<'_> {
             Some((p, a)) => (p, Some(a)),
             None => (dest, None),
         };
-        let (line, column) = self.position(offset);
         if path.is_empty() {
             if let Some(anchor) = anchor {
+                // Where the link is, only for the links checked later: a
+                // page's first position makes its line index.
+                let (line, column) = self.position(offset);
                 self.out.anchor_refs.push(AnchorRef {
                     target: None,
                     anchor: anchor.to_string(),
@@ -82,6 +84,7 @@ impl State<'_> {
         let url = url.to_string();
         match anchor {
             Some(anchor) => {
+                let (line, column) = self.position(offset);
                 self.out.anchor_refs.push(AnchorRef {
                     target: Some(target),
                     anchor: anchor.to_string(),

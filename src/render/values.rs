@@ -135,7 +135,7 @@ fn toc_value(toc: &[TocEntry]) -> Value {
     Value::from(
         toc.iter()
             .map(|t| {
-                let mut m = Map::new();
+                let mut m = Map::with_capacity(4);
                 m.insert("level".into(), Value::from(t.level as u64));
                 m.insert("id".into(), Value::from(t.id.as_str()));
                 m.insert("title".into(), Value::from(t.title.as_str()));
