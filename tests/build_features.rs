@@ -777,3 +777,73 @@ fn a_clean_build_without_its_scratch_file_keeps_the_html_in_memory_and_writes_th
             .contains("Alpha’s <em>body</em>")
     );
 }
+
+/// A citation mark is rendered once per build for the same arguments:
+/// every page that cites alike shows the same mark, and one that differs
+/// in any argument (its source's title, its number, its passage, its
+/// locator, its place among the page's marks, or its being in an "accounts
+/// differ" box) shows its own.
+#[test]
+fn each_citation_mark_shows_its_own_arguments_where_pages_cite_alike_and_not() {
+    let f = Fixture::new();
+    f.write(
+        "themes/t/templates/components/citation.html",
+        "{% for c in items %}<m>{{ c.number }}|{{ c.key }}|{{ c.source }}|{{ c.title }}|{{ c.url }}|{{ c.passage }}|{{ c.locator }}|{{ side }}</m>{% endfor %}",
+    );
+    f.write("themes/t/templates/page.html", "{{ page.content | safe }}");
+    f.page("sources/_index.md", "title: Sources", "");
+    f.page("sources/report.md", "title: The report", "A report.\n");
+    f.page("sources/memo.md", "title: The memo", "A memo.\n");
+    let pages = [
+        ("a.md", "One [@report, p. 3]. Two [@memo]."),
+        ("b.md", "One [@report, p. 3]. Two [@memo]."),
+        ("c.md", "One [@report, p. 4]. Two [@report, p. 3]."),
+        ("d.md", "One [@memo]. Two [@report, p. 3]."),
+        (
+            "e.md",
+            "```disputed\nWho?\n\n- Yes [@report, p. 3].\n- No [@memo].\n```\n",
+        ),
+    ];
+    for (path, body) in pages {
+        f.page(path, "title: Page", &format!("{body}\n"));
+    }
+    f.build();
+    let marks = |path: &str| -> Vec<String> {
+        let html = f.read(&format!("output/{path}/index.html"));
+        html.split("<m>")
+            .skip(1)
+            .map(|m| m.split("</m>").next().unwrap().to_string())
+            .collect()
+    };
+    let report = "/sources/report/";
+    let memo = "/sources/memo/";
+    assert_eq!(
+        marks("a"),
+        [
+            format!("1|1|report|The report|{report}||p. 3|false"),
+            format!("2|2|memo|The memo|{memo}|||false"),
+        ]
+    );
+    assert_eq!(marks("b"), marks("a"));
+    assert_eq!(
+        marks("c"),
+        [
+            format!("1|1|report|The report|{report}||p. 4|false"),
+            format!("1|2|report|The report|{report}||p. 3|false"),
+        ]
+    );
+    assert_eq!(
+        marks("d"),
+        [
+            format!("1|1|memo|The memo|{memo}|||false"),
+            format!("2|2|report|The report|{report}||p. 3|false"),
+        ]
+    );
+    assert_eq!(
+        marks("e"),
+        [
+            format!("1|1|report|The report|{report}||p. 3|true"),
+            format!("2|2|memo|The memo|{memo}|||true"),
+        ]
+    );
+}

@@ -26,10 +26,14 @@ impl<'a> State<'a> {
             self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
             return String::new();
         }
-        let mut marks = Vec::new();
+        // Each mark's number, source title and URL; the rest is its entry
+        // in `cited`, pushed with it.
+        let first = self.out.cited.len();
+        let mut marks: Vec<(usize, &'a str, &'a str)> = Vec::new();
+        let resolver = self.resolver;
         for item in items {
             let id = item.source.as_str();
-            let Some((title, url)) = self.resolver.source(id) else {
+            let Some((title, url)) = resolver.source(id) else {
                 self.error(
                     offset,
                     &format!("unknown source `@{id}`: no page with that id in content/sources/"),
@@ -46,30 +50,43 @@ impl<'a> State<'a> {
                     self.out.citations.len()
                 }
             };
-            // The key of its popover, for a theme that renders the page's
-            // (`page.cited`).
-            let key = self.out.cited.len() + 1;
-            marks.push(json!({
-                "number": number,
-                "key": key,
-                "source": id,
-                "title": title,
-                "url": url,
-                "passage": item.passage,
-                "locator": item.locator,
-            }));
+            marks.push((number, title, url));
             self.out.cited.push(Cited { number, ..item });
         }
         if marks.is_empty() {
             return String::new();
         }
-        let mut args = TemplateArgs::new();
-        args.insert("items".into(), Value::Array(marks));
-        args.insert("side".into(), Value::Bool(in_box));
+        let cited = &self.out.cited[first..];
+        // The same marks in the same place make the same arguments: the
+        // build renders them once, and makes them only then.
+        let args = || {
+            let items = (marks.iter().zip(cited).enumerate())
+                .map(|(k, (&(number, title, url), c))| {
+                    // The key of its popover, for a theme that renders the
+                    // page's (`page.cited`).
+                    json!({
+                        "number": number,
+                        "key": first + k + 1,
+                        "source": c.source,
+                        "title": title,
+                        "url": url,
+                        "passage": c.passage,
+                        "locator": c.locator,
+                    })
+                })
+                .collect();
+            let mut args = TemplateArgs::new();
+            args.insert("items".into(), Value::Array(items));
+            args.insert("side".into(), Value::Bool(in_box));
+            args
+        };
+        let key = crate::engine::fingerprint(&(first, &marks, cited, in_box));
+        let template = component_template("citation");
+        let answer = resolver.render_keyed(&template, key, &args, None);
         // Inline: without the template file's last line break.
-        self.component("citation", &args, None, offset)
-            .trim_end()
-            .to_string()
+        let mut html = self.component_answer(&template, answer, offset);
+        html.truncate(html.trim_end().len());
+        html
     }
 
     /// The theme's `components/NAME.html` (or the built-in one) rendered
@@ -81,8 +98,20 @@ impl<'a> State<'a> {
         body: Option<&str>,
         offset: usize,
     ) -> String {
-        let template = format!("components/{name}.html");
-        match self.resolver.render_template(&template, args, body) {
+        let template = component_template(name);
+        let answer = self.resolver.render_template(&template, args, body);
+        self.component_answer(&template, answer, offset)
+    }
+
+    /// What rendering component `template` gave: its HTML, or nothing and
+    /// an error at `offset`.
+    fn component_answer(
+        &mut self,
+        template: &str,
+        answer: Option<Result<String, String>>,
+        offset: usize,
+    ) -> String {
+        match answer {
             Some(Ok(html)) => html,
             Some(Err(why)) => {
                 self.error(offset, &format!("{template}: {why}"));
@@ -185,6 +214,11 @@ impl<'a> State<'a> {
         args.insert("question".into(), Value::from(question));
         self.component("disputed", &args, Some(&body), fence)
     }
+}
+
+/// Component `name`'s template.
+fn component_template(name: &str) -> String {
+    format!("components/{name}.html")
 }
 
 /// One source a citation names, with what follows its comma: a passage in

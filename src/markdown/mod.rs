@@ -62,6 +62,19 @@ pub trait Resolver {
         args: &TemplateArgs,
         body: Option<&str>,
     ) -> Option<Result<String, String>>;
+    /// [`Resolver::render_template`] with the arguments `args` makes, which
+    /// are the same whenever `key` is: a resolver that rendered the call for
+    /// `key` before may answer again without making them.
+    fn render_keyed(
+        &self,
+        name: &str,
+        key: crate::engine::Fp,
+        args: &dyn Fn() -> TemplateArgs,
+        body: Option<&str>,
+    ) -> Option<Result<String, String>> {
+        let _ = key;
+        self.render_template(name, &args(), body)
+    }
 }
 
 /// One heading in the table of contents.

@@ -20,6 +20,7 @@ use crate::render::SpilledDoc;
 use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
 use crate::site::{self, Doc, Site, SourceText, SourceTexts};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -967,15 +968,42 @@ impl<'a> ShortcodeTemplates<'a> {
         args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Arc<Call>> {
-        let tera = self.compiled?;
         let key = engine::fingerprint(&(name, args, body));
+        self.made_once(key, name, &|| Cow::Borrowed(args), body)
+    }
+
+    /// The same for arguments `args` makes, the same whenever `key` is
+    /// ([`crate::markdown::Resolver::render_keyed`]): made only when the
+    /// call is rendered.
+    fn render_keyed(
+        &self,
+        name: &str,
+        key: Fp,
+        args: &dyn Fn() -> crate::markdown::TemplateArgs,
+        body: Option<&str>,
+    ) -> Option<Arc<Call>> {
+        let key = engine::fingerprint(&("keyed", name, key, body));
+        self.made_once(key, name, &|| Cow::Owned(args()), body)
+    }
+
+    /// The call known by `key`, rendered with the arguments `args` gives
+    /// if this build has not rendered it yet.
+    fn made_once<'x>(
+        &self,
+        key: Fp,
+        name: &str,
+        args: &dyn Fn() -> Cow<'x, crate::markdown::TemplateArgs>,
+        body: Option<&str>,
+    ) -> Option<Arc<Call>> {
+        let tera = self.compiled?;
         let renders = || self.renders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(call) = renders().get(&key).cloned() {
             return Some(call);
         }
+        let args = args();
         let call = Arc::new(render::calls_of(|| {
             render::with_model(&self.model, || {
-                render::render_with_args(tera, name, args, body)
+                render::render_with_args(tera, name, &args, body)
             })
         }));
         let mut renders = renders();
@@ -983,6 +1011,24 @@ impl<'a> ShortcodeTemplates<'a> {
             renders.insert(key, call.clone());
         }
         Some(call)
+    }
+}
+
+impl Asking<'_, '_> {
+    /// What a template called from Markdown gave, its reads read by this step.
+    fn answer(&self, call: Option<Arc<Call>>) -> Option<Result<String, String>> {
+        let Some(call) = call else {
+            // The build fails on the templates' own errors: nothing to add
+            // at each citation and shortcode.
+            return Some(Ok(String::new()));
+        };
+        // What the template reads (`load_data`) is read by this step.
+        let (out, calls) = &*call;
+        let mut reads = self.reads.borrow_mut();
+        for key in calls {
+            reads.read(key.clone());
+        }
+        out.clone()
     }
 }
 
@@ -1032,18 +1078,17 @@ impl Resolver for Asking<'_, '_> {
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
         self.reads.borrow_mut().read(Key::Templates);
-        let Some(call) = self.tera.render(name, args, body) else {
-            // The build fails on the templates' own errors: nothing to add
-            // at each citation and shortcode.
-            return Some(Ok(String::new()));
-        };
-        // What the template reads (`load_data`) is read by this step.
-        let (out, calls) = &*call;
-        let mut reads = self.reads.borrow_mut();
-        for key in calls {
-            reads.read(key.clone());
-        }
-        out.clone()
+        self.answer(self.tera.render(name, args, body))
+    }
+    fn render_keyed(
+        &self,
+        name: &str,
+        key: Fp,
+        args: &dyn Fn() -> crate::markdown::TemplateArgs,
+        body: Option<&str>,
+    ) -> Option<Result<String, String>> {
+        self.reads.borrow_mut().read(Key::Templates);
+        self.answer(self.tera.render_keyed(name, key, args, body))
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         let mut reads = self.reads.borrow_mut();
