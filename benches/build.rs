@@ -269,12 +269,9 @@ impl Tool {
         }
     }
 
-    /// The tool whose binary and content dialect this one uses.
-    fn dialect(self) -> Tool {
-        match self {
-            Tool::DossierMinimal => Tool::Dossier,
-            other => other,
-        }
+    /// dossier with either set of templates: its binary and content dialect.
+    fn is_dossier(self) -> bool {
+        matches!(self, Tool::Dossier | Tool::DossierMinimal)
     }
 
     fn how_to_get(self) -> &'static str {
@@ -295,7 +292,7 @@ impl Tool {
     /// A cold build of `site` into `out`.
     fn build_command(self, bin: &Path, site: &Path, out: &Path) -> Command {
         let mut c = Command::new(bin);
-        match self.dialect() {
+        match self {
             Tool::Dossier | Tool::DossierMinimal => c
                 .arg("build")
                 .arg("--root")
@@ -321,7 +318,7 @@ impl Tool {
     fn serve_command(self, bin: &Path, site: &Path, out: &Path, port: u16) -> Command {
         let mut c = Command::new(bin);
         let port = port.to_string();
-        match self.dialect() {
+        match self {
             Tool::Dossier | Tool::DossierMinimal => c
                 .args(["watch", "--root"])
                 .arg(site)
@@ -500,7 +497,7 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
 fn page_text(tool: Tool, p: usize, pages: usize) -> String {
     let section = section_of(p, pages);
     let next = next_page(p, pages);
-    let (cite, next_link) = match tool.dialect() {
+    let (cite, next_link) = match tool {
         Tool::Dossier | Tool::DossierMinimal => ("[@report]".to_string(), format!("p{next}.md")),
         Tool::Hugo => (
             r#"[[1]]({{< relref "/sources/report.md" >}})"#.to_string(),
@@ -534,13 +531,13 @@ fn page_text(tool: Tool, p: usize, pages: usize) -> String {
         .unwrap();
         // Zola has a summary only with this mark; Hugo's would otherwise be
         // its first 70 words. dossier's theme shows no summaries.
-        if h == 0 && tool.dialect() != Tool::Dossier {
+        if h == 0 && !tool.is_dossier() {
             text.push_str("<!--more-->\n\n");
         }
     }
     // Every tenth page shows a table from a data file, through a shortcode.
     if p.is_multiple_of(10) {
-        text.push_str(match tool.dialect() {
+        text.push_str(match tool {
             Tool::Dossier | Tool::DossierMinimal => {
                 "{{ table(data=\"facts.csv\", caption=\"Facts\") }}\n"
             }
@@ -1459,7 +1456,12 @@ fn bench_watch(opts: &Options, tools: &Tools) -> Result<WatchResult, String> {
     // rebuilding (Hugo batches changes every 0.5 s, not configurable), so
     // Zola also runs with dossier's 2 ms.
     let mut servers: Vec<(&Found, String, &[&str])> = Vec::new();
-    for found in &tools.found {
+    // dossier's preview server once, with its theme.
+    for found in tools
+        .found
+        .iter()
+        .filter(|f| f.tool != Tool::DossierMinimal)
+    {
         generate(found.tool, &dir.join(found.tool.name()), pages)?;
         servers.push((found, found.tool.name().to_string(), &[]));
         if found.tool == Tool::Zola {
@@ -1812,10 +1814,8 @@ fn print_table(r: &SizeResult) {
     if let Some(x) = floor_ratio(r) {
         println!("  dossier takes {x:.2}× the I/O floor's wall time");
     }
-    for tool in [Tool::Dossier, Tool::DossierMinimal] {
-        if let Some(line) = peers_against(r, tool) {
-            println!("  {line}");
-        }
+    if let Some(line) = peers_against(r, Tool::DossierMinimal) {
+        println!("  {line}");
     }
     for (name, _) in &r.failed {
         println!("  {name} failed at this size (see above)");
@@ -1909,7 +1909,7 @@ fn write_report(
     .unwrap();
     for f in &tools.found {
         let extra = match (&commit, f.tool) {
-            (Some(commit), Tool::Dossier) => format!(
+            (Some(commit), Tool::Dossier | Tool::DossierMinimal) => format!(
                 ", release build of commit {commit}{}",
                 if dirty {
                     " with uncommitted changes under src/"
@@ -1990,10 +1990,8 @@ fn write_report(
         if let Some(x) = floor_ratio(r) {
             writeln!(w, "dossier takes {x:.2}× the I/O floor's wall time.\n").unwrap();
         }
-        for tool in [Tool::Dossier, Tool::DossierMinimal] {
-            if let Some(line) = peers_against(r, tool) {
-                writeln!(w, "{line}\n").unwrap();
-            }
+        if let Some(line) = peers_against(r, Tool::DossierMinimal) {
+            writeln!(w, "{line}\n").unwrap();
         }
         for (name, why) in &r.failed {
             let first = why.lines().next().unwrap_or_default();

@@ -26,10 +26,10 @@ impl<'a> State<'a> {
             self.error(offset, "empty citation: name a source, e.g. `[@source-id]`");
             return String::new();
         }
-        // Each mark's number, source title and URL; the rest is its entry
-        // in `cited`, pushed with it.
+        // Each mark's source title and URL; the rest is its entry in
+        // `cited`, pushed with it.
         let first = self.out.cited.len();
-        let mut marks: Vec<(usize, &'a str, &'a str)> = Vec::new();
+        let mut marks: Vec<(&'a str, &'a str)> = Vec::new();
         let resolver = self.resolver;
         for item in items {
             let id = item.source.as_str();
@@ -50,7 +50,7 @@ impl<'a> State<'a> {
                     self.out.citations.len()
                 }
             };
-            marks.push((number, title, url));
+            marks.push((title, url));
             self.out.cited.push(Cited { number, ..item });
         }
         if marks.is_empty() {
@@ -61,11 +61,11 @@ impl<'a> State<'a> {
         // build renders them once, and makes them only then.
         let args = || {
             let items = (marks.iter().zip(cited).enumerate())
-                .map(|(k, (&(number, title, url), c))| {
+                .map(|(k, (&(title, url), c))| {
                     // The key of its popover, for a theme that renders the
                     // page's (`page.cited`).
                     json!({
-                        "number": number,
+                        "number": c.number,
                         "key": first + k + 1,
                         "source": c.source,
                         "title": title,

@@ -13,6 +13,19 @@ impl State<'_> {
     /// another file (`chart.png`, `data.csv`) the URL that file is published
     /// at; either must exist. `#id` links are checked. A link from the site's
     /// root (`/memo/`) is put under the base path.
+    /// A link to `#anchor` of `target` (`None`: this page), kept to be
+    /// checked once every page is rendered. Where it is is worked out only
+    /// here: a page without one builds no line index.
+    fn anchor_ref(&mut self, target: Option<String>, anchor: &str, offset: usize) {
+        let (line, column) = self.position(offset);
+        self.out.anchor_refs.push(AnchorRef {
+            target,
+            anchor: anchor.to_string(),
+            line,
+            column,
+        });
+    }
+
     pub(super) fn resolve_link(&mut self, dest: &str, offset: usize) -> Option<String> {
         if has_scheme(dest) || dest.starts_with("//") {
             if is_web_url(dest) {
@@ -35,15 +48,7 @@ impl State<'_> {
         };
         if path.is_empty() {
             if let Some(anchor) = anchor {
-                // Where the link is, only for the links checked later: a
-                // page's first position makes its line index.
-                let (line, column) = self.position(offset);
-                self.out.anchor_refs.push(AnchorRef {
-                    target: None,
-                    anchor: anchor.to_string(),
-                    line,
-                    column,
-                });
+                self.anchor_ref(None, anchor, offset);
             }
             return None;
         }
@@ -84,13 +89,7 @@ impl State<'_> {
         let url = url.to_string();
         match anchor {
             Some(anchor) => {
-                let (line, column) = self.position(offset);
-                self.out.anchor_refs.push(AnchorRef {
-                    target: Some(target),
-                    anchor: anchor.to_string(),
-                    line,
-                    column,
-                });
+                self.anchor_ref(Some(target), anchor, offset);
                 Some(format!("{url}#{anchor}"))
             }
             None => Some(url),

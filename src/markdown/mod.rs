@@ -68,11 +68,10 @@ pub trait Resolver {
     fn render_keyed(
         &self,
         name: &str,
-        key: crate::engine::Fp,
+        _key: crate::engine::Fp,
         args: &dyn Fn() -> TemplateArgs,
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
-        let _ = key;
         self.render_template(name, &args(), body)
     }
 }

@@ -928,7 +928,6 @@ fn source_texts(
     texts
 }
 
-/// The model answering Markdown, each question read through the step's record.
 /// The templates as shortcodes use them: with the data files, before the
 /// model is made.
 struct ShortcodeTemplates<'a> {
@@ -936,8 +935,9 @@ struct ShortcodeTemplates<'a> {
     compiled: Option<&'a tera::Tera>,
     /// What their functions answer from ([`render::with_model`]).
     model: Arc<render::Model>,
-    /// Calls rendered so far, by a fingerprint of template, arguments and
-    /// body: within a build a component's output follows from these alone
+    /// Calls rendered so far, by a fingerprint of template, arguments (or
+    /// the key they are made from) and body: within a build a component's
+    /// output follows from these alone
     /// (the templates and the data files it may load are the build's), and
     /// the same citation mark or shortcode recurs on many pages.
     renders: std::sync::Mutex<rustc_hash::FxHashMap<Fp, Arc<Call>>>,
@@ -947,7 +947,7 @@ struct ShortcodeTemplates<'a> {
 /// and what its functions read.
 type Call = (Option<Result<String, String>>, Vec<Key>);
 
-/// Calls kept by [`ShortcodeTemplates::render`]; past that, they render every
+/// Calls kept by [`ShortcodeTemplates::made_once`]; past that, they render every
 /// time (a site whose calls all differ keeps no more than this).
 const KEPT_CALLS: usize = 4096;
 
@@ -1014,9 +1014,21 @@ impl<'a> ShortcodeTemplates<'a> {
     }
 }
 
+/// The model answering Markdown, each question read through the step's record.
+struct Asking<'a, 'r> {
+    site: &'a Site,
+    /// The templates, for shortcodes.
+    tera: &'a ShortcodeTemplates<'a>,
+    /// Whether the templates make a search index.
+    search: bool,
+    reads: RefCell<&'a mut Reads<'r>>,
+}
+
 impl Asking<'_, '_> {
-    /// What a template called from Markdown gave, its reads read by this step.
+    /// What a template called from Markdown gave, its reads read by this
+    /// step, with the templates'.
     fn answer(&self, call: Option<Arc<Call>>) -> Option<Result<String, String>> {
+        self.reads.borrow_mut().read(Key::Templates);
         let Some(call) = call else {
             // The build fails on the templates' own errors: nothing to add
             // at each citation and shortcode.
@@ -1030,15 +1042,6 @@ impl Asking<'_, '_> {
         }
         out.clone()
     }
-}
-
-struct Asking<'a, 'r> {
-    site: &'a Site,
-    /// The templates, for shortcodes.
-    tera: &'a ShortcodeTemplates<'a>,
-    /// Whether the templates make a search index.
-    search: bool,
-    reads: RefCell<&'a mut Reads<'r>>,
 }
 
 impl Resolver for Asking<'_, '_> {
@@ -1077,7 +1080,6 @@ impl Resolver for Asking<'_, '_> {
         args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
-        self.reads.borrow_mut().read(Key::Templates);
         self.answer(self.tera.render(name, args, body))
     }
     fn render_keyed(
@@ -1087,7 +1089,6 @@ impl Resolver for Asking<'_, '_> {
         args: &dyn Fn() -> crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
-        self.reads.borrow_mut().read(Key::Templates);
         self.answer(self.tera.render_keyed(name, key, args, body))
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {

@@ -92,7 +92,8 @@ impl Resolver for Answers<'_> {
 }
 
 /// A built site answers as it did while being built (but for templates:
-/// only the built-in components, see [`Answers::render_template`]).
+/// only the built-in components, see [`Answers::render_template`]; and it
+/// asks for search terms whether or not its theme has a search page).
 impl Resolver for Site {
     fn page_url(&self, content_path: &str) -> Option<&str> {
         self.answers().page_url(content_path)
