@@ -2236,7 +2236,14 @@ fn chart_svg(results: &[SizeResult]) -> String {
     }
     // Legend, top left inside the plot.
     let (lx, ly) = (left + 14.0, top + 14.0);
-    writeln!(w, r##"<rect x="{lx}" y="{ly}" width="150" height="{}" fill="#ffffff" fill-opacity="0.9" stroke="#d1d5db"/>"##, 12.0 + 22.0 * legend.len() as f64).unwrap();
+    // Wide enough for the longest name (about 7.5 px a character).
+    let longest = legend
+        .iter()
+        .map(|l| l.1.chars().count())
+        .max()
+        .unwrap_or(0);
+    let width = (64.0 + 7.5 * longest as f64).max(150.0);
+    writeln!(w, r##"<rect x="{lx}" y="{ly}" width="{width}" height="{}" fill="#ffffff" fill-opacity="0.9" stroke="#d1d5db"/>"##, 12.0 + 22.0 * legend.len() as f64).unwrap();
     for (row, &(i, name, colour, dashed)) in legend.iter().enumerate() {
         let y = ly + 18.0 + 22.0 * row as f64;
         writeln!(
