@@ -592,8 +592,8 @@ fn generate(tool: Tool, root: &Path, pages: usize) -> Result<(), String> {
                 &root.join("site.yaml"),
                 "title: Bench\nbase_url: https://example.org\ntheme: minimal\n",
             )?;
-            for (name, text) in DOSSIER_MINIMAL_TEMPLATES {
-                write(&root.join("themes/minimal/templates").join(name), text)?;
+            for (name, text) in dossier_minimal_templates()? {
+                write(&root.join("themes/minimal/templates").join(name), &text)?;
             }
             write(&root.join("data/facts.csv"), &facts_csv())?;
         }
@@ -866,17 +866,55 @@ const ZOLA_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// dossier's minimal theme: Zola's templates above in dossier's terms
-/// (`site`, `.url`, `previous`/`next`), the list of sources its citation
-/// marks point to, and a sitemap and a feed of every dated page, as Hugo and
-/// Zola make by default. The citation marks are dossier's built-in component.
-const DOSSIER_MINIMAL_TEMPLATES: &[(&str, &str)] = &[
+/// dossier's minimal theme: Zola's shortcode, page and section templates
+/// above, put in dossier's terms ([`DOSSIER_TERMS`]), so the two render the
+/// same pages by construction; the list of sources the citation marks point
+/// to (dossier's marks link to it, Zola's pages link each source); and its
+/// own home page (Zola's reads its subsections by path), a sitemap and a
+/// feed of every dated page, as Hugo and Zola make by default.
+fn dossier_minimal_templates() -> Result<Vec<(&'static str, String)>, String> {
+    let from_zola = ["shortcodes/table.html", "section.html", "page.html"];
+    let mut templates = Vec::new();
+    for name in from_zola {
+        let (_, zola) = ZOLA_TEMPLATES.iter().find(|(n, _)| *n == name).unwrap();
+        let text = DOSSIER_TERMS
+            .iter()
+            .fold(zola.to_string(), |t, (from, to)| t.replace(from, to));
+        templates.push((name, text));
+    }
+    // A term no Zola template holds any more would leave Zola's word.
+    if let Some((from, _)) = DOSSIER_TERMS.iter().find(|(from, _)| {
+        !from_zola.iter().any(|name| {
+            ZOLA_TEMPLATES
+                .iter()
+                .any(|(n, t)| n == name && t.contains(from))
+        })
+    }) {
+        return Err(format!("no Zola template holds `{from}` (DOSSIER_TERMS)"));
+    }
+    templates.extend(
+        DOSSIER_OWN_TEMPLATES
+            .iter()
+            .map(|(n, t)| (*n, t.to_string())),
+    );
+    Ok(templates)
+}
+
+/// Zola's template words and dossier's for the same thing.
+const DOSSIER_TERMS: &[(&str, &str)] = &[
+    ("config.title", "site.title"),
+    ("load_data(path=\"data/facts.csv\")", "load_data(path=data)"),
+    (".path | safe", ".url"),
+    ("page.lower", "page.previous"),
+    ("page.higher", "page.next"),
     (
-        "shortcodes/table.html",
-        r#"{%- set d = load_data(path=data) -%}
-<table><caption>{{ caption }}</caption><thead><tr>{% for h in d.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead><tbody>{% for r in d.records %}<tr>{% for c in r %}<td>{{ c }}</td>{% endfor %}</tr>{% endfor %}</tbody></table>
-"#,
+        "<nav class=\"pager\">",
+        "{%- if page.citations %}\n<ol class=\"references\">\n{%- for c in page.citations %}\n<li id=\"ref-{{ c.number }}\"><a href=\"{{ c.url }}\">{{ c.title }}</a></li>\n{%- endfor %}\n</ol>\n{%- endif %}\n<nav class=\"pager\">",
     ),
+];
+
+/// dossier's minimal templates that are not Zola's put in its terms.
+const DOSSIER_OWN_TEMPLATES: &[(&str, &str)] = &[
     (
         "index.html",
         r##"<!doctype html>
@@ -895,84 +933,6 @@ const DOSSIER_MINIMAL_TEMPLATES: &[(&str, &str)] = &[
 <li><a href="{{ sub.url }}">{{ sub.title }}</a></li>
 {%- endfor %}
 </ul>
-</main>
-</body>
-</html>
-"##,
-    ),
-    (
-        "section.html",
-        r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{{ section.title }} · {{ site.title }}</title>
-<meta name="description" content="{{ section.description or '' }}">
-</head>
-<body>
-<main>
-<h1>{{ section.title }}</h1>
-{{ section.content }}
-<ul class="listing">
-{%- for p in section.pages %}
-<li><a href="{{ p.url }}">{{ p.title }}</a>
-{%- if p.date %} <time datetime="{{ p.date }}">{{ p.date | date }}</time>{% endif %}
-<div class="summary">{{ p.summary or '' }}</div></li>
-{%- endfor %}
-</ul>
-</main>
-</body>
-</html>
-"##,
-    ),
-    (
-        "page.html",
-        r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{{ page.title }} · {{ site.title }}</title>
-<meta name="description" content="{{ page.description or '' }}">
-</head>
-<body>
-<main>
-<article>
-<h1>{{ page.title }}</h1>
-{%- if page.description %}
-<p class="lede">{{ page.description }}</p>
-{%- endif %}
-{%- if page.date %}
-<p class="meta"><time datetime="{{ page.date }}">{{ page.date | date }}</time></p>
-{%- endif %}
-<nav class="toc" aria-label="On this page">
-{%- if page.toc %}
-<ul>
-{%- for h in page.toc %}
-<li><a href="#{{ h.id }}">{{ h.title }}</a>
-{%- if h.children %}
-<ul>
-{%- for c in h.children %}
-<li><a href="#{{ c.id }}">{{ c.title }}</a></li>
-{%- endfor %}
-</ul>
-{%- endif %}</li>
-{%- endfor %}
-</ul>
-{%- endif %}
-</nav>
-<div class="prose">{{ page.content }}</div>
-{%- if page.citations %}
-<ol class="references">
-{%- for c in page.citations %}
-<li id="ref-{{ c.number }}"><a href="{{ c.url }}">{{ c.title }}</a></li>
-{%- endfor %}
-</ol>
-{%- endif %}
-<nav class="pager">
-{%- if page.previous %}<a rel="prev" href="{{ page.previous.url }}">{{ page.previous.title }}</a>{% endif %}
-{%- if page.next %}<a rel="next" href="{{ page.next.url }}">{{ page.next.title }}</a>{% endif -%}
-</nav>
-</article>
 </main>
 </body>
 </html>
