@@ -20,7 +20,6 @@ use crate::render::SpilledDoc;
 use crate::render::{self, DocValue, Fields, TemplateAnchors, TemplateFiles, TemplateLink, Values};
 use crate::site::{self, Doc, Site, SourceText, SourceTexts};
 use rayon::prelude::*;
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -946,10 +945,10 @@ struct ShortcodeTemplates<'a> {
     compiled: Option<&'a tera::Tera>,
     /// What their functions answer from ([`render::with_model`]).
     model: Arc<render::Model>,
-    /// Calls rendered so far, by a fingerprint of template, arguments (or
-    /// the key they are made from) and body: within a build a component's
-    /// output follows from these alone
-    /// (the templates and the data files it may load are the build's), and
+    /// Calls rendered so far, by a fingerprint of template, arguments (the
+    /// key they are made from) and body: within a build a component's output
+    /// follows from these alone (the templates and the data files it may
+    /// load are the build's), and
     /// the same citation mark or shortcode recurs on many pages.
     renders: std::sync::Mutex<rustc_hash::FxHashMap<Fp, Arc<Call>>>,
 }
@@ -958,7 +957,7 @@ struct ShortcodeTemplates<'a> {
 /// and what its functions read.
 type Call = (Option<Result<String, String>>, Vec<Key>);
 
-/// Calls kept by [`ShortcodeTemplates::made_once`]; past that, they render every
+/// Calls kept by [`ShortcodeTemplates::render`]; past that, they render every
 /// time (a site whose calls all differ keeps no more than this).
 const KEPT_CALLS: usize = 4096;
 
@@ -971,41 +970,17 @@ impl<'a> ShortcodeTemplates<'a> {
         }
     }
 
-    /// Template `name` rendered with `args` and `body`, made once per build
-    /// for the same three; `None` when the templates failed to compile.
+    /// Template `name` rendered with `body` and the arguments `args` makes,
+    /// the same whenever `key` is: made once per build for the same three,
+    /// the arguments only then; `None` when the templates failed to compile.
     fn render(
-        &self,
-        name: &str,
-        args: &crate::markdown::TemplateArgs,
-        body: Option<&str>,
-    ) -> Option<Arc<Call>> {
-        let key = engine::fingerprint(&(name, args, body));
-        self.made_once(key, name, &|| Cow::Borrowed(args), body)
-    }
-
-    /// The same for arguments `args` makes, the same whenever `key` is
-    /// ([`crate::markdown::Resolver::render_keyed`]): made only when the
-    /// call is rendered.
-    fn render_keyed(
         &self,
         name: &str,
         key: Fp,
         args: &dyn Fn() -> crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Arc<Call>> {
-        let key = engine::fingerprint(&("keyed", name, key, body));
-        self.made_once(key, name, &|| Cow::Owned(args()), body)
-    }
-
-    /// The call known by `key`, rendered with the arguments `args` gives
-    /// if this build has not rendered it yet.
-    fn made_once<'x>(
-        &self,
-        key: Fp,
-        name: &str,
-        args: &dyn Fn() -> Cow<'x, crate::markdown::TemplateArgs>,
-        body: Option<&str>,
-    ) -> Option<Arc<Call>> {
+        let key = engine::fingerprint(&(name, key, body));
         let tera = self.compiled?;
         let renders = || self.renders.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(call) = renders().get(&key).cloned() {
@@ -1091,7 +1066,9 @@ impl Resolver for Asking<'_, '_> {
         args: &crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
-        self.answer(self.tera.render(name, args, body))
+        // Arguments as written (a shortcode's): known by their own fingerprint.
+        let key = engine::fingerprint(args);
+        self.render_keyed(name, key, &|| args.clone(), body)
     }
     fn render_keyed(
         &self,
@@ -1100,7 +1077,7 @@ impl Resolver for Asking<'_, '_> {
         args: &dyn Fn() -> crate::markdown::TemplateArgs,
         body: Option<&str>,
     ) -> Option<Result<String, String>> {
-        self.answer(self.tera.render_keyed(name, key, args, body))
+        self.answer(self.tera.render(name, key, args, body))
     }
     fn source_text(&self, id: &str) -> Option<(&str, Option<&str>)> {
         let mut reads = self.reads.borrow_mut();
