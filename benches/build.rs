@@ -866,14 +866,18 @@ const ZOLA_TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// dossier's minimal theme: Zola's shortcode, page and section templates
-/// above, put in dossier's terms ([`DOSSIER_TERMS`]), so the two render the
-/// same pages by construction; the list of sources the citation marks point
-/// to (dossier's marks link to it, Zola's pages link each source); and its
-/// own home page (Zola's reads its subsections by path), a sitemap and a
-/// feed of every dated page, as Hugo and Zola make by default.
+/// dossier's minimal theme: Zola's templates above, put in dossier's terms
+/// ([`DOSSIER_TERMS`]), so the two render the same pages by construction,
+/// with the list of sources the citation marks point to (dossier's marks
+/// link to it, Zola's pages link each source); and a sitemap and a feed of
+/// every dated page, as Hugo and Zola make by default.
 fn dossier_minimal_templates() -> Result<Vec<(&'static str, String)>, String> {
-    let from_zola = ["shortcodes/table.html", "section.html", "page.html"];
+    let from_zola = [
+        "shortcodes/table.html",
+        "index.html",
+        "section.html",
+        "page.html",
+    ];
     let mut templates = Vec::new();
     for name in from_zola {
         let (_, zola) = ZOLA_TEMPLATES.iter().find(|(n, _)| *n == name).unwrap();
@@ -905,6 +909,10 @@ const DOSSIER_TERMS: &[(&str, &str)] = &[
     ("config.title", "site.title"),
     ("load_data(path=\"data/facts.csv\")", "load_data(path=data)"),
     (".path | safe", ".url"),
+    (
+        "{%- for path in section.subsections | sort %}\n{%- set sub = get_section(path=path, metadata_only=true) %}",
+        "{%- for sub in section.subsections %}",
+    ),
     ("page.lower", "page.previous"),
     ("page.higher", "page.next"),
     (
@@ -913,31 +921,8 @@ const DOSSIER_TERMS: &[(&str, &str)] = &[
     ),
 ];
 
-/// dossier's minimal templates that are not Zola's put in its terms.
+/// dossier's minimal templates that Zola makes without one.
 const DOSSIER_OWN_TEMPLATES: &[(&str, &str)] = &[
-    (
-        "index.html",
-        r##"<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<title>{{ site.title }}</title>
-<meta name="description" content="{{ section.description or '' }}">
-</head>
-<body>
-<main>
-<h1>{{ section.title }}</h1>
-{{ section.content }}
-<ul>
-{%- for sub in section.subsections %}
-<li><a href="{{ sub.url }}">{{ sub.title }}</a></li>
-{%- endfor %}
-</ul>
-</main>
-</body>
-</html>
-"##,
-    ),
     (
         "sitemap.xml",
         r#"<?xml version="1.0" encoding="UTF-8"?>
