@@ -20,7 +20,8 @@
 //! and peak RSS. Reported: median wall, median CPU, max peak RSS. The "I/O
 //! floor" is this program re-run with `--io-floor`: it reads every Markdown
 //! file of the site and writes as many files, of the same sizes, as dossier
-//! writes, in parallel, with no processing in between.
+//! writes, in parallel, with no processing in between: one floor for each
+//! dossier row (the explainer theme's files, the minimal templates').
 //!
 //! `--watch` adds live-reload timings: (a) `dossier watch --no-serve` on a
 //! 10,000-page site, save → output file holds the edit; (b) on 1,000-page
@@ -1136,7 +1137,8 @@ struct SizeResult {
     pages: usize,
     runs: usize,
     rows: Vec<Row>,
-    floor: Option<Row>,
+    /// One I/O floor per dossier row, writing that row's files.
+    floors: Vec<Row>,
     /// Tools that failed at this size, and why.
     failed: Vec<(String, String)>,
     /// What the sample-page checks found wrong.
@@ -1147,7 +1149,7 @@ impl SizeResult {
     fn wall_of(&self, name: &str) -> Option<f64> {
         self.rows
             .iter()
-            .chain(&self.floor)
+            .chain(&self.floors)
             .find(|r| r.name == name)
             .map(|r| r.wall)
     }
@@ -1186,6 +1188,11 @@ fn remove(path: &Path) -> Result<(), String> {
 
 const FLOOR: &str = "I/O floor";
 
+/// The floor that writes the files `tool` writes.
+fn floor_of(tool: Tool) -> String {
+    format!("{FLOOR} ({})", tool.name())
+}
+
 fn bench_size(
     opts: &Options,
     tools: &Tools,
@@ -1212,7 +1219,7 @@ fn bench_size(
         pages,
         runs,
         rows: Vec::new(),
-        floor: None,
+        floors: Vec::new(),
         failed: Vec::new(),
         problems: Vec::new(),
     };
@@ -1238,16 +1245,20 @@ fn bench_size(
         }
     }
     let mut contenders = ok;
-    // The floor writes what dossier's warm-up wrote.
-    if let Some(d) = contenders.iter().find(|c| c.name == Tool::Dossier.name()) {
-        let list = dir.join("dossier-files.txt");
+    // Each dossier row's floor writes what its warm-up wrote.
+    for tool in [Tool::Dossier, Tool::DossierMinimal] {
+        let Some(d) = contenders.iter().find(|c| c.name == tool.name()) else {
+            continue;
+        };
+        let name = floor_of(tool);
+        let list = dir.join(format!("{}-files.txt", tool.name()));
         write_file_list(&d.out, &list)?;
         let exe = std::env::current_exe().map_err(|e| format!("current_exe: {e}"))?;
-        let content = dir.join("dossier/content");
-        let out = dir.join("out-floor");
+        let content = dir.join(tool.name()).join("content");
+        let out = dir.join(format!("out-floor-{}", tool.name()));
         let o = out.clone();
         let floor = Contender {
-            name: FLOOR.to_string(),
+            name: name.clone(),
             out,
             command: Box::new(move || {
                 let mut c = Command::new(&exe);
@@ -1256,10 +1267,10 @@ fn bench_size(
             }),
             samples: Vec::new(),
         };
-        print!("  warm-up {FLOOR} … ");
+        print!("  warm-up {name} … ");
         let s = floor.run(&dir)?;
         println!("{:.2} s", s.wall);
-        stats.insert(FLOOR.to_string(), output_stats(&floor.out));
+        stats.insert(name, output_stats(&floor.out));
         contenders.push(floor);
     }
 
@@ -1302,8 +1313,8 @@ fn bench_size(
             files,
             bytes,
         };
-        if row.name == FLOOR {
-            result.floor = Some(row);
+        if row.name.starts_with(FLOOR) {
+            result.floors.push(row);
         } else {
             result.rows.push(row);
         }
@@ -1669,12 +1680,12 @@ fn thousands(n: usize) -> String {
 }
 
 /// (tool, wall, CPU, peak MiB, wall vs dossier, output files) per row,
-/// the floor last.
+/// the floors last.
 fn table_rows(r: &SizeResult) -> Vec<[String; 6]> {
     let base = r.wall_of(Tool::Dossier.name());
     r.rows
         .iter()
-        .chain(&r.floor)
+        .chain(&r.floors)
         .map(|row| {
             [
                 row.name.clone(),
@@ -1725,8 +1736,17 @@ fn peers_against(r: &SizeResult, tool: Tool) -> Option<String> {
     })
 }
 
-fn floor_ratio(r: &SizeResult) -> Option<f64> {
-    Some(r.wall_of(Tool::Dossier.name())? / r.floor.as_ref()?.wall)
+/// How many times its floor's wall time each dossier row takes, as a
+/// sentence.
+fn floor_ratios(r: &SizeResult) -> Option<String> {
+    let ratios: Vec<String> = [Tool::Dossier, Tool::DossierMinimal]
+        .into_iter()
+        .filter_map(|tool| {
+            let x = r.wall_of(tool.name())? / r.wall_of(&floor_of(tool))?;
+            Some(format!("{} {x:.2}× its I/O floor", tool.name()))
+        })
+        .collect();
+    (!ratios.is_empty()).then(|| format!("Wall time against the floor: {}.", ratios.join(", ")))
 }
 
 fn print_table(r: &SizeResult) {
@@ -1756,8 +1776,8 @@ fn print_table(r: &SizeResult) {
     for row in &rows {
         line([&row[0], &row[1], &row[2], &row[3], &row[4], &row[5]].map(|s| s.as_str()));
     }
-    if let Some(x) = floor_ratio(r) {
-        println!("  dossier takes {x:.2}× the I/O floor's wall time");
+    if let Some(line) = floor_ratios(r) {
+        println!("  {line}");
     }
     if let Some(line) = peers_against(r, Tool::DossierMinimal) {
         println!("  {line}");
@@ -1908,7 +1928,9 @@ fn write_report(
         "The **I/O floor** reads every Markdown file of the site and writes the same files \
          dossier writes (same paths and sizes, folders created), in parallel on all cores as \
          dossier does, with no parsing or rendering: roughly what any generator must pay on \
-         this machine. It is timed the same way, in the same rounds.\n"
+         this machine. Each dossier row has its own, `I/O floor (dossier)` with the explainer \
+         theme's files and `I/O floor (dossier-minimal)` with the minimal templates' (fewer \
+         and smaller). They are timed the same way, in the same rounds.\n"
     )
     .unwrap();
 
@@ -1932,8 +1954,8 @@ fn write_report(
             writeln!(w, "| {} |", row.join(" | ")).unwrap();
         }
         writeln!(w).unwrap();
-        if let Some(x) = floor_ratio(r) {
-            writeln!(w, "dossier takes {x:.2}× the I/O floor's wall time.\n").unwrap();
+        if let Some(line) = floor_ratios(r) {
+            writeln!(w, "{line}\n").unwrap();
         }
         if let Some(line) = peers_against(r, Tool::DossierMinimal) {
             writeln!(w, "{line}\n").unwrap();
@@ -2068,8 +2090,16 @@ fn chart_svg(results: &[SizeResult]) -> String {
         ("dossier-minimal", "#16a34a", false),
         ("hugo", "#db2777", false),
         ("zola", "#ea580c", false),
-        (FLOOR, "#6b7280", true),
     ];
+    let floors = [
+        (Tool::Dossier, "#6b7280"),
+        (Tool::DossierMinimal, "#a3a3a3"),
+    ]
+    .map(|(tool, colour)| (floor_of(tool), colour));
+    let series: Vec<(&str, &str, bool)> = series
+        .into_iter()
+        .chain(floors.iter().map(|(name, colour)| (name.as_str(), *colour, true)))
+        .collect();
     let points = |name: &str| -> Vec<(f64, f64)> {
         results
             .iter()
