@@ -2098,7 +2098,11 @@ fn chart_svg(results: &[SizeResult]) -> String {
     .map(|(tool, colour)| (floor_of(tool), colour));
     let series: Vec<(&str, &str, bool)> = series
         .into_iter()
-        .chain(floors.iter().map(|(name, colour)| (name.as_str(), *colour, true)))
+        .chain(
+            floors
+                .iter()
+                .map(|(name, colour)| (name.as_str(), *colour, true)),
+        )
         .collect();
     let points = |name: &str| -> Vec<(f64, f64)> {
         results

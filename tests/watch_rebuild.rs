@@ -976,3 +976,50 @@ fn the_spare_copy_is_made_before_the_first_edit_needs_it() {
         spare.metadata().unwrap().ino()
     );
 }
+
+/// The checks of the docs that need the whole model (a share image names a
+/// file the site publishes, no page where the theme writes a site file) are
+/// taken from the previous build while the model's structure, the static
+/// files and the templates are as they were: a static file or a template
+/// that comes or goes finds the problem, and the repair clears it.
+#[test]
+fn share_image_and_site_file_checks_follow_static_files_and_templates() {
+    let site = Site::new();
+    site.write("static/img/share.png", "not really a png\n");
+    site.write(
+        "content/beta.md",
+        "---\ntitle: Beta\nimage: /img/share.png\n---\nThe second page.\n",
+    );
+    site.page("changes.md", "Changes", "What changed.\n");
+    let watch = Watch::start(&site);
+    let lines = watch.edit(|| site.page("alpha.md", "Alpha", "Edited. See [beta](beta.md).\n"));
+    assert!(lines[0].contains("re-rendered"), "{lines:?}");
+
+    let lines = watch.edit(|| std::fs::remove_file(site.path("static/img/share.png")).unwrap());
+    assert!(lines[0].contains("error"), "{lines:?}");
+    let image = "share image `/img/share.png`: the site publishes no /img/share.png";
+    assert!(watch.stderr().contains(image), "{}", watch.stderr());
+    let lines = watch.edit(|| site.write("static/img/share.png", "back\n"));
+    assert!(!lines[0].contains("error"), "{lines:?}");
+    site.assert_output_is_clean_build();
+
+    let template = "themes/plain/templates/changes/index.html";
+    let lines = watch.edit(|| site.write(template, "<p>The theme's own log.</p>\n"));
+    assert!(lines[0].contains("error"), "{lines:?}");
+    let clash = "content/changes.md: this page would be written to changes/index.html, where the theme writes its own `changes/index.html`";
+    assert!(watch.stderr().contains(clash), "{}", watch.stderr());
+    let lines = watch.edit(|| std::fs::remove_file(site.path(template)).unwrap());
+    assert!(!lines[0].contains("error"), "{lines:?}");
+    site.assert_output_is_clean_build();
+
+    // Front matter makes the structure again, and the checks with it.
+    let alpha = "---\ntitle: Alpha\nimage: /nowhere.png\n---\nSee [beta](beta.md).\n";
+    let lines = watch.edit(|| site.write("content/alpha.md", alpha));
+    assert!(lines[0].contains("error"), "{lines:?}");
+    let nowhere =
+        "content/alpha.md:3:8: share image `/nowhere.png`: the site publishes no /nowhere.png";
+    assert!(watch.stderr().contains(nowhere), "{}", watch.stderr());
+    let lines = watch.edit(|| site.page("alpha.md", "Alpha", "See [beta](beta.md).\n"));
+    assert!(!lines[0].contains("error"), "{lines:?}");
+    site.assert_output_is_clean_build();
+}

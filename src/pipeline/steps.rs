@@ -52,6 +52,17 @@ pub struct Structure {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What [`Site::check_docs`] found, and what it was made from: the model's
+/// structure (that one, not an equal one) and what the site publishes
+/// besides its pages. While the three are the same, so is what it finds:
+/// a rebuild that changed no front matter, static file or template takes
+/// it as it is rather than going over every doc again.
+pub(super) struct Checked {
+    structure: Arc<Structure>,
+    besides: Fp,
+    found: Vec<Diagnostic>,
+}
+
 pub(super) type Step<V> = Entry<Result<Arc<V>, Vec<Diagnostic>>>;
 
 /// The parse steps' entries, in the order of the content folder's Markdown files.
@@ -75,6 +86,7 @@ pub struct Memo {
     pub(super) content_names: Arc<[Name]>,
     pub(super) parsed: ParsedTable,
     pub(super) structure: Option<Entry<Arc<Structure>>>,
+    pub(super) checked: Option<Checked>,
     /// Per doc, in the model's order.
     pub(super) markdown: Table<Arc<Markdown>>,
     pub(super) values: Table<Arc<DocValue>>,
@@ -464,7 +476,25 @@ pub(super) fn prepare(
     let published = |path: &str| statics.iter().any(|(rel, _)| rel == path);
     let writes = (compiled.as_ref()).map(|c| move |path: &str| c.files.files.contains_key(path));
     let theme_writes = writes.as_ref().map(|w| w as &dyn Fn(&str) -> bool);
-    diagnostics.extend(site.check_docs(&published, theme_writes));
+    // The checks read the structure's model (not this build's copy) and
+    // what `published` and `theme_writes` answer from: the static files'
+    // paths, and the templates.
+    let besides = engine::fingerprint(&(
+        statics.iter().map(|(rel, _)| rel).collect::<Vec<_>>(),
+        templates_fp,
+    ));
+    let checked = match old.and_then(|m| m.checked.as_ref()) {
+        Some(c) if Arc::ptr_eq(&c.structure, &structure.value) && c.besides == besides => {
+            c.found.clone()
+        }
+        _ => (structure.value.site).check_docs(&published, theme_writes),
+    };
+    diagnostics.extend(checked.iter().cloned());
+    let checked = (!lean).then(|| Checked {
+        structure: structure.value.clone(),
+        besides,
+        found: checked,
+    });
     let before = old.map(|m| &m.inputs);
     site.texts = source_texts(
         root,
@@ -691,6 +721,7 @@ pub(super) fn prepare(
                 content_names: names,
                 parsed,
                 structure,
+                checked,
                 markdown,
                 values: values_memo,
                 sections,
