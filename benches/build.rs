@@ -275,6 +275,11 @@ impl Tool {
         matches!(self, Tool::Dossier | Tool::DossierMinimal)
     }
 
+    /// The rows of dossier, each with an I/O floor of its own.
+    fn dossiers() -> impl Iterator<Item = Tool> {
+        Tool::ALL.into_iter().filter(|t| t.is_dossier())
+    }
+
     fn how_to_get(self) -> &'static str {
         match self {
             Tool::Dossier | Tool::DossierMinimal => "`cargo bench` builds it",
@@ -1246,7 +1251,7 @@ fn bench_size(
     }
     let mut contenders = ok;
     // Each dossier row's floor writes what its warm-up wrote.
-    for tool in [Tool::Dossier, Tool::DossierMinimal] {
+    for tool in Tool::dossiers() {
         let Some(d) = contenders.iter().find(|c| c.name == tool.name()) else {
             continue;
         };
@@ -1739,8 +1744,7 @@ fn peers_against(r: &SizeResult, tool: Tool) -> Option<String> {
 /// How many times its floor's wall time each dossier row takes, as a
 /// sentence.
 fn floor_ratios(r: &SizeResult) -> Option<String> {
-    let ratios: Vec<String> = [Tool::Dossier, Tool::DossierMinimal]
-        .into_iter()
+    let ratios: Vec<String> = Tool::dossiers()
         .filter_map(|tool| {
             let x = r.wall_of(tool.name())? / r.wall_of(&floor_of(tool))?;
             Some(format!("{} {x:.2}× its I/O floor", tool.name()))
@@ -2091,16 +2095,15 @@ fn chart_svg(results: &[SizeResult]) -> String {
         ("hugo", "#db2777", false),
         ("zola", "#ea580c", false),
     ];
-    let floors = [
-        (Tool::Dossier, "#6b7280"),
-        (Tool::DossierMinimal, "#a3a3a3"),
-    ]
-    .map(|(tool, colour)| (floor_of(tool), colour));
+    // The floors dashed, in greys.
+    let floors: Vec<String> = Tool::dossiers().map(floor_of).collect();
+    let greys = ["#6b7280", "#a3a3a3"];
     let series: Vec<(&str, &str, bool)> = series
         .into_iter()
         .chain(
             floors
                 .iter()
+                .zip(greys.iter().cycle())
                 .map(|(name, colour)| (name.as_str(), *colour, true)),
         )
         .collect();
