@@ -151,9 +151,14 @@ fn rebuild_in_pool(
     // the plan is made from the two without sorting the pages.
     let (pages, others): (Vec<Shared>, Vec<Shared>) = if complete {
         let (pages, others) = out.files.split_at(docs.len());
-        let sorted = prepared.site.by_out_path.iter().map(|&i| &pages[i]);
+        // Each page's file counts one more owner: in a rebuild, counts gone
+        // cold since the last one, each fetched a few pages ahead.
+        let order = &prepared.site.by_out_path;
+        let file = |(_, entry): &(engine::Name, engine::Entry<render::Bytes>)| {
+            [Arc::as_ptr(&entry.value).cast::<u8>()]
+        };
         (
-            sorted.map(shared).collect(),
+            engine::copy_all(order.len(), |i| &pages[order[i]], file, shared),
             others.iter().map(shared).collect(),
         )
     } else {
