@@ -30,9 +30,27 @@ const EVENTS_PATH: &str = "/__dossier/events";
 /// The live-reload and error-overlay script.
 const RELOAD_JS: &str = include_str!("reload.js");
 
+/// Connections the kernel holds for the server before it accepts them.
+/// std's `TcpListener::bind` asks for 128: a burst of a few hundred
+/// clients at once (a page's assets, tabs reloading together) overflowed
+/// that while the server was busy, and a client was reset.
+const BACKLOG: i32 = 1024;
+
+/// Listen on `addr`, explaining the usual failure. As std's `bind` does,
+/// with a longer queue ([`BACKLOG`]).
+fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
+    #[cfg(unix)]
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
 /// Listen on `addr`, explaining the usual failure.
 pub fn bind(addr: SocketAddr) -> Result<std::net::TcpListener, String> {
-    let listener = std::net::TcpListener::bind(addr).map_err(|e| match e.kind() {
+    let listener = listen(addr).map_err(|e| match e.kind() {
         io::ErrorKind::AddrInUse => format!(
             "cannot serve on {addr}: the port is already in use (another `dossier watch`?); \
              choose another with --port, e.g. --port {}",
