@@ -885,21 +885,21 @@ fn dossier_minimal_templates() -> Result<Vec<(&'static str, String)>, String> {
         "page.html",
     ];
     let mut templates = Vec::new();
+    let mut used = [false; DOSSIER_TERMS.len()];
     for name in from_zola {
-        let (_, zola) = ZOLA_TEMPLATES.iter().find(|(n, _)| *n == name).unwrap();
-        let text = DOSSIER_TERMS
-            .iter()
-            .fold(zola.to_string(), |t, (from, to)| t.replace(from, to));
+        let (_, zola) = (ZOLA_TEMPLATES.iter().find(|(n, _)| *n == name))
+            .ok_or_else(|| format!("no Zola template {name}"))?;
+        let mut text = zola.to_string();
+        for ((from, to), used) in DOSSIER_TERMS.iter().zip(&mut used) {
+            if text.contains(from) {
+                *used = true;
+                text = text.replace(from, to);
+            }
+        }
         templates.push((name, text));
     }
     // A term no Zola template holds any more would leave Zola's word.
-    if let Some((from, _)) = DOSSIER_TERMS.iter().find(|(from, _)| {
-        !from_zola.iter().any(|name| {
-            ZOLA_TEMPLATES
-                .iter()
-                .any(|(n, t)| n == name && t.contains(from))
-        })
-    }) {
+    if let Some(((from, _), _)) = DOSSIER_TERMS.iter().zip(used).find(|(_, used)| !used) {
         return Err(format!("no Zola template holds `{from}` (DOSSIER_TERMS)"));
     }
     templates.extend(

@@ -52,13 +52,12 @@ pub struct Structure {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// What [`Site::check_docs`] found, and what it was made from: the model's
-/// structure (that one, not an equal one) and what the site publishes
-/// besides its pages. While the three are the same, so is what it finds:
-/// a rebuild that changed no front matter, static file or template takes
-/// it as it is rather than going over every doc again.
+/// What [`Site::check_docs`] found on the memo's structure, and what the
+/// site published besides its pages then. While the structure is the same
+/// one (not an equal one) and `besides` the same, so is what it finds: a
+/// rebuild that changed no front matter, static file or template takes it
+/// as it is rather than going over every doc again.
 pub(super) struct Checked {
-    structure: Arc<Structure>,
     besides: Fp,
     found: Vec<Diagnostic>,
 }
@@ -483,15 +482,17 @@ pub(super) fn prepare(
         statics.iter().map(|(rel, _)| rel).collect::<Vec<_>>(),
         templates_fp,
     ));
-    let checked = match old.and_then(|m| m.checked.as_ref()) {
-        Some(c) if Arc::ptr_eq(&c.structure, &structure.value) && c.besides == besides => {
-            c.found.clone()
-        }
+    let same_structure =
+        |m: &Memo| (m.structure.as_ref()).is_some_and(|s| Arc::ptr_eq(&s.value, &structure.value));
+    let checked = match old
+        .filter(|m| same_structure(m))
+        .and_then(|m| m.checked.as_ref())
+    {
+        Some(c) if c.besides == besides => c.found.clone(),
         _ => (structure.value.site).check_docs(&published, theme_writes),
     };
     diagnostics.extend(checked.iter().cloned());
-    let checked = (!lean).then(|| Checked {
-        structure: structure.value.clone(),
+    let checked = (!lean).then_some(Checked {
         besides,
         found: checked,
     });

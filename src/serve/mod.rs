@@ -31,13 +31,14 @@ const EVENTS_PATH: &str = "/__dossier/events";
 const RELOAD_JS: &str = include_str!("reload.js");
 
 /// Connections the kernel holds for the server before it accepts them.
-/// std's `TcpListener::bind` asks for 128: a burst of a few hundred
-/// clients at once (a page's assets, tabs reloading together) overflowed
-/// that while the server was busy, and a client was reset.
+/// std's `TcpListener::bind` asks for 128, which a burst of a few hundred
+/// clients at once (a page's assets, tabs reloading together) can fill
+/// while the server is busy; the likely cause of a reset client seen once
+/// in the server's stress test.
 const BACKLOG: i32 = 1024;
 
-/// Listen on `addr`, explaining the usual failure. As std's `bind` does,
-/// with a longer queue ([`BACKLOG`]).
+/// A listening socket on `addr`, made as std's `bind` makes one (address
+/// reuse on Unix, close-on-exec), with a longer queue ([`BACKLOG`]).
 fn listen(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
     use socket2::{Domain, Protocol, Socket, Type};
     let socket = Socket::new(Domain::for_address(addr), Type::STREAM, Some(Protocol::TCP))?;
