@@ -32,6 +32,43 @@ pub struct Parsed {
     pub front_fp: Fp,
     /// Its path, body and the body's first line: what its Markdown reads.
     pub body_fp: Fp,
+    /// In a build nothing builds on, whose `file` has no body: the file's
+    /// whole text, kept for its Markdown step to take while the texts kept
+    /// so stay within [`HELD_AT_MOST`] ([`Held`]); none, and that step reads
+    /// the file again ([`read_again`]).
+    held: std::sync::Mutex<Option<String>>,
+}
+
+impl Parsed {
+    /// The file's whole text, if its parse kept it for its Markdown step:
+    /// taken, so it goes as soon as that step is done with it.
+    fn take_held(&self) -> Option<String> {
+        self.held.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+}
+
+/// How many bytes of texts a build nothing builds on keeps from its parse
+/// steps for their Markdown steps ([`Parsed::held`]) rather than reading
+/// the files again: every text of a site of 10,000 pages (38 MB of
+/// Markdown), a sixth of one of 100,000, whose memory would otherwise grow
+/// with its content.
+const HELD_AT_MOST: usize = 64 << 20;
+
+/// What the parse steps of a build nothing builds on have kept so far
+/// ([`HELD_AT_MOST`]).
+#[derive(Default)]
+struct Held(std::sync::atomic::AtomicUsize);
+
+impl Held {
+    /// Whether `len` more bytes can be kept; counted if so.
+    fn take(&self, len: usize) -> bool {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.0
+            .fetch_update(Relaxed, Relaxed, |kept| {
+                (kept + len <= HELD_AT_MOST).then_some(kept + len)
+            })
+            .is_ok()
+    }
 }
 
 /// Compiled templates and the fields they can read.
@@ -320,12 +357,19 @@ pub(super) fn prepare(
             (names, Arc::new(index))
         }
     };
+    // A build something builds on keeps every body; one nothing builds on
+    // as many as `held` allows, until their Markdown steps.
+    let held = Held::default();
+    let bodies = match lean {
+        true => Bodies::Held(&held),
+        false => Bodies::Kept,
+    };
     let stepped: Vec<(Step<Parsed>, bool)> = markdown_files
         .par_iter()
         .enumerate()
         .map(|(i, found)| {
             let previous = old.and_then(|m| m.parsed.previous(&index, i, &names[i]));
-            engine::step(previous, &current, |reads| parse(found, !lean, reads))
+            engine::step(previous, &current, |reads| parse(found, bodies, reads))
         })
         .collect();
     // A reused step read what the inputs already hold.
@@ -528,12 +572,17 @@ pub(super) fn prepare(
         .map(|(i, doc)| {
             let previous = old.and_then(|m| m.markdown.previous(&site.by_path, i, &doc.name));
             let (mut entry, ran) = engine::step(previous, &current, |reads| {
-                // A lean build's parse dropped the body: it is read again.
+                // A lean build's parse dropped the body: it is taken from
+                // where the parse kept it, else read again.
                 let again = match lean {
-                    true => Some(read_again(
-                        &doc.file,
-                        structure.value.files[i].map(|f| markdown_files[f]),
-                    )),
+                    true => {
+                        let file = structure.value.files[i];
+                        let parsed = file.and_then(|f| parsed.entries[f].value.as_ref().ok());
+                        Some(match parsed.and_then(|p| p.take_held()) {
+                            Some(text) => Ok(text),
+                            None => read_again(&doc.file, file.map(|f| markdown_files[f])),
+                        })
+                    }
                     false => None,
                 };
                 let text = match &again {
@@ -749,13 +798,24 @@ fn by_doc<V>(site: &Site, stepped: Vec<(Entry<V>, bool)>) -> Table<V> {
     }
 }
 
-/// The parse step of one content file: its bytes, read and split; without
-/// `keep_body`, its body is dropped, to be read again by its Markdown step
-/// ([`read_again`]): a build nothing builds on holds no page's source
-/// longer than its page's Markdown takes, and none from the parse to then.
+/// What a parse step does with its file's body.
+#[derive(Clone, Copy)]
+enum Bodies<'a> {
+    /// Kept in the parsed file, for every later build.
+    Kept,
+    /// Dropped from the parsed file; the whole text kept beside it for its
+    /// Markdown step while `Held` allows, else read again by that step.
+    Held(&'a Held),
+}
+
+/// The parse step of one content file: its bytes, read and split. In a
+/// build nothing builds on ([`Bodies::Held`]), the parsed file has no body:
+/// its Markdown step takes the text the parse kept, or reads it again
+/// ([`read_again`]), so that no more than [`HELD_AT_MOST`] of sources wait
+/// in memory from their parse to their Markdown, and each goes then.
 fn parse(
     found: &Found,
-    keep_body: bool,
+    bodies: Bodies,
     reads: &mut Reads,
 ) -> (Result<Arc<Parsed>, Vec<Diagnostic>>, Fp) {
     let path: Name = format!("{CONTENT_DIR}/{}", found.rel).into();
@@ -786,13 +846,20 @@ fn parse(
             ),
             false => (engine::absent(), engine::absent()),
         };
-        if !keep_body {
-            file.drop_body();
+        let mut held = None;
+        if let Bodies::Held(kept) = bodies {
+            if kept.take(file.text.len()) {
+                let head = file.text[..file.body_start].to_string();
+                held = Some(std::mem::replace(&mut file.text, head));
+            } else {
+                file.drop_body();
+            }
         }
         Arc::new(Parsed {
             front_fp,
             body_fp,
             file: Arc::new(file),
+            held: std::sync::Mutex::new(held),
         })
     });
     (parsed, fp)
@@ -1143,7 +1210,7 @@ mod tests {
             abs: std::env::temp_dir().join("dossier-no-such-file/gone.md"),
         };
         let mut reads = Reads::new(&Nothing);
-        let (parsed, fp) = parse(&found, true, &mut reads);
+        let (parsed, fp) = parse(&found, Bodies::Kept, &mut reads);
         assert_eq!(fp, engine::absent());
         let errors = parsed.map(|_| ()).expect_err("an error");
         let shown = errors[0].to_string();
@@ -1159,6 +1226,37 @@ mod tests {
     }
 
     #[test]
+    fn a_lean_parse_keeps_whole_texts_up_to_its_allowance_for_their_markdown_steps() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "---\ntitle: A\n---\nFirst\n";
+        let found = |name: &str| {
+            let abs = dir.path().join(name);
+            std::fs::write(&abs, text).unwrap();
+            Found {
+                rel: name.into(),
+                abs,
+            }
+        };
+        let held = Held(HELD_AT_MOST.saturating_sub(text.len() + 1).into());
+        let parse_held = |name| {
+            let mut reads = Reads::new(&Nothing);
+            parse(&found(name), Bodies::Held(&held), &mut reads)
+                .0
+                .expect("parsed")
+        };
+        let (a, b) = (parse_held("a.md"), parse_held("b.md"));
+        // Each parsed file has no body; the first text fits and is kept,
+        // whole, to be taken once; the second is past the allowance.
+        for p in [&a, &b] {
+            assert_eq!((p.file.front.title.as_str(), p.file.body()), ("A", ""));
+        }
+        assert_eq!(a.take_held().as_deref(), Some(text));
+        assert_eq!(a.take_held(), None);
+        assert_eq!(b.take_held(), None);
+        assert!(held.take(1) && !held.take(1));
+    }
+
+    #[test]
     fn a_lean_parse_drops_the_body_that_its_markdown_step_reads_again() {
         let dir = tempfile::tempdir().unwrap();
         let found = Found {
@@ -1167,7 +1265,12 @@ mod tests {
         };
         std::fs::write(&found.abs, "---\ntitle: A\n---\nFirst\n").unwrap();
         let mut reads = Reads::new(&Nothing);
-        let parsed = parse(&found, false, &mut reads).0.expect("parsed");
+        // Nothing more can be kept.
+        let held = Held(HELD_AT_MOST.into());
+        let parsed = parse(&found, Bodies::Held(&held), &mut reads)
+            .0
+            .expect("parsed");
+        assert_eq!(parsed.take_held(), None);
         let file = &parsed.file;
         assert_eq!((file.front.title.as_str(), file.body()), ("A", ""));
         let body = |text: String| text[file.body_start..].to_string();
