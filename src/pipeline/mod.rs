@@ -267,10 +267,15 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
     let mut written: std::collections::BTreeSet<String> =
         copies.keys().map(|k| k.to_string()).collect();
     let indices: Vec<usize> = (0..site.docs.len()).collect();
-    let batches = indices
-        .chunks(BATCH)
+    // The site-wide files render beside the last batch of pages (a batch
+    // of none when there are no pages).
+    let mut batches: Vec<(&[usize], render::SiteWide)> = (indices.chunks(BATCH))
         .map(|b| (b, render::SiteWide::Skip))
-        .chain([(&indices[..0], render::SiteWide::Render)]);
+        .collect();
+    match batches.last_mut() {
+        Some(last) => last.1 = render::SiteWide::Render,
+        None => batches.push((&[], render::SiteWide::Render)),
+    }
     for (batch, site_wide) in batches {
         if site_wide != render::SiteWide::Skip {
             timer.lap("render and stage pages");
@@ -292,8 +297,13 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         );
         diagnostics.extend(out.errors);
         if site_wide != render::SiteWide::Skip {
-            let made = (out.files.iter().map(|(rel, _)| rel)).chain(&out.put);
-            diagnostics.extend(overwrites(root, &copies, made.map(|rel| &**rel)));
+            // The pages were checked above.
+            let pages: std::collections::HashSet<&str> =
+                batch.iter().map(|&i| &*site.docs[i].out_path).collect();
+            let made =
+                (out.files.iter().map(|(rel, _)| &**rel)).chain(out.put.iter().map(|r| &**r));
+            let made = made.filter(|rel| !pages.contains(rel));
+            diagnostics.extend(overwrites(root, &copies, made));
         }
         files += out.files.len() + out.put.len();
         rendered += batch.len();
@@ -320,7 +330,7 @@ pub fn build_into(options: &Options, out_dir: Option<&Path>) -> Result<Summary, 
         drop(out.files);
         crate::cli::release_freed_memory();
     }
-    timer.lap("render and stage the site's files");
+    timer.lap("render and stage the last pages and the site's files");
     let mut external = Vec::new();
     if out_dir.is_none() && !diagnostics.iter().any(Diagnostic::is_error) {
         let stylesheets: Vec<(String, String)> = copies

@@ -176,56 +176,6 @@ pub fn render_docs(
             };
             Ok((made, ran))
         };
-    let results: Vec<Outcome> = indices
-        .par_iter()
-        .map(|&i| {
-            let doc = &site.docs[i];
-            let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
-            step(doc.out_path.clone(), old, &|reads| {
-                render_doc(site, tera, files, values, i, &alike, reads, to)
-            })
-            .map_err(|d| (d, i))
-        })
-        .collect();
-    let mut out = Vec::new();
-    let mut put_names = Vec::new();
-    let mut keep = |made: Made| match made {
-        Made::Kept(file) => out.push(file),
-        Made::Put(name) => put_names.push(name),
-    };
-    let mut ran = 0;
-    // One broken template fails every page that uses it: report each place once,
-    // naming the first page and how many more.
-    let mut errors: Vec<(Diagnostic, usize, usize)> = Vec::new();
-    for r in results {
-        match r {
-            Ok((file, rendered)) => {
-                ran += rendered as usize;
-                keep(file);
-            }
-            Err((d, i)) => match errors.iter_mut().find(|(e, _, _)| *e == d) {
-                Some((_, _, more)) => *more += 1,
-                None => errors.push((d, i, 0)),
-            },
-        }
-    }
-    let mut errors: Vec<Diagnostic> = errors
-        .into_iter()
-        .map(|(mut d, i, more)| {
-            if d.path != site.docs[i].file.root_path() {
-                let others = match more {
-                    0 => String::new(),
-                    1 => " and 1 other page".into(),
-                    n => format!(" and {n} other pages"),
-                };
-                d.message = format!(
-                    "{} (rendering content/{}{others})",
-                    d.message, site.docs[i].file.path
-                );
-            }
-            d
-        })
-        .collect();
     let site_files: Vec<&str> = SITE_FILES
         .iter()
         .copied()
@@ -301,14 +251,70 @@ pub fn render_docs(
         let stale_before = previous.is_some_and(|p| p.search_stale);
         search_index(site, answers, others, later, stale_before, to)
     };
-    let (whole_site, (index, search_stale)) = rayon::join(
-        || {
-            let mut made: Vec<_> = site_files.par_iter().map(|name| site_file(name)).collect();
-            made.par_extend(aliases.par_iter().map(redirect));
-            made
-        },
-        search,
-    );
+    let pages = || -> Vec<Outcome> {
+        indices
+            .par_iter()
+            .map(|&i| {
+                let doc = &site.docs[i];
+                let old = previous.and_then(|p| p.docs.previous(&site.by_path, i, &doc.name));
+                step(doc.out_path.clone(), old, &|reads| {
+                    render_doc(site, tera, files, values, i, &alike, reads, to)
+                })
+                .map_err(|d| (d, i))
+            })
+            .collect()
+    };
+    // The pages beside the site-wide files: on a large site one file (the
+    // sitemap, a listing of every page) takes as long as many pages.
+    let (results, (whole_site, (index, search_stale))) = rayon::join(pages, || {
+        rayon::join(
+            || {
+                let mut made: Vec<_> = site_files.par_iter().map(|name| site_file(name)).collect();
+                made.par_extend(aliases.par_iter().map(redirect));
+                made
+            },
+            search,
+        )
+    });
+    let mut out = Vec::new();
+    let mut put_names = Vec::new();
+    let mut keep = |made: Made| match made {
+        Made::Kept(file) => out.push(file),
+        Made::Put(name) => put_names.push(name),
+    };
+    let mut ran = 0;
+    // One broken template fails every page that uses it: report each place once,
+    // naming the first page and how many more.
+    let mut errors: Vec<(Diagnostic, usize, usize)> = Vec::new();
+    for r in results {
+        match r {
+            Ok((file, rendered)) => {
+                ran += rendered as usize;
+                keep(file);
+            }
+            Err((d, i)) => match errors.iter_mut().find(|(e, _, _)| *e == d) {
+                Some((_, _, more)) => *more += 1,
+                None => errors.push((d, i, 0)),
+            },
+        }
+    }
+    let mut errors: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|(mut d, i, more)| {
+            if d.path != site.docs[i].file.root_path() {
+                let others = match more {
+                    0 => String::new(),
+                    1 => " and 1 other page".into(),
+                    n => format!(" and {n} other pages"),
+                };
+                d.message = format!(
+                    "{} (rendering content/{}{others})",
+                    d.message, site.docs[i].file.path
+                );
+            }
+            d
+        })
+        .collect();
     // Not a page: not counted among those rendered.
     for file in index {
         keep(file);
