@@ -198,19 +198,23 @@ impl WordCount {
         let bytes = text.as_bytes();
         let mut i = 0;
         while let Some(&b) = bytes.get(i) {
-            i += 1;
-            let class = BYTE_CLASS[usize::from(b)];
-            let (space, alphanumeric) = match class {
-                0 => continue,
-                SPACE => (true, false),
+            if let Some(block) = bytes.get(i..i + 64).filter(|b| b.is_ascii()) {
+                self.feed_ascii(block);
+                i += 64;
+                continue;
+            }
+            let (space, alphanumeric) = match BYTE_CLASS[usize::from(b)] {
                 NOT_ASCII => {
-                    let Some(c) = text[i - 1..].chars().next() else {
+                    let Some(c) = text[i..].chars().next() else {
                         break;
                     };
-                    i += c.len_utf8() - 1;
+                    i += c.len_utf8();
                     (c.is_whitespace(), c.is_alphanumeric())
                 }
-                _ => (false, true),
+                class => {
+                    i += 1;
+                    (class & SPACE != 0, class & ALPHANUMERIC != 0)
+                }
             };
             if space {
                 self.counted = false;
@@ -221,9 +225,48 @@ impl WordCount {
         }
     }
 
+    /// 64 ASCII bytes at once, one bit per byte. A word is counted at a
+    /// letter or digit whose nearest letter, digit or space before it is a
+    /// space (or, for the block's first, none while nothing is counted).
+    /// Adding the spaces to the bits of all but letters and digits finds
+    /// them: each space's carry runs through what follows it up to the next
+    /// letter or digit, which it sets; a carry out of the block means it
+    /// ends after a space with no letter or digit since.
+    fn feed_ascii(&mut self, block: &[u8]) {
+        let (mut spaces, mut letters) = (0u64, 0u64);
+        for (j, eight) in block.chunks_exact(8).enumerate() {
+            let (s, l) = ascii_classes(eight.try_into().unwrap_or_default());
+            spaces |= s << (8 * j);
+            letters |= l << (8 * j);
+        }
+        let carry_in = u128::from(!self.counted);
+        let sum = u128::from(!letters) + u128::from(spaces) + carry_in;
+        self.count += ((sum as u64) & letters).count_ones() as usize;
+        self.counted = sum >> 64 == 0;
+    }
+
     pub(super) fn count(&self) -> usize {
         self.count
     }
+}
+
+/// Which of eight ASCII bytes are spaces and which letters or digits, as
+/// [`BYTE_CLASS`] has them, one bit each (the first byte the lowest): the
+/// eight compared at once, each a lane of a `u64` that no sum overflows.
+fn ascii_classes(eight: [u8; 8]) -> (u64, u64) {
+    const ONES: u64 = u64::MAX / 255;
+    const HIGH: u64 = ONES * 0x80;
+    let x = u64::from_le_bytes(eight);
+    // Each lane's high bit: whether its byte is within `lo..=hi`.
+    let within = |x: u64, lo: u8, hi: u8| {
+        (x + ONES * u64::from(0x80 - lo)) & !(x + ONES * u64::from(0x7f - hi)) & HIGH
+    };
+    let spaces = within(x, b' ', b' ') | within(x, b'\t', b'\r');
+    // A capital letter is its small one but for bit 5.
+    let letters = within(x, b'0', b'9') | within(x | (ONES * 0x20), b'a', b'z');
+    // The lanes' high bits gathered into the top byte, then brought down.
+    let bits = |high: u64| ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    (bits(spaces), bits(letters))
 }
 
 #[cfg(test)]
@@ -241,7 +284,14 @@ mod word_count_tests {
 
     #[test]
     fn counts_runs_that_hold_a_letter_or_digit() {
-        for text in [
+        let long = [
+            // Longer than a block of 64 bytes, which ASCII text is taken in.
+            "a word, (two) -- !! x\t\n".repeat(9),
+            format!("{}é {}", "ab ".repeat(30), "!!".repeat(40)),
+            format!("{}x{}", " ".repeat(63), "-".repeat(70)),
+            format!("{}\u{a0}{}", "y".repeat(70), " z".repeat(50)),
+        ];
+        let short = [
             "",
             "one",
             "  two words  ",
@@ -249,7 +299,8 @@ mod word_count_tests {
             "état\u{a0}civil 2020, «quoted» … ...",
             "tab\tnew\nline\u{2003}em-space\u{b}vt\u{c}ff\u{85}nel x\u{a0}y",
             "— – ... !!",
-        ] {
+        ];
+        for text in short.into_iter().chain(long.iter().map(String::as_str)) {
             let expected = text
                 .split_whitespace()
                 .filter(|w| w.chars().any(char::is_alphanumeric))
@@ -262,6 +313,22 @@ mod word_count_tests {
             }
         }
         assert_eq!(word_count(&["a - b — c"]), 3);
+    }
+
+    #[test]
+    fn eight_bytes_at_once_are_classed_as_the_table_classes_each() {
+        use super::{ALPHANUMERIC, BYTE_CLASS, SPACE, ascii_classes};
+        for start in 0..128u8 {
+            // Each ASCII byte in every lane, beside others.
+            let eight: [u8; 8] =
+                std::array::from_fn(|k| ((usize::from(start) + 37 * k) % 128) as u8);
+            let (spaces, letters) = ascii_classes(eight);
+            for (k, &b) in eight.iter().enumerate() {
+                let class = BYTE_CLASS[usize::from(b)];
+                assert_eq!(spaces >> k & 1 == 1, class & SPACE != 0, "{b}");
+                assert_eq!(letters >> k & 1 == 1, class & ALPHANUMERIC != 0, "{b}");
+            }
+        }
         assert_eq!(word_count(&["wo", "rd", " ", "x"]), 2);
     }
 }
