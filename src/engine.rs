@@ -225,9 +225,12 @@ impl Changes {
     }
 }
 
-/// The fingerprint of "no such answer".
+/// The fingerprint of "no such answer": worked out once, as it is asked
+/// for at every read of a build that records none.
 pub fn absent() -> Fp {
-    fingerprint(&"\u{0}absent")
+    static ABSENT: std::sync::LazyLock<Fp> =
+        std::sync::LazyLock::new(|| fingerprint(&"\u{0}absent"));
+    *ABSENT
 }
 
 /// What one step read, in order, with the fingerprints it got; shared, so a
