@@ -67,12 +67,17 @@ impl Spill {
 
     /// Put `text`, from any thread: each put has its own part of a file.
     pub fn put(&self, text: &str) -> io::Result<Place> {
+        self.put_bytes(text.as_bytes())
+    }
+
+    /// Put `bytes`, as [`Spill::put`] does a text.
+    pub fn put_bytes(&self, bytes: &[u8]) -> io::Result<Place> {
         let last = self.parts.len() - 1;
         let file = rayon::current_thread_index().map_or(last, |i| i.min(last));
         let part = &self.parts[file];
-        let len = text.len();
+        let len = bytes.len();
         let at = part.end.fetch_add(len as u64, Ordering::Relaxed);
-        write_at(&part.file, text.as_bytes(), at)?;
+        write_at(&part.file, bytes, at)?;
         Ok(Place {
             file: file as u32,
             at,
@@ -82,10 +87,16 @@ impl Spill {
 
     /// The text put at `place`.
     pub fn get(&self, place: Place) -> io::Result<String> {
+        String::from_utf8(self.get_bytes(place)?)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    /// The bytes put at `place`.
+    pub fn get_bytes(&self, place: Place) -> io::Result<Vec<u8>> {
         let part = (self.parts.get(place.file as usize)).ok_or(io::ErrorKind::NotFound)?;
         let mut bytes = vec![0; place.len];
         read_at(&part.file, &mut bytes, place.at)?;
-        String::from_utf8(bytes).map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+        Ok(bytes)
     }
 }
 

@@ -939,8 +939,8 @@ fn spill_doc(spill: &Spill, entry: &mut Entry<Arc<Markdown>>, own_too: bool) -> 
     markdown.content = tera::Value::none();
     let own = match Arc::get_mut(&mut markdown.rendered) {
         Some(rendered) if own_too => {
-            let own = serde_json::to_string(&rendered.own()).ok();
-            let place = own.and_then(|own| spill.put(&own).ok());
+            let own = postcard::to_allocvec(&rendered.own()).ok();
+            let place = own.and_then(|own| spill.put_bytes(&own).ok());
             if place.is_some() {
                 rendered.take_own();
             }

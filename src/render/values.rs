@@ -58,7 +58,10 @@ impl Values {
     /// wait there.
     pub fn spilled_own(&self, i: usize) -> Option<std::io::Result<Own>> {
         let (spill, doc) = self.spilled(i)?;
-        let read = |place| Ok(serde_json::from_str(&spill.get(place)?)?);
+        let read = |place| {
+            postcard::from_bytes(&spill.get_bytes(place)?)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))
+        };
         doc.own.map(read)
     }
     fn spilled(&self, i: usize) -> Option<(&crate::output::spill::Spill, SpilledDoc)> {
@@ -729,9 +732,19 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spill = Arc::new(Spill::create(&dir.path().join("output")).unwrap());
         let body = spill.put("<p>Body</p>").unwrap();
-        let own = r#"{"toc":[{"level":2,"id":"one","title":"One","children":[]}],"cited":[]}"#;
-        let own = spill.put(own).unwrap();
-        let bad = spill.put("{\"toc\": [").unwrap();
+        let toc = [crate::markdown::TocEntry {
+            level: 2,
+            id: "one".into(),
+            title: "One".into(),
+            children: Vec::new(),
+        }];
+        let own = crate::markdown::OwnRef {
+            toc: &toc,
+            cited: &[],
+        };
+        let own = postcard::to_allocvec(&own).unwrap();
+        let bad = spill.put_bytes(&own[..own.len() - 1]).unwrap();
+        let own = spill.put_bytes(&own).unwrap();
         let doc = |own| Some(SpilledDoc { body, own });
         let values = Values {
             site: Value::none(),
