@@ -197,58 +197,78 @@ impl WordCount {
     pub(super) fn feed(&mut self, text: &str) {
         let bytes = text.as_bytes();
         let mut i = 0;
-        while let Some(&b) = bytes.get(i) {
-            if let Some(block) = bytes.get(i..i + 64).filter(|b| b.is_ascii()) {
-                self.feed_ascii(block);
-                i += 64;
-                continue;
-            }
-            let (space, alphanumeric) = match BYTE_CLASS[usize::from(b)] {
-                NOT_ASCII => {
-                    let Some(c) = text[i..].chars().next() else {
-                        break;
-                    };
-                    i += c.len_utf8();
-                    (c.is_whitespace(), c.is_alphanumeric())
-                }
-                class => {
-                    i += 1;
-                    (class & SPACE != 0, class & ALPHANUMERIC != 0)
-                }
+        while let Some(rest) = bytes.get(i..).filter(|r| !r.is_empty()) {
+            // The ASCII bytes that come next, up to 64: at once when there
+            // are enough of them to pay for it, else one by one; then one
+            // character beyond ASCII.
+            let block = &rest[..rest.len().min(64)];
+            let ascii = match block.is_ascii() {
+                true => block.len(),
+                false => block.iter().position(|b| !b.is_ascii()).unwrap_or(0),
             };
-            if space {
-                self.counted = false;
-            } else if alphanumeric && !self.counted {
-                self.count += 1;
-                self.counted = true;
+            match ascii >= AT_ONCE_FROM {
+                true => self.feed_ascii(&block[..ascii]),
+                false => {
+                    for &b in &block[..ascii] {
+                        let class = BYTE_CLASS[usize::from(b)];
+                        self.see(class & SPACE != 0, class & ALPHANUMERIC != 0);
+                    }
+                }
+            }
+            i += ascii;
+            if ascii < block.len() {
+                let Some(c) = text[i..].chars().next() else {
+                    break;
+                };
+                i += c.len_utf8();
+                self.see(c.is_whitespace(), c.is_alphanumeric());
             }
         }
     }
 
-    /// 64 ASCII bytes at once, one bit per byte. A word is counted at a
-    /// letter or digit whose nearest letter, digit or space before it is a
-    /// space (or, for the block's first, none while nothing is counted).
+    /// One character: whether it is a space, and a letter or digit.
+    fn see(&mut self, space: bool, alphanumeric: bool) {
+        if space {
+            self.counted = false;
+        } else if alphanumeric && !self.counted {
+            self.count += 1;
+            self.counted = true;
+        }
+    }
+
+    /// Up to 64 ASCII bytes at once, one bit per byte. A word is counted at
+    /// a letter or digit whose nearest letter, digit or space before it is
+    /// a space (or, for the block's first, none while nothing is counted).
     /// Adding the spaces to the bits of all but letters and digits finds
     /// them: each space's carry runs through what follows it up to the next
     /// letter or digit, which it sets; a carry out of the block means it
     /// ends after a space with no letter or digit since.
     fn feed_ascii(&mut self, block: &[u8]) {
         let (mut spaces, mut letters) = (0u64, 0u64);
-        for (j, eight) in block.chunks_exact(8).enumerate() {
-            let (s, l) = ascii_classes(eight.try_into().unwrap_or_default());
+        for (j, part) in block.chunks(8).enumerate() {
+            // A short last part is filled with NUL, neither space nor letter.
+            let mut eight = [0; 8];
+            eight[..part.len()].copy_from_slice(part);
+            let (s, l) = ascii_classes(eight);
             spaces |= s << (8 * j);
             letters |= l << (8 * j);
         }
+        let width = block.len() as u32;
+        let others = !letters & (u64::MAX >> (64 - width));
         let carry_in = u128::from(!self.counted);
-        let sum = u128::from(!letters) + u128::from(spaces) + carry_in;
+        let sum = u128::from(others) + u128::from(spaces) + carry_in;
         self.count += ((sum as u64) & letters).count_ones() as usize;
-        self.counted = sum >> 64 == 0;
+        self.counted = (sum >> width) & 1 == 0;
     }
 
     pub(super) fn count(&self) -> usize {
         self.count
     }
 }
+
+/// Runs of ASCII bytes shorter than this are counted one byte at a time
+/// ([`WordCount::feed`]): a block costs about as much as that many bytes.
+const AT_ONCE_FROM: usize = 16;
 
 /// Which of eight ASCII bytes are spaces and which letters or digits, as
 /// [`BYTE_CLASS`] has them, one bit each (the first byte the lowest): the
@@ -290,6 +310,9 @@ mod word_count_tests {
             format!("{}é {}", "ab ".repeat(30), "!!".repeat(40)),
             format!("{}x{}", " ".repeat(63), "-".repeat(70)),
             format!("{}\u{a0}{}", "y".repeat(70), " z".repeat(50)),
+            // Beyond ASCII now and then, and mostly.
+            "un mémo émis, données d'accès ".repeat(6),
+            "слово, état — 字 x, «y» ".repeat(8),
         ];
         let short = [
             "",
