@@ -184,8 +184,10 @@ pub(crate) static BYTE_CLASS: [u8; 256] = {
 };
 
 /// Words in a text given in pieces, as if they were joined: runs of
-/// non-whitespace holding a letter or digit. One pass over the bytes, each
-/// ASCII byte classed by [`BYTE_CLASS`] (this runs over every page's whole text).
+/// non-whitespace holding a letter or digit. One pass over the bytes (this
+/// runs over every page's whole text): runs of ASCII up to 64 bytes at once,
+/// classed as [`BYTE_CLASS`] has them ([`ascii_classes`]), short runs and
+/// other characters one at a time.
 #[derive(Default)]
 pub(super) struct WordCount {
     count: usize,
@@ -267,7 +269,8 @@ impl WordCount {
 }
 
 /// Runs of ASCII bytes shorter than this are counted one byte at a time
-/// ([`WordCount::feed`]): a block costs about as much as that many bytes.
+/// ([`WordCount::feed`]): a block's setup costs more than a short run's
+/// bytes one by one (16 was not tuned further).
 const AT_ONCE_FROM: usize = 16;
 
 /// Which of eight ASCII bytes are spaces and which letters or digits, as

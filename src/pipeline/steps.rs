@@ -61,7 +61,7 @@ struct Held(std::sync::atomic::AtomicUsize);
 
 impl Held {
     /// Whether `len` more bytes can be kept; counted if so.
-    fn take(&self, len: usize) -> bool {
+    fn allow(&self, len: usize) -> bool {
         use std::sync::atomic::Ordering::Relaxed;
         self.0
             .fetch_update(Relaxed, Relaxed, |kept| {
@@ -848,7 +848,7 @@ fn parse(
         };
         let mut held = None;
         if let Bodies::Held(kept) = bodies {
-            if kept.take(file.text.len()) {
+            if kept.allow(file.text.len()) {
                 let head = file.text[..file.body_start].to_string();
                 held = Some(std::mem::replace(&mut file.text, head));
             } else {
@@ -1253,7 +1253,7 @@ mod tests {
         assert_eq!(a.take_held().as_deref(), Some(text));
         assert_eq!(a.take_held(), None);
         assert_eq!(b.take_held(), None);
-        assert!(held.take(1) && !held.take(1));
+        assert!(held.allow(1) && !held.allow(1));
     }
 
     #[test]
